@@ -1,0 +1,50 @@
+import { spawnSync } from 'node:child_process';
+
+/** Median of numbers (ms). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Runs fn `warmup` times unmeasured, then `runs` times; returns the median wall time in ms. */
+export function timeInProcess(fn: () => void, runs: number, warmup = 5): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    fn();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return median(times);
+}
+
+/** Async variant of timeInProcess. */
+export async function timeInProcessAsync(fn: () => Promise<void>, runs: number, warmup = 3): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    await fn();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return median(times);
+}
+
+/** Median wall time (ms) of a whole process, failing loudly when it exits non-zero. */
+export function timeProcess(cmd: string, args: string[], runs: number, opts: { env?: NodeJS.ProcessEnv; before?: () => void } = {}): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    opts.before?.();
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { env: opts.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.toString()}`);
+  }
+  return median(times);
+}
+
+/** A result line: name, value, target, verdict. */
+export function report(name: string, value: string, target: string, ok: boolean): string {
+  return `${ok ? 'PASS' : 'MISS'}  ${name.padEnd(58)} ${value.padEnd(22)} target ${target}`;
+}

@@ -1,0 +1,121 @@
+import { MidtrustError } from '../errors';
+import { backupBeforeWrite } from '../host/backup';
+import type { Host } from '../host/host';
+import { withKeystoreLock } from '../host/keystoreMutex';
+import { readKeystore, writeKeystore } from '../keystore/keystoreCodec';
+import type { Keystore } from '../keystore/model';
+import { assertSameContent } from './assertSameContent';
+import type { KeystoreChange, KeystoreTarget, WriteOutcome } from './keystoreChange';
+
+interface Pending {
+  readonly target: KeystoreTarget;
+  readonly change: KeystoreChange<unknown>;
+  readonly resolve: (v: WriteOutcome<unknown>) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/**
+ * Coalesces concurrent changes to one keystore into one read-modify-write. A `pulumi up` runs
+ * every resource of a program in one process, in parallel: a hundred TrustedCertificate creates
+ * on one cacerts become a handful of writes instead of a hundred, and none is lost because each
+ * batch reads the file fresh under the lock.
+ *
+ * @example
+ * const batcher = new KeystoreBatcher(new LocalHost());
+ * const { result, written } = await batcher.submit({ path, password }, (store) => ({ store: addEntry(store), result: 'ok' }));
+ */
+export class KeystoreBatcher {
+  private readonly queues = new Map<string, Pending[]>();
+  private readonly running = new Set<string>();
+
+  constructor(private readonly host: Host) {}
+
+  /** Queues a change; it runs in the next batch for that keystore. */
+  submit<R>(target: KeystoreTarget, change: KeystoreChange<R>): Promise<WriteOutcome<R>> {
+    // Callers with different passwords cannot share a read: the key includes a password marker.
+    const key = `${target.path}\u0000${target.password ?? ''}`;
+    return new Promise<WriteOutcome<R>>((resolve, reject) => {
+      const queue = this.queues.get(key) ?? [];
+      queue.push({ target, change: change as KeystoreChange<unknown>, resolve: resolve as (v: WriteOutcome<unknown>) => void, reject });
+      this.queues.set(key, queue);
+      if (!this.running.has(key)) void this.drain(key);
+    });
+  }
+
+  private async drain(key: string): Promise<void> {
+    this.running.add(key);
+    try {
+      // Let callers that submit in the same tick join this batch.
+      await new Promise((r) => setImmediate(r));
+      for (;;) {
+        const batch = this.queues.get(key) ?? [];
+        this.queues.delete(key);
+        if (batch.length === 0) return;
+        await this.runBatch(batch);
+      }
+    } finally {
+      this.running.delete(key);
+    }
+  }
+
+  private async runBatch(batch: Pending[]): Promise<void> {
+    const { path, password } = batch[0].target;
+    const backups = Math.max(0, ...batch.map((p) => p.target.backups ?? 0));
+    const outcomes: Array<{ ok: true; result: unknown } | { ok: false; error: unknown }> = [];
+    let written = false;
+    try {
+      await withKeystoreLock(this.host, path, async () => {
+        const original = await this.readCurrent(path, password);
+        let store = original;
+        for (const p of batch) {
+          try {
+            const next = p.change(store);
+            store = next.store;
+            outcomes.push({ ok: true, result: next.result });
+          } catch (e) {
+            outcomes.push({ ok: false, error: e });
+          }
+        }
+        if (store !== original && store !== undefined) {
+          await this.write(path, store, password, original !== undefined ? backups : 0);
+          written = true;
+        }
+      });
+    } catch (e) {
+      // The read, lock or write failed: every change in the batch failed with it.
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const o = outcomes[i];
+      if (o.ok) p.resolve({ result: o.result, written, batchSize: batch.length });
+      else p.reject(o.error);
+    });
+  }
+
+  private async readCurrent(path: string, password: string | undefined): Promise<Keystore | undefined> {
+    const st = await this.host.stat(path);
+    if (!st) return undefined;
+    const bytes = await this.host.readFile(path);
+    try {
+      return readKeystore(bytes, { password });
+    } catch (e) {
+      throw e instanceof MidtrustError ? e.withContext(`${this.host.describe()} ${path}`) : e;
+    }
+  }
+
+  private async write(path: string, store: Keystore, password: string | undefined, backups: number): Promise<void> {
+    if (store.integrity === 'unverified') {
+      throw new MidtrustError(
+        'PASSWORD_REQUIRED',
+        `${path}: the store was read without its password, so its integrity is unknown; give the password to change it`,
+      );
+    }
+    const bytes = writeKeystore(store, password);
+    if (backups > 0) await backupBeforeWrite(this.host, path, backups);
+    await this.host.writeFileAtomic(path, bytes, {
+      // The bytes about to be renamed into place must read back, with the password, as exactly the new model.
+      verify: (readBack) => assertSameContent(store, readKeystore(readBack, { password }), path),
+    });
+  }
+}

@@ -1,0 +1,27 @@
+import type { Keystore } from '../keystore/model';
+
+/**
+ * One caller's change to a keystore: a pure function from the current model (undefined when the
+ * file does not exist) to the new model plus a result for the caller. Returning the same store
+ * object means "nothing to change". Throwing fails only this caller's change.
+ */
+export type KeystoreChange<R> = (current: Keystore | undefined) => { store: Keystore | undefined; result: R };
+
+/** Where a keystore is and how to open it. */
+export interface KeystoreTarget {
+  /** Path in the host's own syntax. */
+  readonly path: string;
+  /** Store password; undefined for password-less stores (or unverified reads). */
+  readonly password?: string;
+  /** Keep this many backup copies beside the store before each write (0: none). */
+  readonly backups?: number;
+}
+
+/** What happened to the file in one read-modify-write. */
+export interface WriteOutcome<R> {
+  readonly result: R;
+  /** True when this batch wrote the file (false: nothing to change, bytes and mtime untouched). */
+  readonly written: boolean;
+  /** How many callers' changes were coalesced into that one read-modify-write. */
+  readonly batchSize: number;
+}

@@ -1,0 +1,86 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MidtrustError } from '../../errors';
+import { readKeystore } from '../../keystore/keystoreCodec';
+import type { Keystore } from '../../keystore/model';
+import { listEntries, type EntryListing } from '../../listing/entryListing';
+import { EXIT, type CliIo } from '../cliIo';
+import { STORE_PASSWORD_OPTIONS, resolveStorePassword, type StorePasswordOptions } from '../storePassword';
+import { formatTable } from '../formatTable';
+import { defineCommand } from '../commandSpec';
+
+interface LsOptions extends StorePasswordOptions {
+  json?: boolean;
+}
+
+/** `midtrust ls <keystore>`: list entries, as JSON (the DESIGN.md contract) or a table. */
+export const lsCommand = defineCommand<LsOptions>({
+  name: 'ls',
+  summary: 'list the entries of a keystore (JKS, JCEKS, PKCS12)',
+  usage: 'midtrust ls <keystore> [--storepass-env VAR | --storepass-file F | --storepass-stdin] [--json]',
+  options: { ...STORE_PASSWORD_OPTIONS, json: { type: 'boolean' } },
+  async run(positionals, opts, io) {
+    if (positionals.length !== 1) {
+      throw new MidtrustError('INVALID_INPUT', 'ls takes exactly one keystore path');
+    }
+    const file = path.resolve(io.cwd, positionals[0]);
+    const password = await resolveStorePassword(opts, io);
+    const bytes = readKeystoreFile(file);
+    let store: Keystore;
+    try {
+      store = readKeystore(bytes, { password });
+    } catch (e) {
+      if (e instanceof MidtrustError) throw e.withContext(file);
+      throw e;
+    }
+    if (store.integrity === 'unverified') {
+      io.stderr(`warning: ${file}: integrity NOT verified (no password given); entries are listed as read, like keytool does\n`);
+    }
+    const entries = listEntries(store);
+    if (opts.json) {
+      io.stdout(`${JSON.stringify({ path: file, type: store.type, verified: store.integrity === 'verified', integrity: store.integrity, entries }, null, 2)}\n`);
+    } else {
+      io.stdout(renderHuman(file, store, entries));
+    }
+    return EXIT.OK;
+  },
+});
+
+/** Reads a keystore file with errors a person can act on. */
+export function readKeystoreFile(file: string): Uint8Array {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new MidtrustError('NOT_FOUND', `${file}: no such keystore file; check the path`);
+    if (code === 'EISDIR') throw new MidtrustError('INVALID_INPUT', `${file}: is a directory, not a keystore file`);
+    throw new MidtrustError('IO', `${file}: cannot read (${code ?? 'error'})`, { cause: e });
+  }
+}
+
+const INTEGRITY_TEXT = {
+  verified: 'integrity verified',
+  unverified: 'integrity NOT verified (no password)',
+  none: 'no integrity protection (password-less)',
+} as const;
+
+function renderHuman(file: string, store: Keystore, entries: EntryListing[]): string {
+  const header = `${file}: ${store.type}, ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}, ${INTEGRITY_TEXT[store.integrity]}\n`;
+  if (entries.length === 0) return header;
+  const rows = entries.map((e) => [
+    e.alias,
+    e.kind === 'trustedCertificate' ? 'trusted' : e.kind === 'privateKey' ? 'key' : 'secret',
+    commonName(e.subject),
+    e.notAfter ? e.notAfter.slice(0, 10) : '-',
+    e.isCa === null ? '-' : e.isCa ? 'yes' : 'no',
+    e.sha256 ? `${e.sha256.slice(0, 16)}…` : '-',
+  ]);
+  return header + formatTable(['ALIAS', 'KIND', 'SUBJECT CN', 'NOT AFTER', 'CA', 'SHA-256'], rows);
+}
+
+/** The CN of a subject string, or the whole subject when it has none. */
+function commonName(subject: string | null): string {
+  if (!subject) return '-';
+  const m = /(?:^|,\s*)CN=((?:\\.|[^,\\])*)/.exec(subject);
+  return m ? m[1].replace(/\\(.)/g, '$1') : subject;
+}

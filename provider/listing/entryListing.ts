@@ -1,0 +1,53 @@
+import { Certificate } from '../certificate/certificate';
+import type { EntryKind, Keystore, KeystoreEntry } from '../keystore/model';
+
+/** One keystore entry as `midtrust ls --json` reports it (the contract in DESIGN.md). */
+export interface EntryListing {
+  alias: string;
+  kind: EntryKind;
+  /** SHA-256 of the (first) certificate's DER, lowercase hex; null for secret keys. */
+  sha256: string | null;
+  subject: string | null;
+  issuer: string | null;
+  /** ISO 8601. */
+  notAfter: string | null;
+  isCa: boolean | null;
+  /** Entry creation time (ISO 8601) when the format stores one. */
+  created: string | null;
+  /** Number of certificates: 1 for trusted entries, the chain length for private keys. */
+  chainLength: number;
+}
+
+/**
+ * Describes entries, sorted by alias as keytool lists them. Certificate facts are parsed here,
+ * one certificate per entry; callers that only need fingerprints should not call this.
+ */
+export function listEntries(store: Keystore): EntryListing[] {
+  return [...store.entries].sort((a, b) => compareAliases(a.alias, b.alias)).map(describeEntry);
+}
+
+/** Facts of one entry (see EntryListing). */
+export function describeEntry(entry: KeystoreEntry): EntryListing {
+  const first = entry.certificates[0];
+  const base = {
+    alias: entry.alias,
+    kind: entry.kind,
+    created: entry.timestamp === undefined ? null : new Date(entry.timestamp).toISOString(),
+    chainLength: entry.certificates.length,
+  };
+  if (!first) return { ...base, sha256: null, subject: null, issuer: null, notAfter: null, isCa: null };
+  const cert = Certificate.fromDer(first);
+  // A certificate the parser cannot read is still listed by fingerprint (keytool lists it too).
+  try {
+    const f = cert.facts;
+    return { ...base, sha256: cert.sha256, subject: f.subject, issuer: f.issuer, notAfter: f.notAfter.toISOString(), isCa: f.isCa };
+  } catch {
+    return { ...base, sha256: cert.sha256, subject: null, issuer: null, notAfter: null, isCa: null };
+  }
+}
+
+function compareAliases(a: string, b: string): number {
+  const la = a.toLowerCase();
+  const lb = b.toLowerCase();
+  return la < lb ? -1 : la > lb ? 1 : 0;
+}
