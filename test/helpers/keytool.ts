@@ -142,5 +142,5 @@ export function tempDir(prefix = 'midtrust-test-'): string {
 
 /** Runs openssl; throws with its output on failure. */
 export function openssl(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): string {
-  return execFileSync('openssl', args, { encoding: 'utf8', cwd: opts.cwd, env: { ...process.env, ...opts.env } });
+  return execFileSync('openssl', args, { encoding: 'utf8', cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }

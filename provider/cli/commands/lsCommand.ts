@@ -4,7 +4,7 @@ import { MidtrustError } from '../../errors';
 import { readKeystore } from '../../keystore/keystoreCodec';
 import type { Keystore } from '../../keystore/model';
 import { listEntries, type EntryListing } from '../../listing/entryListing';
-import { EXIT, type CliIo } from '../cliIo';
+import { EXIT } from '../cliIo';
 import { STORE_PASSWORD_OPTIONS, resolveStorePassword, type StorePasswordOptions } from '../storePassword';
 import { formatTable } from '../formatTable';
 import { defineCommand } from '../commandSpec';

@@ -1,0 +1,53 @@
+import { MidtrustError } from '../errors';
+import type { Host } from '../host/host';
+import { readKeystore } from '../keystore/keystoreCodec';
+import type { Keystore } from '../keystore/model';
+import { applyPlan } from '../plan/applyPlan';
+import { computePlan } from '../plan/computePlan';
+import type { DesiredState } from '../plan/desiredStateFile';
+import type { Plan } from '../plan/plan';
+import { KeystoreBatcher } from './keystoreBatcher';
+
+/** The outcome of `apply`: the plan that was carried out and whether the file was written. */
+export interface ApplyResult {
+  readonly plan: Plan;
+  readonly written: boolean;
+}
+
+/**
+ * Reads the store (no lock: writers replace it atomically, so a reader sees a whole version) and
+ * plans the desired state against it. This is how drift is seen outside Pulumi.
+ */
+export async function planDesiredState(host: Host, desired: DesiredState): Promise<Plan> {
+  const { path } = desired.keystore;
+  const st = await host.stat(path);
+  let store: Keystore | undefined;
+  if (st) {
+    try {
+      store = readKeystore(await host.readFile(path), { password: desired.keystore.password?.reveal() });
+    } catch (e) {
+      throw e instanceof MidtrustError ? e.withContext(path) : e;
+    }
+  }
+  return computePlan(store, desired);
+}
+
+/**
+ * Plans and applies under the keystore lock, in one read-modify-write: the plan is computed
+ * again on the bytes read under the lock, so a change made since `plan` is not overwritten.
+ */
+export async function applyDesiredState(
+  host: Host,
+  desired: DesiredState,
+  options: { batcher?: KeystoreBatcher; now?: () => Date } = {},
+): Promise<ApplyResult> {
+  const batcher = options.batcher ?? new KeystoreBatcher(host);
+  const now = options.now ?? (() => new Date());
+  const { path, password } = desired.keystore;
+  const outcome = await batcher.submit({ path, password: password?.reveal(), backups: desired.backup }, (current) => {
+    const plan = computePlan(current, desired);
+    if (plan.changes === 0) return { store: current, result: plan };
+    return { store: applyPlan(current, plan, desired, { now: now() }), result: plan };
+  });
+  return { plan: outcome.result, written: outcome.written };
+}

@@ -1,0 +1,38 @@
+import { applyDesiredState, type ApplyResult } from '../../apply/desiredStateRun';
+import { LocalHost } from '../../host/localHost';
+import { formatPlan, planToJson } from '../../plan/formatPlan';
+import { EXIT, type CliIo } from '../cliIo';
+import { defineCommand } from '../commandSpec';
+import { loadDesiredStateFile } from '../desiredStateIo';
+
+interface ApplyOptions {
+  file?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+/** `midtrust apply -f desired.yaml`: one locked, verified, atomic read-modify-write. */
+export const applyCommand = defineCommand<ApplyOptions>({
+  name: 'apply',
+  summary: 'make a keystore match a desired-state file (atomic, locked, idempotent)',
+  usage: 'midtrust apply -f <desired.yaml> [--json] [--verbose]',
+  options: { file: { type: 'string', short: 'f' }, json: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' } },
+  async run(_positionals, opts, io) {
+    const desired = loadDesiredStateFile(opts.file, io);
+    const result = await applyDesiredState(new LocalHost(), desired);
+    reportApply(result, opts, io);
+    return EXIT.OK;
+  },
+});
+
+/** Prints an apply result for a person or as JSON (shared by apply, import and delete). */
+export function reportApply(result: ApplyResult, opts: { json?: boolean; verbose?: boolean }, io: CliIo): void {
+  if (opts.json) {
+    io.stdout(`${JSON.stringify({ ...planToJson(result.plan), written: result.written }, null, 2)}\n`);
+    return;
+  }
+  io.stdout(formatPlan(result.plan, { verbose: opts.verbose }));
+  if (result.written) {
+    io.stdout(`Wrote ${result.plan.keystorePath}. Restart the MID Server (or any JVM using this store) to load the new trust.\n`);
+  }
+}

@@ -1,0 +1,98 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createDemoMidServer, DEMO_STOREPASS } from '../../demo/demoLayout';
+import { readKeystore, writeKeystore } from '../../keystore/keystoreCodec';
+import { EXIT, type CliIo } from '../cliIo';
+import { defineCommand } from '../commandSpec';
+import { runCli } from '../runCli';
+
+interface DemoOptions {
+  dir?: string;
+}
+
+/**
+ * `midtrust demo` (what `npm start` runs): builds a demo MID Server under ./demo and walks
+ * through declare → plan → apply → re-plan → drift → repair → upgrade preview, printing each
+ * step as a person would type it. The password reaches every command through MID_STOREPASS.
+ */
+export const demoCommand = defineCommand<DemoOptions>({
+  name: 'demo',
+  summary: 'run the quick start on a demo MID Server created under ./demo',
+  usage: 'midtrust demo [--dir <demo root>]',
+  options: { dir: { type: 'string' } },
+  async run(_positionals, opts, io) {
+    const repo = findRepoRoot(io.cwd);
+    const example = path.join(repo, 'examples', 'quickstart');
+    const demoRoot = path.resolve(io.cwd, opts.dir ?? path.join(repo, 'demo'));
+    const desiredFile = path.join(example, 'desired.yaml');
+    const env = { ...io.env, MID_STOREPASS: DEMO_STOREPASS };
+    const sub: CliIo = { ...io, env, cwd: example };
+    const step = (n: number, title: string): void => io.stdout(`\n━━ ${n}. ${title}\n`);
+    const sh = async (argv: string[]): Promise<number> => {
+      io.stdout(`$ midtrust ${argv.join(' ')}\n`);
+      const code = await runCli(argv, sub);
+      io.stdout(`(exit ${code})\n`);
+      return code;
+    };
+
+    step(1, 'A demo MID Server');
+    const layout = createDemoMidServer(demoRoot, path.join(example, 'demo-seed'));
+    io.stdout(`Created ${layout.midHome}\n  agent/config.xml, agent/conf/wrapper-override.conf\n  agent/jre/lib/security/cacerts (JKS, password "changeit", seeded from ${layout.seededFrom})\n`);
+    io.stdout(`The store password is passed as MID_STOREPASS in the environment — never on the command line.\n`);
+
+    step(2, 'Declare the trust every MID Server needs');
+    io.stdout(`${path.relative(io.cwd, desiredFile)}:\n${indent(fs.readFileSync(desiredFile, 'utf8'))}`);
+
+    step(3, 'Plan: what would change (exit 2 = changes pending)');
+    await sh(['plan', '-f', 'desired.yaml']);
+
+    step(4, 'Apply: one locked, verified, atomic write');
+    await sh(['apply', '-f', 'desired.yaml']);
+
+    step(5, 'Plan again: nothing to do (idempotent)');
+    await sh(['plan', '-f', 'desired.yaml']);
+
+    step(6, 'Drift: someone deletes a CA by hand');
+    simulateManualDelete(layout.cacerts, 'acme-issuing-ca', io);
+    await sh(['plan', '-f', 'desired.yaml']);
+
+    step(7, 'Repair the drift');
+    await sh(['apply', '-f', 'desired.yaml']);
+    await sh(['ls', path.relative(example, layout.cacerts), '--storepass-env', 'MID_STOREPASS']).then(() => undefined);
+
+    io.stdout(`\nDone. The demo lives in ${demoRoot}; run 'npx midtrust --help' for more.\n`);
+    return EXIT.OK;
+  },
+});
+
+/** Deletes an alias as an operator would: with keytool when present, else through midtrust's engine. */
+function simulateManualDelete(cacerts: string, alias: string, io: CliIo): void {
+  const keytool = spawnSync('keytool', ['-delete', '-alias', alias, '-keystore', cacerts, '-storepass:env', 'MID_STOREPASS'], {
+    env: { ...process.env, MID_STOREPASS: DEMO_STOREPASS },
+    encoding: 'utf8',
+  });
+  if (keytool.status === 0) {
+    io.stdout(`$ keytool -delete -alias ${alias} -keystore …/cacerts -storepass:env MID_STOREPASS\n`);
+    return;
+  }
+  const store = readKeystore(fs.readFileSync(cacerts), { password: DEMO_STOREPASS });
+  const next = { ...store, entries: store.entries.filter((e) => e.alias !== alias) };
+  fs.writeFileSync(cacerts, writeKeystore(next, DEMO_STOREPASS));
+  io.stdout(`(keytool is not installed here: deleted ${alias} directly, as 'keytool -delete' would)\n`);
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => (l ? `  ${l}` : l))
+    .join('\n');
+}
+
+/** The midtrust checkout/package root: where examples/ lives. */
+function findRepoRoot(start: string): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'examples', 'quickstart', 'desired.yaml'))) return dir;
+  }
+  return start;
+}

@@ -1,0 +1,76 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+
+/** One schema problem: where (JSON pointer segments) and what, in words for a person. */
+export interface SchemaProblem {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+let ajv: Ajv | undefined;
+const compiled = new Map<string, ValidateFunction>();
+
+/** Validates `data` against a JSON Schema in schema/ and returns readable problems (empty when valid). */
+export function validateAgainstSchema(schemaName: string, data: unknown): SchemaProblem[] {
+  ajv ??= new Ajv({ allErrors: true, strict: false });
+  let validate = compiled.get(schemaName);
+  if (!validate) {
+    validate = ajv.compile(require(`../../schema/${schemaName}`) as object);
+    compiled.set(schemaName, validate);
+  }
+  if (validate(data)) return [];
+  return humanize(validate.errors ?? []);
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (!pointer) return [];
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/**
+ * ajv reports every branch of a oneOf/if-then-else; people need one sentence per mistake.
+ * Known schema shapes get a specific message, the rest ajv's own wording.
+ */
+function humanize(errors: ErrorObject[]): SchemaProblem[] {
+  const out = new Map<string, SchemaProblem>();
+  const add = (path: (string | number)[], message: string): void => {
+    const key = `${path.join('/')}|${message}`;
+    if (!out.has(key)) out.set(key, { path, message });
+  };
+  const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
+  for (const e of errors) {
+    const path = pointerToPath(e.instancePath);
+    const last = path[path.length - 1];
+    if (e.keyword === 'additionalProperties') {
+      const extra = (e.params as { additionalProperty: string }).additionalProperty;
+      add([...path, extra], `unknown property '${extra}'${hint(e)}`);
+    } else if (e.keyword === 'oneOf' || e.keyword === 'not' || e.keyword === 'if') {
+      if (path.length === 1 && last === 'keystore') add(path, "give exactly one of 'path' or 'midHome'");
+      else if (path[0] === 'certificates' && e.keyword === 'not') add(path, "a certificate with state 'absent' takes no 'file' or 'pem'");
+      else if (path[0] === 'certificates') add(path, "give exactly one of 'file' or 'pem' (or state: absent)");
+    } else if (e.keyword === 'required' && oneOfPaths.has(e.instancePath)) {
+      // Covered by the oneOf message above.
+    } else if (e.keyword === 'required') {
+      add(path, `missing required property '${(e.params as { missingProperty: string }).missingProperty}'`);
+    } else if (e.keyword === 'pattern' && last === 'alias') {
+      add(path, 'an alias must not contain control characters');
+    } else if (e.keyword === 'pattern' && last === 'env') {
+      add(path, 'not a valid environment variable name');
+    } else if (e.keyword === 'enum') {
+      add(path, `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`);
+    } else if ((e.keyword === 'minProperties' || e.keyword === 'maxProperties') && last === 'password') {
+      add(path, "give exactly one of 'env', 'file' or 'value'");
+    } else {
+      add(path, e.message ?? e.keyword);
+    }
+  }
+  return [...out.values()];
+}
+
+function hint(e: ErrorObject): string {
+  const props = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  return props ? ` (allowed: ${Object.keys(props).join(', ')})` : '';
+}

@@ -1,0 +1,29 @@
+import { inspect } from 'node:util';
+
+/**
+ * A password that cannot leak by accident: JSON.stringify, util.inspect, template strings and
+ * console.log all print "[secret]". Only `reveal()` gives the value, to the code that needs it.
+ */
+export class Secret {
+  readonly #value: string;
+
+  constructor(value: string) {
+    this.#value = value;
+  }
+
+  reveal(): string {
+    return this.#value;
+  }
+
+  toJSON(): string {
+    return '[secret]';
+  }
+
+  toString(): string {
+    return '[secret]';
+  }
+
+  [inspect.custom](): string {
+    return '[secret]';
+  }
+}
