@@ -32,11 +32,10 @@ export function commonNameOf(bytes: Uint8Array, name: Tlv): string | undefined {
 function formatAva(bytes: Uint8Array, ava: Tlv): string {
   const [type, value] = children(bytes, ava, 'attribute');
   const oid = decodeOid(bytes, type);
-  const keyword = NAME_KEYWORDS[oid] ?? oid;
+  // Java spells attribute types it has no keyword for as OID.<dotted>, and still prints string values.
+  const keyword = NAME_KEYWORDS[oid] ?? `OID.${oid}`;
   const text = value ? decodeDirectoryString(bytes, value) : undefined;
-  if (text === undefined || !NAME_KEYWORDS[oid]) {
-    return `${keyword}=#${Buffer.from(bytes.subarray(value.start, value.end)).toString('hex')}`;
-  }
+  if (text === undefined) return `${keyword}=#${Buffer.from(bytes.subarray(value.start, value.end)).toString('hex')}`;
   return `${keyword}=${quoteValue(text)}`;
 }
 

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 
 /** One schema problem: where (JSON pointer segments) and what, in words for a person. */
@@ -14,11 +16,20 @@ export function validateAgainstSchema(schemaName: string, data: unknown): Schema
   ajv ??= new Ajv({ allErrors: true, strict: false });
   let validate = compiled.get(schemaName);
   if (!validate) {
-    validate = ajv.compile(require(`../../schema/${schemaName}`) as object);
+    validate = ajv.compile(loadSchema(schemaName));
     compiled.set(schemaName, validate);
   }
   if (validate(data)) return [];
   return humanize(validate.errors ?? []);
+}
+
+/** Reads a schema from the repo's schema/ folder, found upward from here (works from sources and from dist/). */
+function loadSchema(schemaName: string): object {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const file = path.join(dir, 'schema', schemaName);
+    if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as object;
+  }
+  throw new Error(`schema ${schemaName} not found above ${__dirname}`);
 }
 
 function pointerToPath(pointer: string): (string | number)[] {

@@ -59,9 +59,10 @@ export const demoCommand = defineCommand<DemoOptions>({
 
     step(7, 'Repair the drift');
     await sh(['apply', '-f', 'desired.yaml']);
-    await sh(['ls', path.relative(example, layout.cacerts), '--storepass-env', 'MID_STOREPASS']).then(() => undefined);
 
-    io.stdout(`\nDone. The demo lives in ${demoRoot}; run 'npx midtrust --help' for more.\n`);
+    io.stdout(`\nDone. The demo lives in ${demoRoot}. Next:\n`);
+    io.stdout(`  MID_STOREPASS=changeit npx midtrust ls ${path.relative(io.cwd, layout.cacerts)} --storepass-env MID_STOREPASS\n`);
+    io.stdout(`  npx midtrust --help\n`);
     return EXIT.OK;
   },
 });

@@ -32,7 +32,7 @@ const MIN_ENTRY_BYTES = 4 + 2 + 8 + 4;
  */
 export function readJks(bytes: Uint8Array, options: ReadOptions = {}): Keystore {
   if (bytes.length < 12 + DIGEST_LENGTH) {
-    throw new MidtrustError('TRUNCATED', `a JKS/JCEKS keystore has at least ${12 + DIGEST_LENGTH} bytes; this one has ${bytes.length}`, { offset: bytes.length });
+    throw new MidtrustError('TRUNCATED', `the file ends at byte ${bytes.length}; a JKS/JCEKS keystore has at least ${12 + DIGEST_LENGTH} bytes`, { offset: bytes.length });
   }
   const bodyEnd = bytes.length - DIGEST_LENGTH;
   const r = new ByteReader(bytes, 0, bodyEnd);
@@ -43,19 +43,27 @@ export function readJks(bytes: Uint8Array, options: ReadOptions = {}): Keystore 
   const count = r.u32('entry count');
   if (count > (bodyEnd - 12) / MIN_ENTRY_BYTES) fail(`entry count ${count} cannot fit in ${bodyEnd} bytes`, 8, 'CORRUPT');
 
-  // Verify before interpreting entries: a wrong password must not look like a corrupt file.
   let integrity: Keystore['integrity'] = 'unverified';
+  let digestMismatch = false;
   if (options.password !== undefined) {
     const expected = jksDigest(options.password, bytes.subarray(0, bodyEnd));
-    if (!timingSafeEqual(expected, bytes.subarray(bodyEnd))) {
-      throw new MidtrustError(
-        'WRONG_PASSWORD',
-        'keystore was tampered with, or the password is incorrect (the JKS integrity check failed); check the store password',
-      );
-    }
+    digestMismatch = !timingSafeEqual(expected, bytes.subarray(bodyEnd));
     integrity = 'verified';
   }
+  // On a digest mismatch the entries are still walked: a damaged file then reports where it is
+  // damaged (CORRUPT/TRUNCATED), and only a structurally sound one blames the password.
+  const entries = readEntries(r, type, version, count);
+  if (digestMismatch) {
+    throw new MidtrustError(
+      'WRONG_PASSWORD',
+      'keystore was tampered with, or the password is incorrect (the JKS integrity check failed); check the store password',
+    );
+  }
+  const codecData: JksStoreData = { codec: 'jks', version };
+  return { type, entries, integrity, codecData };
+}
 
+function readEntries(r: ByteReader, type: KeystoreType, version: number, count: number): KeystoreEntry[] {
   const entries: KeystoreEntry[] = [];
   for (let i = 0; i < count; i++) {
     try {
@@ -68,8 +76,7 @@ export function readJks(bytes: Uint8Array, options: ReadOptions = {}): Keystore 
   if (r.remaining !== 0) {
     fail(`${r.remaining} unexpected bytes after the last entry (before the 20-byte digest)`, r.offset, 'CORRUPT');
   }
-  const codecData: JksStoreData = { codec: 'jks', version };
-  return { type, entries, integrity, codecData };
+  return entries;
 }
 
 function readEntry(r: ByteReader, type: KeystoreType, version: number): KeystoreEntry {
