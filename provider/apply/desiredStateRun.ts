@@ -39,12 +39,12 @@ export async function planDesiredState(host: Host, desired: DesiredState): Promi
 export async function applyDesiredState(
   host: Host,
   desired: DesiredState,
-  options: { batcher?: KeystoreBatcher; now?: () => Date } = {},
+  options: { batcher?: KeystoreBatcher; now?: () => Date; lockTimeoutMs?: number } = {},
 ): Promise<ApplyResult> {
   const batcher = options.batcher ?? new KeystoreBatcher(host);
   const now = options.now ?? (() => new Date());
   const { path, password } = desired.keystore;
-  const outcome = await batcher.submit({ path, password: password?.reveal(), backups: desired.backup }, (current) => {
+  const outcome = await batcher.submit({ path, password: password?.reveal(), backups: desired.backup, lockTimeoutMs: options.lockTimeoutMs }, (current) => {
     const plan = computePlan(current, desired);
     if (plan.changes === 0) return { store: current, result: plan };
     return { store: applyPlan(current, plan, desired, { now: now() }), result: plan };

@@ -61,6 +61,7 @@ export class KeystoreBatcher {
   private async runBatch(batch: Pending[]): Promise<void> {
     const { path, password } = batch[0].target;
     const backups = Math.max(0, ...batch.map((p) => p.target.backups ?? 0));
+    const lockTimeoutMs = batch[0].target.lockTimeoutMs;
     const outcomes: Array<{ ok: true; result: unknown } | { ok: false; error: unknown }> = [];
     let written = false;
     try {
@@ -80,7 +81,7 @@ export class KeystoreBatcher {
           await this.write(path, store, password, original !== undefined ? backups : 0);
           written = true;
         }
-      });
+      }, lockTimeoutMs === undefined ? {} : { timeoutMs: lockTimeoutMs });
     } catch (e) {
       // The read, lock or write failed: every change in the batch failed with it.
       for (const p of batch) p.reject(e);

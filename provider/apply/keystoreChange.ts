@@ -15,6 +15,8 @@ export interface KeystoreTarget {
   readonly password?: string;
   /** Keep this many backup copies beside the store before each write (0: none). */
   readonly backups?: number;
+  /** How long to wait for another run's lock (default 30 s). */
+  readonly lockTimeoutMs?: number;
 }
 
 /** What happened to the file in one read-modify-write. */

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 
 /** One schema problem: where (JSON pointer segments) and what, in words for a person. */
 export interface SchemaProblem {
@@ -13,14 +14,28 @@ const compiled = new Map<string, ValidateFunction>();
 
 /** Validates `data` against a JSON Schema in schema/ and returns readable problems (empty when valid). */
 export function validateAgainstSchema(schemaName: string, data: unknown): SchemaProblem[] {
-  ajv ??= new Ajv({ allErrors: true, strict: false });
   let validate = compiled.get(schemaName);
   if (!validate) {
-    validate = ajv.compile(loadSchema(schemaName));
+    validate = precompiled(schemaName) ?? compileNow(schemaName);
     compiled.set(schemaName, validate);
   }
   if (validate(data)) return [];
   return humanize(validate.errors ?? []);
+}
+
+/** The validator `npm run build` generated (scripts/compile-schemas.js), when running from dist/. */
+function precompiled(schemaName: string): ValidateFunction | undefined {
+  const file = path.join(__dirname, '..', '..', 'schema-validators', schemaName.replace(/\.json$/, '.js'));
+  if (!fs.existsSync(file)) return undefined;
+  const mod = require(file) as ValidateFunction | { default: ValidateFunction };
+  return typeof mod === 'function' ? mod : mod.default;
+}
+
+/** Compiles from schema/ at run time (tests running from sources). Same options as the build step. */
+function compileNow(schemaName: string): ValidateFunction {
+  const { default: Ajv } = require('ajv') as typeof import('ajv');
+  ajv ??= new Ajv({ allErrors: true, strict: false, verbose: true });
+  return ajv.compile(loadSchema(schemaName));
 }
 
 /** Reads a schema from the repo's schema/ folder, found upward from here (works from sources and from dist/). */

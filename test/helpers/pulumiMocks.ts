@@ -29,27 +29,60 @@ export interface MockRun<T> {
   result: T;
 }
 
+type OutputInternals = { isKnown: Promise<boolean>; isSecret: Promise<boolean>; promise(): Promise<unknown> };
+
 /**
  * Runs `program` with mocks (project `midtrust`, stack `test`, not a preview), waits until every
  * registration RPC has finished and returns the recorded resources. Mock outputs echo the inputs and
  * the id is `<name>-id`.
  *
  * Registration failures (e.g. a provider that closure serialization rejects) reject the returned
- * promise: the SDK does not hand them to the program, it leaves them as unhandled rejections of the
- * resource's outputs, so they are caught here with a process-wide listener for the run's duration.
- * Runs must therefore not overlap within one process.
+ * promise. The SDK never hands them to the program: `pulumi up` relies on the language host's
+ * process-wide unhandled-rejection handler, and under jest those rejections fail whatever test is
+ * running. A failed registration leaves three kinds of dangling rejected promises, each handled here
+ * by wrapping an SDK internal for the run's duration (restored afterwards):
+ * 1. the registerResource chain (`debuggablePromise` labelled `resource:<name>[<type>]`) — recorded;
+ * 2. isKnown/isSecret of every input Output, e.g. the `__provider` Output (`serializeResourceProperties`);
+ * 3. every output of the resource itself (watched when it enters the pending-registration map,
+ *    which happens synchronously in its constructor).
+ * Runs must not overlap within one process.
  */
 export async function runWithMocks<T>(program: () => T | Promise<T>): Promise<MockRun<Awaited<T>>> {
   const pulumi = await import('@pulumi/pulumi');
-  // waitForRPCs is internal (not in the typings) but exported; it is how `pulumi up` itself waits.
+  // Internal modules (exported at runtime, absent from the typings).
   const settings = (await import('@pulumi/pulumi/runtime/settings')) as unknown as { waitForRPCs(): Promise<void> };
-  const resources: RegisteredResource[] = [];
-  const failures: unknown[] = [];
-  const onUnhandled = (reason: unknown): void => {
-    failures.push(reason);
+  const state = (await import('@pulumi/pulumi/runtime/state')) as unknown as {
+    getPendingResourceRegistrations(): Map<object, unknown>;
   };
-  process.on('unhandledRejection', onUnhandled);
+  type Debuggable = { debuggablePromise<U>(p: Promise<U>, ctx: unknown): Promise<U> };
+  const debuggable = (await import('@pulumi/pulumi/runtime/debuggable')) as unknown as Debuggable;
+  type Rpc = { serializeResourceProperties(label: string, props: Record<string, unknown>, opts: unknown): Promise<unknown> };
+  const rpc = (await import('@pulumi/pulumi/runtime/rpc')) as unknown as Rpc;
+
+  const resources: RegisteredResource[] = [];
+  const failures = new Set<unknown>();
+  const quiet = (value: unknown): void => {
+    if (!pulumi.Output.isInstance(value)) return;
+    const out = value as unknown as OutputInternals;
+    // isKnown and isSecret are an Output's terminal promises; the error itself is recorded by (1).
+    out.isKnown.catch(() => undefined);
+    out.isSecret.catch(() => undefined);
+    out.promise().catch(() => undefined);
+  };
+
+  const originalDebuggable = debuggable.debuggablePromise;
+  const originalSerialize = rpc.serializeResourceProperties;
+  let pending: Map<object, unknown> | undefined;
   try {
+    debuggable.debuggablePromise = <U>(p: Promise<U>, ctx: unknown): Promise<U> => {
+      const result = originalDebuggable(p, ctx);
+      if (typeof ctx === 'string' && ctx.startsWith('resource:')) result.catch((e: unknown) => failures.add(e));
+      return result;
+    };
+    rpc.serializeResourceProperties = (label, props, opts) => {
+      Object.values(props).forEach(quiet);
+      return originalSerialize(label, props, opts);
+    };
     await pulumi.runtime.setMocks(
       {
         newResource(args) {
@@ -75,18 +108,25 @@ export async function runWithMocks<T>(program: () => T | Promise<T>): Promise<Mo
       'test',
       false,
     );
+    pending = state.getPendingResourceRegistrations();
+    const originalSet = pending.set;
+    pending.set = function (res: object, value: unknown) {
+      Object.values(res).forEach(quiet);
+      return originalSet.call(this, res, value);
+    };
     const result = await program();
     await settings.waitForRPCs();
-    // Rejections are reported as unhandled only after the microtask queue drains: give them a turn.
-    await new Promise((resolve) => setImmediate(resolve));
-    if (failures.length > 0) {
-      const first = failures[0];
+    if (failures.size > 0) {
+      const first = [...failures][0];
       const err = new Error(`Pulumi program registration failed: ${first instanceof Error ? first.message : String(first)}`);
-      (err as Error & { failures: unknown[] }).failures = failures;
+      (err as Error & { failures: unknown[] }).failures = [...failures];
       throw err;
     }
     return { resources, result };
   } finally {
-    process.off('unhandledRejection', onUnhandled);
+    debuggable.debuggablePromise = originalDebuggable;
+    rpc.serializeResourceProperties = originalSerialize;
+    // Drop the instance override so Map.prototype.set applies again.
+    if (pending) delete (pending as { set?: unknown }).set;
   }
 }

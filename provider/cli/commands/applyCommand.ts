@@ -1,3 +1,4 @@
+import { MidtrustError } from '../../errors';
 import { applyDesiredState, type ApplyResult } from '../../apply/desiredStateRun';
 import { LocalHost } from '../../host/localHost';
 import { formatPlan, planToJson } from '../../plan/formatPlan';
@@ -9,21 +10,30 @@ interface ApplyOptions {
   file?: string;
   json?: boolean;
   verbose?: boolean;
+  'lock-timeout'?: string;
 }
 
 /** `midtrust apply -f desired.yaml`: one locked, verified, atomic read-modify-write. */
 export const applyCommand = defineCommand<ApplyOptions>({
   name: 'apply',
   summary: 'make a keystore match a desired-state file (atomic, locked, idempotent)',
-  usage: 'midtrust apply -f <desired.yaml> [--json] [--verbose]',
-  options: { file: { type: 'string', short: 'f' }, json: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' } },
+  usage: 'midtrust apply -f <desired.yaml> [--json] [--verbose] [--lock-timeout <seconds>]',
+  options: { file: { type: 'string', short: 'f' }, json: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, 'lock-timeout': { type: 'string' } },
   async run(_positionals, opts, io) {
     const desired = loadDesiredStateFile(opts.file, io);
-    const result = await applyDesiredState(new LocalHost(), desired);
+    const result = await applyDesiredState(new LocalHost(), desired, { lockTimeoutMs: lockTimeoutMs(opts['lock-timeout']) });
     reportApply(result, opts, io);
     return EXIT.OK;
   },
 });
+
+/** --lock-timeout in seconds → ms (undefined: the default 30 s). */
+export function lockTimeoutMs(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new MidtrustError('INVALID_INPUT', `--lock-timeout ${value}: give a number of seconds`);
+  return n * 1000;
+}
 
 /** Prints an apply result for a person or as JSON (shared by apply, import and delete). */
 export function reportApply(result: ApplyResult, opts: { json?: boolean; verbose?: boolean }, io: CliIo): void {

@@ -1,0 +1,139 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { keytoolList, modernKeytool, runKeytool, type Keytool } from '../helpers/keytool';
+import { CLI, midtrust } from '../helpers/midtrustCli';
+import { LocalHost } from '../../provider/host/localHost';
+import { env, makeCertificateSet, makeStore, writeDesired } from './applyFixtures';
+
+const certs = makeCertificateSet(3);
+const sha = (f: string) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+const opts = { env, cwd: certs.dir };
+
+const kinds: Array<{ kind: 'JKS' | 'PKCS12' | 'PKCS12-nopw'; keytool: () => Keytool | undefined; password: boolean }> = [
+  { kind: 'JKS', keytool: () => undefined, password: true },
+  { kind: 'PKCS12', keytool: () => undefined, password: true },
+  { kind: 'PKCS12-nopw', keytool: () => modernKeytool(), password: false },
+];
+
+describe.each(kinds)('plan/apply on $kind', ({ kind, keytool, password }) => {
+  const modern = keytool();
+  const skip = kind === 'PKCS12-nopw' && !modern;
+  const store = path.join(certs.dir, `${kind}.ks`);
+  const pw = password ? '  password: { env: MID_STOREPASS }\n' : '';
+  const desired = () =>
+    writeDesired(
+      certs.dir,
+      `${kind}.yaml`,
+      `keystore:\n  path: ./${kind}.ks\n${pw}certificates:\n  - alias: ACME-Chain\n    file: chain.pem\n  - alias: leaf-zero\n    file: leaf0.pem\n  - alias: Ünïcødé-Leaf\n    file: leaf1.pem\n`,
+    );
+  const list = () => keytoolList(store, password ? env.MID_STOREPASS : undefined, { keytool: modern }).map((e) => `${e.alias.toLowerCase()} ${e.kind}`).sort();
+
+  beforeAll(() => {
+    if (skip) {
+      console.warn('SKIPPED: password-less PKCS12 apply needs a JDK ≥ 18 keytool under /usr/lib/jvm');
+      return;
+    }
+    makeStore(store, kind, modern);
+  });
+
+  it('plans (exit 2), applies (keytool verifies), converges (second apply writes nothing)', async () => {
+    if (skip) return;
+    const f = desired();
+    const plan = await midtrust(['plan', '-f', f], opts);
+    expect(plan.code).toBe(2);
+    expect(plan.stdout).toMatch(/Plan: 4 to add, 0 to replace, 0 to remove/);
+    const applied = await midtrust(['apply', '-f', f], opts);
+    expect(applied.code).toBe(0);
+    expect(list()).toEqual(['acme-chain trustedCertificate', 'acme-chain-2 trustedCertificate', 'leaf-zero trustedCertificate', 'mid-key privateKey', 'ünïcødé-leaf trustedCertificate'].sort());
+    const before = { sha: sha(store), mtime: fs.statSync(store).mtimeMs };
+    const again = await midtrust(['apply', '-f', f, '--json'], opts);
+    expect(JSON.parse(again.stdout)).toMatchObject({ changes: 0, written: false });
+    expect({ sha: sha(store), mtime: fs.statSync(store).mtimeMs }).toEqual(before);
+    expect((await midtrust(['plan', '-f', f], opts)).code).toBe(0);
+  });
+
+  it('sees drift made with keytool (exit 2, says what) and repairs it', async () => {
+    if (skip) return;
+    const f = desired();
+    const sp = password ? ['-storepass:env', 'MID_STOREPASS'] : ['-storepass:env', 'MID_STOREPASS'];
+    runKeytool(['-delete', '-alias', 'leaf-zero', '-keystore', store, ...sp], { env, keytool: modern });
+    runKeytool(['-delete', '-alias', 'ACME-Chain', '-keystore', store, ...sp], { env, keytool: modern });
+    runKeytool(['-importcert', '-noprompt', '-alias', 'ACME-Chain', '-file', certs.leaves[2], '-keystore', store, ...sp], { env, keytool: modern });
+    const plan = await midtrust(['plan', '-f', f, '--json'], opts);
+    expect(plan.code).toBe(2);
+    const actions = JSON.parse(plan.stdout).actions.map((a: { action: string; alias: string }) => `${a.action} ${a.alias.toLowerCase()}`);
+    expect(actions).toEqual(expect.arrayContaining(['replace acme-chain', 'add leaf-zero']));
+    expect((await midtrust(['apply', '-f', f], opts)).code).toBe(0);
+    expect((await midtrust(['plan', '-f', f], opts)).code).toBe(0);
+    expect(list()).toContain('leaf-zero trustedCertificate');
+  });
+
+  it('keeps the private key entry usable', () => {
+    if (skip) return;
+    const dest = path.join(certs.dir, `${kind}-exported.p12`);
+    const keypass = kind === 'JKS' ? 'KP' : 'MID_STOREPASS';
+    runKeytool(['-importkeystore', '-srckeystore', store, '-srcstorepass:env', 'MID_STOREPASS', '-srcalias', 'mid-key', '-srckeypass:env', keypass, '-destkeystore', dest, '-deststoretype', 'PKCS12', '-deststorepass:env', 'MID_STOREPASS'], { env, keytool: modern });
+    expect(keytoolList(dest, env.MID_STOREPASS).map((e) => e.kind)).toEqual(['privateKey']);
+  });
+});
+
+describe('apply refuses bad input and leaves the store untouched', () => {
+  const store = path.join(certs.dir, 'guarded.jks');
+  beforeAll(() => makeStore(store, 'JKS'));
+  const untouched = async (yaml: string, want: RegExp, extraEnv: Record<string, string> = {}) => {
+    const before = sha(store);
+    const r = await midtrust(['apply', '-f', writeDesired(certs.dir, 'bad.yaml', yaml)], { env: { ...env, ...extraEnv }, cwd: certs.dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(want);
+    expect(r.stderr).not.toContain(env.MID_STOREPASS);
+    expect(r.stderr).not.toContain('WRONG-pw-xyz');
+    expect(sha(store)).toBe(before);
+  };
+  it('wrong password', () => untouched('keystore:\n  path: guarded.jks\n  password: { env: WRONG }\ncertificates:\n  - alias: a\n    file: leaf0.pem\n', /password is incorrect/, { WRONG: 'WRONG-pw-xyz' }));
+  it('invalid certificate, naming alias and file', () => {
+    fs.writeFileSync(path.join(certs.dir, 'junk.pem'), 'not a cert');
+    return untouched('keystore:\n  path: guarded.jks\n  password: { env: MID_STOREPASS }\ncertificates:\n  - alias: junk-ca\n    file: junk.pem\n', /junk-ca.*junk\.pem/);
+  });
+  it('a private key entry under a declared alias', () => untouched('keystore:\n  path: guarded.jks\n  password: { env: MID_STOREPASS }\ncertificates:\n  - alias: MID-KEY\n    state: absent\n', /never replaces or deletes key entries/));
+  it('a corrupt store', async () => {
+    const corrupt = path.join(certs.dir, 'corrupt.jks');
+    const b = fs.readFileSync(store);
+    fs.writeFileSync(corrupt, b.subarray(0, b.length - 40));
+    const r = await midtrust(['apply', '-f', writeDesired(certs.dir, 'c.yaml', 'keystore:\n  path: corrupt.jks\n  password: { env: MID_STOREPASS }\ncertificates:\n  - alias: a\n    file: leaf0.pem\n')], opts);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/corrupt\.jks.*(truncated|bytes remain|byte \d+)/i);
+    expect(fs.readFileSync(corrupt).length).toBe(b.length - 40);
+  });
+  it('a lock held by another run: waits, then names the holder', async () => {
+    const lock = await new LocalHost().lock(store);
+    try {
+      const before = sha(store);
+      const r = await midtrust(['apply', '-f', writeDesired(certs.dir, 'l.yaml', 'keystore:\n  path: guarded.jks\n  password: { env: MID_STOREPASS }\ncertificates:\n  - alias: a\n    file: leaf0.pem\n'), '--lock-timeout', '0.5'], opts);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`locked by pid ${process.pid} on host`));
+      expect(sha(store)).toBe(before);
+    } finally {
+      await lock.release();
+    }
+  });
+  it('a read-only directory gives a clear error', async () => {
+    if (process.getuid?.() !== 0) {
+      console.warn('SKIPPED: read-only test uses setuid to an unprivileged user, which needs root');
+      return;
+    }
+    // Root ignores permission bits, so run the apply as 'nobody' against a root-owned directory.
+    fs.chmodSync(certs.dir, 0o755);
+    const roStore = path.join(certs.dir, 'ro.jks');
+    fs.copyFileSync(store, roStore);
+    fs.chmodSync(roStore, 0o644);
+    const f = writeDesired(certs.dir, 'ro.yaml', 'keystore:\n  path: ro.jks\n  password: { env: MID_STOREPASS }\ncertificates:\n  - alias: a\n    file: leaf0.pem\n');
+    fs.chmodSync(f, 0o644);
+    fs.chmodSync(certs.leaves[0], 0o644);
+    const res = spawnSync(process.execPath, [CLI, 'apply', '-f', f], { env: { ...process.env, ...env }, cwd: '/', uid: 65534, gid: 65534, encoding: 'utf8' });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/permission denied/);
+    expect(res.stderr).toMatch(/ro\.jks/);
+  });
+});
