@@ -31,11 +31,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`${packageVersion()}\n`);
     return EXIT.OK;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.stderr(`midtrust: unknown command '${name}'. Commands: ${commands.map((c) => c.name).join(', ')}\n`);
     return EXIT.ERROR;
   }
+  const command = entry.load();
   try {
     if (rest.includes('--help') || rest.includes('-h')) {
       io.stdout(`${command.usage}\n`);

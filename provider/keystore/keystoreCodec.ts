@@ -1,10 +1,14 @@
 import { MidtrustError } from '../errors';
-import { readJks } from './jks/jksReader';
-import { writeJks } from './jks/jksWriter';
 import type { Keystore, ReadOptions, WriteOptions } from './model';
-import { readPkcs12 } from './pkcs12/pkcs12Reader';
-import { writePkcs12 } from './pkcs12/pkcs12Writer';
 import { sniffKeystoreType } from './sniff';
+
+// Codecs are loaded on first use: listing a JKS never pays for the PKCS12 code (~15 ms of
+// start-up for a CLI whose whole run should take tens of milliseconds).
+const jks = (): typeof import('./jks/jksReader') & typeof import('./jks/jksWriter') => ({ ...require('./jks/jksReader'), ...require('./jks/jksWriter') });
+const pkcs12 = (): typeof import('./pkcs12/pkcs12Reader') & typeof import('./pkcs12/pkcs12Writer') => ({
+  ...require('./pkcs12/pkcs12Reader'),
+  ...require('./pkcs12/pkcs12Writer'),
+});
 
 /**
  * Reads any Java keystore: the type is sniffed from the bytes as Java does (with
@@ -16,7 +20,7 @@ import { sniffKeystoreType } from './sniff';
  */
 export function readKeystore(bytes: Uint8Array, options: ReadOptions = {}): Keystore {
   const type = sniffKeystoreType(bytes);
-  return type === 'PKCS12' ? readPkcs12(bytes, options) : readJks(bytes, options);
+  return type === 'PKCS12' ? pkcs12().readPkcs12(bytes, options) : jks().readJks(bytes, options);
 }
 
 /**
@@ -25,12 +29,12 @@ export function readKeystore(bytes: Uint8Array, options: ReadOptions = {}): Keys
  * a JKS/JCEKS is byte-for-byte reproducible.
  */
 export function writeKeystore(store: Keystore, password: string | undefined, options: WriteOptions = {}): Uint8Array {
-  if (store.type === 'PKCS12') return writePkcs12(store, password, options);
+  if (store.type === 'PKCS12') return pkcs12().writePkcs12(store, password, options);
   if (password === undefined) {
     throw new MidtrustError(
       'PASSWORD_REQUIRED',
       `a ${store.type} keystore cannot be written without its password (its integrity check is keyed by it); give the store password`,
     );
   }
-  return writeJks(store, password, options);
+  return jks().writeJks(store, password, options);
 }

@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import { LineCounter, parseDocument, isNode } from 'yaml';
 import { parseCertificateInput } from '../certificate/certificateInput';
 import { sha256Hex } from '../certificate/fingerprint';
 import { MidtrustError } from '../errors';
@@ -58,6 +57,8 @@ interface RawDesiredState {
  * const desired = loadDesiredState(fs.readFileSync(f, 'utf8'), f, { readFile: fs.readFileSync, env: process.env });
  */
 export function loadDesiredState(text: string, fileName: string, io: DesiredStateIo): DesiredState {
+  // yaml is loaded only when a file is parsed: `ls` and the Pulumi provider never pay for it.
+  const { LineCounter, parseDocument, isNode } = require('yaml') as typeof import('yaml');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {

@@ -1,9 +1,18 @@
-// The list of commands, in help order.
+// The commands, in help order. Each module is loaded only when its command runs, so `ls` does not
+// pay for the plan, YAML and host code (start-up is most of a CLI run).
 import type { CommandSpec } from '../commandSpec';
-import { applyCommand } from './applyCommand';
-import { demoCommand } from './demoCommand';
-import { deleteCommand, importCommand } from './importCommand';
-import { lsCommand } from './lsCommand';
-import { planCommand } from './planCommand';
 
-export const commands: readonly CommandSpec[] = [lsCommand, planCommand, applyCommand, importCommand, deleteCommand, demoCommand];
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  load(): CommandSpec;
+}
+
+export const commands: readonly CommandEntry[] = [
+  { name: 'ls', summary: 'list the entries of a keystore (JKS, JCEKS, PKCS12)', load: () => require('./lsCommand').lsCommand },
+  { name: 'plan', summary: 'show what apply would change (exit 2 when changes are pending: drift)', load: () => require('./planCommand').planCommand },
+  { name: 'apply', summary: 'make a keystore match a desired-state file (atomic, locked, idempotent)', load: () => require('./applyCommand').applyCommand },
+  { name: 'import', summary: 'add or replace one trusted certificate (idempotent keytool -importcert)', load: () => require('./importCommand').importCommand },
+  { name: 'delete', summary: 'remove one trusted certificate (idempotent; never deletes key entries)', load: () => require('./importCommand').deleteCommand },
+  { name: 'demo', summary: 'run the quick start on a demo MID Server created under ./demo', load: () => require('./demoCommand').demoCommand },
+];
