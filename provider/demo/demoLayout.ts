@@ -63,3 +63,21 @@ export function createDemoMidServer(root: string, seedDir: string): { midHome: s
   fs.writeFileSync(cacerts, writeKeystore({ type: 'JKS', entries, integrity: 'verified' }, DEMO_STOREPASS));
   return { midHome, cacerts, seededFrom };
 }
+
+/**
+ * The truststore a MID upgrade would bring: the JDK ≥ 18 form (password-less PKCS12), holding the
+ * current vendor roots minus one — as when a JDK vendor distrusts a root — so the upgrade preview
+ * has something to say about resurrected roots too.
+ */
+export function createIncomingTruststore(root: string, currentCacerts: string): { path: string; removedVendorAlias?: string } {
+  const current = readKeystore(fs.readFileSync(currentCacerts), { password: DEMO_STOREPASS });
+  const acme = /^(acme|proxy|retired)/;
+  const vendor = current.entries.filter((e) => e.kind === 'trustedCertificate' && !acme.test(e.alias));
+  const removed = vendor[0];
+  const entries = vendor.slice(1).map((e) => ({ alias: e.alias, kind: e.kind, timestamp: e.timestamp, certificates: e.certificates }));
+  const dir = path.join(root, 'incoming-jre', 'lib', 'security');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'cacerts');
+  fs.writeFileSync(file, writeKeystore({ type: 'PKCS12', entries, integrity: 'none' }, undefined));
+  return { path: file, removedVendorAlias: removed?.alias };
+}

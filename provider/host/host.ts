@@ -52,4 +52,6 @@ export interface Host {
   /** Lists a directory's entry names (empty when it does not exist). */
   listDir(dir: string): Promise<string[]>;
   removeFile(path: string): Promise<void>;
+  /** Creates a directory and its parents (mode 0700 for new ones); existing is fine. */
+  makeDirectory(path: string): Promise<void>;
 }

@@ -147,6 +147,14 @@ export class LocalHost implements Host {
     }
   }
 
+  async makeDirectory(dir: string): Promise<void> {
+    try {
+      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      throw ioError(e, dir, 'creating the directory');
+    }
+  }
+
   private async tryCreateLock(lockPath: string, me: LockOwner): Promise<boolean> {
     try {
       // O_EXCL: of two runs creating the lock at once, exactly one succeeds.

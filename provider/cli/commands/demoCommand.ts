@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createDemoMidServer, DEMO_STOREPASS } from '../../demo/demoLayout';
+import { createDemoMidServer, createIncomingTruststore, DEMO_STOREPASS } from '../../demo/demoLayout';
 import { readKeystore, writeKeystore } from '../../keystore/keystoreCodec';
 import { EXIT, type CliIo } from '../cliIo';
 import { defineCommand } from '../commandSpec';
@@ -59,6 +59,16 @@ export const demoCommand = defineCommand<DemoOptions>({
 
     step(7, 'Repair the drift');
     await sh(['apply', '-f', 'desired.yaml']);
+
+    step(8, 'Before the next MID upgrade: which certificates survive it?');
+    const incoming = createIncomingTruststore(demoRoot, layout.cacerts);
+    io.stdout(`The upgrade brings a new JRE whose cacerts is a password-less PKCS12 (${path.relative(io.cwd, incoming.path)})${incoming.removedVendorAlias ? `; its vendor dropped ${incoming.removedVendorAlias}` : ''}.\n`);
+    io.stdout('With the strategy configured in agent/config.xml (migrate_delta):\n');
+    const mid = path.relative(example, layout.midHome);
+    const inc = path.relative(example, incoming.path);
+    await sh(['upgrade-preview', '--mid-home', mid, '--incoming', inc, '--storepass-env', 'MID_STOREPASS']);
+    io.stdout('\nIf someone switches to migrate_non_ca, the private CAs are lost:\n');
+    await sh(['upgrade-preview', '--mid-home', mid, '--incoming', inc, '--strategy', 'migrate_non_ca', '--storepass-env', 'MID_STOREPASS']);
 
     io.stdout(`\nDone. The demo lives in ${demoRoot}. Next:\n`);
     io.stdout(`  MID_STOREPASS=changeit npx midtrust ls ${path.relative(io.cwd, layout.cacerts)} --storepass-env MID_STOREPASS\n`);

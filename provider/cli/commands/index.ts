@@ -14,5 +14,8 @@ export const commands: readonly CommandEntry[] = [
   { name: 'apply', summary: 'make a keystore match a desired-state file (atomic, locked, idempotent)', load: () => require('./applyCommand').applyCommand },
   { name: 'import', summary: 'add or replace one trusted certificate (idempotent keytool -importcert)', load: () => require('./importCommand').importCommand },
   { name: 'delete', summary: 'remove one trusted certificate (idempotent; never deletes key entries)', load: () => require('./importCommand').deleteCommand },
+  { name: 'upgrade-preview', summary: 'show which certificates a MID upgrade keeps, migrates or loses', load: () => require('./upgradeCommands').upgradePreviewCommand },
+  { name: 'migrate', summary: "rehearse an upgrade's truststore migration on a MID home (with the product's backups)", load: () => require('./upgradeCommands').migrateCommand },
+  { name: 'restore', summary: 'after an upgrade, re-add the certificates it lost (from the newest backup)', load: () => require('./upgradeCommands').restoreCommand },
   { name: 'demo', summary: 'run the quick start on a demo MID Server created under ./demo', load: () => require('./demoCommand').demoCommand },
 ];

@@ -1,0 +1,145 @@
+import { MidtrustError } from '../../errors';
+import { LocalHost } from '../../host/localHost';
+import { midLayout } from '../../mid/midLayout';
+import { migrateMid, previewUpgrade, restoreMid } from '../../mid/upgrade/upgradeRun';
+import type { UpgradeEntry, UpgradeResult } from '../../mid/upgrade/upgradeModel';
+import { EXIT, type CliIo } from '../cliIo';
+import { defineCommand } from '../commandSpec';
+import { formatTable } from '../formatTable';
+import { STORE_PASSWORD_OPTIONS, resolveStorePassword, type StorePasswordOptions } from '../storePassword';
+
+interface PreviewOptions extends StorePasswordOptions {
+  current?: string;
+  incoming?: string;
+  'incoming-storepass-env'?: string;
+  strategy?: string;
+  release?: string;
+  'mid-home'?: string;
+  prefix?: string;
+  'vendor-baseline'?: string;
+  json?: boolean;
+}
+
+function envPassword(name: string | undefined, io: CliIo, option: string): string | undefined {
+  if (name === undefined) return undefined;
+  const v = io.env[name];
+  if (v === undefined) throw new MidtrustError('INVALID_INPUT', `${option} ${name}: the environment variable ${name} is not set`);
+  return v;
+}
+
+/** `midtrust upgrade-preview`: which certificates survive the next MID upgrade. */
+export const upgradePreviewCommand = defineCommand<PreviewOptions>({
+  name: 'upgrade-preview',
+  summary: 'show which certificates a MID upgrade keeps, migrates or loses',
+  usage:
+    'midtrust upgrade-preview (--current <store> | --mid-home <H>) --incoming <store> [--strategy migrate_delta|migrate_non_ca|do_not_migrate | --release <family[-pN]>] [--prefix snc_] [--vendor-baseline <store>] [--storepass-env VAR] [--incoming-storepass-env VAR] [--json]',
+  options: {
+    ...STORE_PASSWORD_OPTIONS,
+    current: { type: 'string' },
+    incoming: { type: 'string' },
+    'incoming-storepass-env': { type: 'string' },
+    strategy: { type: 'string' },
+    release: { type: 'string' },
+    'mid-home': { type: 'string' },
+    prefix: { type: 'string' },
+    'vendor-baseline': { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(_p, opts, io) {
+    if (!opts.incoming) throw new MidtrustError('INVALID_INPUT', 'give the incoming (new JRE) truststore with --incoming <store>');
+    const midHome = opts['mid-home'];
+    const currentPath = opts.current ?? (midHome ? midLayout(midHome).cacerts : undefined);
+    if (!currentPath) throw new MidtrustError('INVALID_INPUT', 'give the current truststore with --current <store>, or a MID home with --mid-home <dir>');
+    const password = await resolveStorePassword(opts, io);
+    const incomingPassword = envPassword(opts['incoming-storepass-env'], io, '--incoming-storepass-env') ?? password;
+    const resolve = (p: string): string => (midLayout(p).platform === 'win32' ? p : require('node:path').resolve(io.cwd, p));
+    const result = await previewUpgrade(new LocalHost(), {
+      current: { path: resolve(currentPath), password },
+      incoming: { path: resolve(opts.incoming), password: incomingPassword },
+      strategy: opts.strategy,
+      release: opts.release,
+      midHome: midHome ? resolve(midHome) : undefined,
+      prefix: opts.prefix,
+      vendorBaseline: opts['vendor-baseline'] ? { path: resolve(opts['vendor-baseline']), password: incomingPassword } : undefined,
+    });
+    io.stdout(opts.json ? `${JSON.stringify(upgradeJson(result), null, 2)}\n` : renderUpgrade(result));
+    return EXIT.OK;
+  },
+});
+
+/** The --json contract: the resulting store's entries plus the lost ones. */
+export function upgradeJson(r: UpgradeResult): Record<string, unknown> {
+  const shape = (e: UpgradeEntry) => ({ alias: e.alias, sha256: e.sha256, outcome: e.outcome, reason: e.reason, ...(e.previousAlias ? { previousAlias: e.previousAlias } : {}) });
+  return { rule: r.rule, why: r.why, entries: r.result.map(shape), lost: r.lost.map(shape) };
+}
+
+/** The preview for a person: what is lost first (that is what causes outages), then the rest. */
+export function renderUpgrade(r: UpgradeResult): string {
+  const count = (o: string) => r.result.filter((e) => e.outcome === o).length;
+  const lines = [`Upgrade rule: ${r.rule} — ${r.why}`];
+  const lost = r.lost;
+  lines.push(lost.length === 0 ? 'Nothing is lost.' : `LOST (${lost.length}): these certificates will not be trusted after the upgrade`);
+  if (lost.length) lines.push(formatTable(['ALIAS', 'SHA-256', 'WHY'], lost.map((e) => [e.alias, `${e.sha256.slice(0, 16)}…`, e.reason])).trimEnd());
+  const migrated = r.result.filter((e) => e.outcome === 'migrated' || e.outcome === 'resurrected');
+  if (migrated.length) {
+    lines.push(`MIGRATED (${migrated.length}):`);
+    lines.push(formatTable(['NEW ALIAS', 'WAS', 'NOTE'], migrated.map((e) => [e.alias, e.previousAlias ?? '', e.outcome === 'resurrected' ? 'RESURRECTED vendor-removed root' : ''])).trimEnd());
+  }
+  lines.push(`Kept (already in the incoming store): ${count('kept')}; new from the incoming store: ${count('incoming')}.`);
+  if (lost.length) lines.push('To keep them: declare them in midtrust and re-apply after the upgrade, choose migrate_delta, or use an external truststore outside the MID home.');
+  return `${lines.join('\n')}\n`;
+}
+
+interface MigrateOptions extends StorePasswordOptions {
+  'mid-home'?: string;
+  incoming?: string;
+  'incoming-storepass-env'?: string;
+  prefix?: string;
+  json?: boolean;
+}
+
+/** `midtrust migrate`: rehearse an upgrade's truststore migration on a MID layout. */
+export const migrateCommand = defineCommand<MigrateOptions>({
+  name: 'migrate',
+  summary: "rehearse an upgrade's truststore migration on a MID home (with the product's backups)",
+  usage: 'midtrust migrate --mid-home <H> --incoming <store> [--storepass-env VAR] [--incoming-storepass-env VAR] [--prefix snc_] [--json]',
+  options: { ...STORE_PASSWORD_OPTIONS, 'mid-home': { type: 'string' }, incoming: { type: 'string' }, 'incoming-storepass-env': { type: 'string' }, prefix: { type: 'string' }, json: { type: 'boolean' } },
+  async run(_p, opts, io) {
+    if (!opts['mid-home'] || !opts.incoming) throw new MidtrustError('INVALID_INPUT', 'migrate needs --mid-home and --incoming');
+    const password = await resolveStorePassword(opts, io);
+    const incomingPassword = envPassword(opts['incoming-storepass-env'], io, '--incoming-storepass-env') ?? password;
+    const path = require('node:path') as typeof import('node:path');
+    const r = await migrateMid(new LocalHost(), {
+      midHome: path.resolve(io.cwd, opts['mid-home']),
+      incoming: { path: path.resolve(io.cwd, opts.incoming), password: incomingPassword },
+      currentPassword: password,
+      prefix: opts.prefix,
+    });
+    io.stdout(opts.json ? `${JSON.stringify({ ...upgradeJson(r), backupDir: r.backupDir }, null, 2)}\n` : `${renderUpgrade(r)}Backups: ${r.backupDir}/cacerts_before, cacerts_from_upgrade\n`);
+    return EXIT.OK;
+  },
+});
+
+interface RestoreOptions extends StorePasswordOptions {
+  'mid-home'?: string;
+  from?: string;
+  json?: boolean;
+}
+
+/** `midtrust restore`: bring back what an upgrade lost, from its backup. */
+export const restoreCommand = defineCommand<RestoreOptions>({
+  name: 'restore',
+  summary: 'after an upgrade, re-add the certificates it lost (from the newest backup by default)',
+  usage: 'midtrust restore --mid-home <H> [--from <backup dir>] [--storepass-env VAR] [--json]',
+  options: { ...STORE_PASSWORD_OPTIONS, 'mid-home': { type: 'string' }, from: { type: 'string' }, json: { type: 'boolean' } },
+  async run(_p, opts, io) {
+    if (!opts['mid-home']) throw new MidtrustError('INVALID_INPUT', 'restore needs --mid-home');
+    const password = await resolveStorePassword(opts, io);
+    const path = require('node:path') as typeof import('node:path');
+    const r = await restoreMid(new LocalHost(), { midHome: path.resolve(io.cwd, opts['mid-home']), from: opts.from ? path.resolve(io.cwd, opts.from) : undefined, password });
+    if (opts.json) io.stdout(`${JSON.stringify(r, null, 2)}\n`);
+    else if (r.restored.length === 0) io.stdout(`Nothing to restore: every certificate of ${r.backupDir}/cacerts_before is trusted.\n`);
+    else io.stdout(`Restored ${r.restored.length} certificate(s) from ${r.backupDir}:\n${r.restored.map((e) => `  + ${e.alias}  sha256 ${e.sha256.slice(0, 12)}…`).join('\n')}\nRestart the MID Server to load them.\n`);
+    return EXIT.OK;
+  },
+});

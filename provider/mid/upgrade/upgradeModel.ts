@@ -1,0 +1,132 @@
+import { Certificate } from '../../certificate/certificate';
+import { aliasKey, type Keystore, type KeystoreEntry } from '../../keystore/model';
+import type { MigrationRule } from './releaseRules';
+
+/** Alias prefix the MID gives migrated certificates (product docs: `snc_`; one support article says `sac-`). */
+export const DEFAULT_MIGRATED_PREFIX = 'snc_';
+
+export type UpgradeOutcome = 'kept' | 'migrated' | 'resurrected' | 'incoming' | 'lost' | 'collision';
+
+/** One certificate's fate in the upgrade. */
+export interface UpgradeEntry {
+  /** Alias in the resulting store (for lost entries: the alias it had). */
+  readonly alias: string;
+  readonly sha256: string;
+  readonly outcome: UpgradeOutcome;
+  readonly reason: string;
+  /** The alias in the current store, when it came from there. */
+  readonly previousAlias?: string;
+}
+
+export interface UpgradeResult {
+  readonly rule: MigrationRule;
+  readonly why: string;
+  /** The entries of the resulting store, incoming ones first. */
+  readonly result: readonly UpgradeEntry[];
+  /** Certificates of the current store that the upgrade drops. */
+  readonly lost: readonly UpgradeEntry[];
+  /** The resulting store as a model (incoming store plus migrated entries). */
+  readonly store: Keystore;
+}
+
+export interface UpgradeOptions {
+  readonly prefix?: string;
+  /**
+   * The vendor cacerts the current JRE shipped with, when known: a certificate in it but not in
+   * the incoming store was removed (distrusted) by the JDK vendor. Without it, vendor aliases
+   * (`... [jdk]`, `debian:...`) are the clue.
+   */
+  readonly vendorBaseline?: Keystore;
+  readonly now?: Date;
+}
+
+const VENDOR_ALIAS = /(\s\[jdk\]$)|(^debian:)/i;
+
+/**
+ * Models what a MID upgrade does to the truststore: the whole `agent/jre` (cacerts included) is
+ * replaced by the incoming JRE's, then certificates of the old store are migrated under `rule`
+ * with the alias prefix. Everything that does not meet the rule is lost.
+ *
+ * @example
+ * const { lost } = modelUpgrade(current, incoming, 'non_ca', 'quebec');  // private CAs are lost
+ */
+export function modelUpgrade(current: Keystore, incoming: Keystore, rule: MigrationRule, why: string, options: UpgradeOptions = {}): UpgradeResult {
+  const prefix = options.prefix ?? DEFAULT_MIGRATED_PREFIX;
+  const timestamp = (options.now ?? new Date()).getTime();
+  const shaOf = (e: KeystoreEntry): string => (e.certificates[0] ? Certificate.fromDer(e.certificates[0]).sha256 : '');
+  const incomingShas = new Map<string, string>();
+  for (const e of incoming.entries) if (e.kind === 'trustedCertificate') incomingShas.set(shaOf(e), e.alias);
+  const baselineShas = new Set((options.vendorBaseline?.entries ?? []).map(shaOf));
+  const takenAliases = new Set(incoming.entries.map((e) => aliasKey(e.alias)));
+
+  const result: UpgradeEntry[] = [];
+  const lost: UpgradeEntry[] = [];
+  const kept = new Map<string, string>(); // incoming alias → current alias
+  const migratedEntries: KeystoreEntry[] = [];
+  for (const e of current.entries) {
+    const sha = shaOf(e);
+    if (e.kind !== 'trustedCertificate') {
+      lost.push({ alias: e.alias, sha256: sha, outcome: 'lost', reason: `a ${e.kind === 'privateKey' ? 'private key' : 'secret key'} entry: the JRE's cacerts is replaced and key entries are not migrated` });
+      continue;
+    }
+    const inIncoming = incomingShas.get(sha);
+    if (inIncoming !== undefined) {
+      kept.set(aliasKey(inIncoming), e.alias);
+      continue;
+    }
+    const verdict = migrates(rule, e);
+    if (!verdict.ok) {
+      lost.push({ alias: e.alias, sha256: sha, outcome: 'lost', reason: verdict.reason });
+      continue;
+    }
+    const alias = `${prefix}${e.alias}`;
+    if (takenAliases.has(aliasKey(alias))) {
+      lost.push({ alias: e.alias, sha256: sha, outcome: 'collision', reason: `the migrated alias ${alias} already exists in the incoming store; what the upgrade does then is undocumented — rename one of them before upgrading` });
+      continue;
+    }
+    takenAliases.add(aliasKey(alias));
+    const vendorRemoved = options.vendorBaseline ? baselineShas.has(sha) : VENDOR_ALIAS.test(e.alias);
+    migratedEntries.push({ alias: storedAliasFor(incoming, alias), kind: 'trustedCertificate', timestamp, certificates: [e.certificates[0]] });
+    result.push({
+      alias,
+      sha256: sha,
+      previousAlias: e.alias,
+      outcome: vendorRemoved ? 'resurrected' : 'migrated',
+      reason: vendorRemoved ? `a vendor root the new JRE no longer ships (removed or distrusted by the JDK vendor) comes back under ${alias} because migrate_delta copies everything missing` : `not in the incoming store; migrated as ${alias}`,
+    });
+  }
+  const fromIncoming: UpgradeEntry[] = incoming.entries
+    .filter((e) => e.kind === 'trustedCertificate')
+    .map((e) => {
+      const was = kept.get(aliasKey(e.alias));
+      return was !== undefined
+        ? { alias: e.alias, sha256: shaOf(e), outcome: 'kept' as const, previousAlias: was, reason: 'already in the incoming store' }
+        : { alias: e.alias, sha256: shaOf(e), outcome: 'incoming' as const, reason: 'new in the incoming store' };
+    });
+  return {
+    rule,
+    why,
+    result: [...fromIncoming, ...result],
+    lost,
+    store: { ...incoming, entries: [...incoming.entries, ...migratedEntries] },
+  };
+}
+
+function storedAliasFor(store: Keystore, alias: string): string {
+  return store.type === 'PKCS12' ? alias : alias.toLowerCase();
+}
+
+/** Whether a certificate meets the rule, and why not. */
+function migrates(rule: MigrationRule, e: KeystoreEntry): { ok: true } | { ok: false; reason: string } {
+  if (rule === 'none') return { ok: false, reason: 'this upgrade migrates nothing (do_not_migrate, or a release without truststore migration)' };
+  if (rule === 'delta') return { ok: true };
+  let facts;
+  try {
+    facts = Certificate.fromDer(e.certificates[0]).facts;
+  } catch {
+    return { ok: false, reason: 'unreadable certificate: migrate_non_ca cannot tell whether it is a CA' };
+  }
+  if (facts.version !== 3) return { ok: false, reason: `an X.509 v${facts.version} certificate: migrate_non_ca migrates only v3 certificates` };
+  if (facts.basicConstraints !== 'absent' && facts.basicConstraints.ca) return { ok: false, reason: 'a CA certificate: migrate_non_ca migrates only certificates whose Basic Constraints is false or absent' };
+  return { ok: true };
+}
