@@ -1,0 +1,129 @@
+import * as path from 'node:path';
+import { Certificate } from '../../certificate/certificate';
+import { MidtrustError } from '../../errors';
+import { LocalHost } from '../../host/localHost';
+import { readKeystore } from '../../keystore/keystoreCodec';
+import { midLayout } from '../../mid/midLayout';
+import { readMidSettings } from '../../mid/midSettingsReader';
+import { openStore } from '../../mid/upgrade/upgradeRun';
+import { certificatesOfStore, runRules } from '../../rules/runRules';
+import { reaches, type Severity, type Violation } from '../../rules/violation';
+import { EXIT, type CliIo } from '../cliIo';
+import { defineCommand } from '../commandSpec';
+import { loadDesiredStateFile } from '../desiredStateIo';
+import { formatTable } from '../formatTable';
+import { STORE_PASSWORD_OPTIONS, resolveStorePassword, type StorePasswordOptions } from '../storePassword';
+
+const SEVERITIES: readonly Severity[] = ['advisory', 'warning', 'error'];
+
+interface CommonOptions {
+  json?: boolean;
+  'fail-on'?: string;
+  'expiring-days'?: string;
+  incoming?: string;
+}
+
+const COMMON = {
+  json: { type: 'boolean' },
+  'fail-on': { type: 'string' },
+  'expiring-days': { type: 'string' },
+  incoming: { type: 'string' },
+} as const;
+
+function ruleOptions(opts: CommonOptions): { failOn: Severity; expiringDays?: number } {
+  const failOn = (opts['fail-on'] ?? 'error') as Severity;
+  if (!SEVERITIES.includes(failOn)) throw new MidtrustError('INVALID_INPUT', `--fail-on ${opts['fail-on']}: use advisory, warning or error`);
+  if (opts['expiring-days'] === undefined) return { failOn };
+  const n = Number(opts['expiring-days']);
+  if (!Number.isInteger(n) || n < 0) throw new MidtrustError('INVALID_INPUT', `--expiring-days ${opts['expiring-days']}: give a whole number of days`);
+  return { failOn, expiringDays: n };
+}
+
+/** Prints findings and returns the exit code: 1 when any reaches --fail-on. */
+function report(violations: Violation[], failOn: Severity, opts: CommonOptions, io: CliIo, header: string, extra?: string): number {
+  if (opts.json) {
+    io.stdout(`${JSON.stringify({ violations }, null, 2)}\n`);
+  } else {
+    io.stdout(`${header}\n`);
+    if (extra) io.stdout(extra);
+    if (violations.length === 0) io.stdout('No findings.\n');
+    else io.stdout(formatTable(['SEVERITY', 'RULE', 'ALIAS', 'FINDING'], violations.map((v) => [v.severity, v.rule, v.alias ?? '-', `${v.message}. Fix: ${v.remediation}`])));
+  }
+  const failing = violations.filter((v) => reaches(v, failOn)).length;
+  if (failing > 0 && !opts.json) io.stderr(`${failing} finding(s) at or above '${failOn}'\n`);
+  return failing > 0 ? EXIT.ERROR : EXIT.OK;
+}
+
+interface LintOptions extends CommonOptions {
+  file?: string;
+}
+
+/** `midtrust lint -f desired.yaml`: the policy rules over the declared state (and the MID's settings when it names a midHome). */
+export const lintCommand = defineCommand<LintOptions>({
+  name: 'lint',
+  summary: 'check a desired-state file against the policy rules (expiry, weak keys, upgrade loss...)',
+  usage: 'midtrust lint -f <desired.yaml> [--json] [--fail-on advisory|warning|error] [--expiring-days N] [--incoming <new JRE cacerts>]',
+  options: { ...COMMON, file: { type: 'string', short: 'f' } },
+  async run(_p, opts, io) {
+    const { failOn, expiringDays } = ruleOptions(opts);
+    const desired = loadDesiredStateFile(opts.file, io);
+    const certificates = desired.certificates.filter((c) => c.state === 'present').map((c) => ({ alias: c.alias, certificate: Certificate.fromDer((c as { der: Uint8Array }).der) }));
+    const host = new LocalHost();
+    const midHome = inferMidHome(desired.keystore.path);
+    const mid = midHome && (await host.stat(midLayout(midHome).configXml)) ? await readMidSettings(host, midHome) : undefined;
+    const incoming = opts.incoming ? await openStore(host, { path: path.resolve(io.cwd, opts.incoming) }) : undefined;
+    const violations = runRules({ certificates, mid, incoming }, { expiringDays });
+    return report(violations, failOn, opts, io, `Linted ${desired.sourceFile}: ${certificates.length} declared certificate(s)${mid ? `, MID ${mid.layout.home} (strategy ${mid.strategy})` : ''}`);
+  },
+});
+
+interface AuditOptions extends CommonOptions, StorePasswordOptions {
+  'mid-home'?: string;
+}
+
+/** `midtrust audit <keystore> | --mid-home H`: the rules over a live store, with an expiry report. */
+export const auditCommand = defineCommand<AuditOptions>({
+  name: 'audit',
+  summary: 'check a live keystore (or a MID home) against the policy rules, with an expiry report',
+  usage: 'midtrust audit (<keystore> | --mid-home <H>) [--storepass-env VAR | --storepass-file F | --storepass-stdin] [--json] [--fail-on advisory|warning|error] [--expiring-days N] [--incoming <store>]',
+  options: { ...COMMON, ...STORE_PASSWORD_OPTIONS, 'mid-home': { type: 'string' } },
+  async run(positionals, opts, io) {
+    const { failOn, expiringDays } = ruleOptions(opts);
+    const host = new LocalHost();
+    const midHome = opts['mid-home'] ? path.resolve(io.cwd, opts['mid-home']) : undefined;
+    const file = positionals[0] ? path.resolve(io.cwd, positionals[0]) : midHome ? midLayout(midHome).cacerts : undefined;
+    if (!file) throw new MidtrustError('INVALID_INPUT', 'give a keystore path or --mid-home <dir>');
+    const password = await resolveStorePassword(opts, io);
+    let store;
+    try {
+      store = readKeystore(await host.readFile(file), { password });
+    } catch (e) {
+      throw e instanceof MidtrustError ? e.withContext(file) : e;
+    }
+    const mid = midHome ? await readMidSettings(host, midHome) : undefined;
+    const incoming = opts.incoming ? await openStore(host, { path: path.resolve(io.cwd, opts.incoming), password }) : undefined;
+    const certificates = certificatesOfStore(store);
+    const violations = runRules({ certificates, mid, incoming }, { expiringDays });
+    const expiry = [...certificates]
+      .map((c) => ({ alias: c.alias, notAfter: safeNotAfter(c.certificate) }))
+      .filter((c): c is { alias: string; notAfter: Date } => c.notAfter !== undefined)
+      .sort((a, b) => a.notAfter.getTime() - b.notAfter.getTime())
+      .slice(0, 10);
+    const extra = `Soonest expiries:\n${formatTable(['NOT AFTER', 'ALIAS'], expiry.map((e) => [e.notAfter.toISOString().slice(0, 10), e.alias]))}`;
+    return report(violations, failOn, opts, io, `Audited ${file}: ${store.type}, ${certificates.length} trusted certificate(s)${mid ? `, strategy ${mid.strategy}` : ''}`, extra);
+  },
+});
+
+function safeNotAfter(c: Certificate): Date | undefined {
+  try {
+    return c.facts.notAfter;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `<home>/agent/jre/lib/security/cacerts` → `<home>`, so lint can read the MID's settings. */
+function inferMidHome(storePath: string): string | undefined {
+  const m = /^(.*)[\\/]agent[\\/]jre[\\/]lib[\\/]security[\\/]cacerts$/.exec(storePath);
+  return m?.[1];
+}

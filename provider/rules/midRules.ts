@@ -1,0 +1,59 @@
+import type { Keystore } from '../keystore/model';
+import { isInsideMidHome, type MidLayout } from '../mid/midLayout';
+import type { MigrationStrategy } from '../mid/migrationStrategy';
+import { ruleForStrategy } from '../mid/upgrade/releaseRules';
+import { modelUpgrade } from '../mid/upgrade/upgradeModel';
+import type { ExternalTruststoreSettings } from '../mid/wrapperOverride';
+import { violation, type NamedCertificate } from './certificateRules';
+import type { RuleOptions, Violation } from './violation';
+
+/**
+ * Which of these certificates the next upgrade drops under `strategy`. Without the incoming
+ * store, it is taken as holding none of them (true of private CAs, which is what matters).
+ */
+export function checkUpgradeLoss(certs: readonly NamedCertificate[], strategy: MigrationStrategy, opts: RuleOptions, incoming?: Keystore): Violation[] {
+  const current: Keystore = { type: 'JKS', integrity: 'verified', entries: certs.map((c) => ({ alias: c.alias, kind: 'trustedCertificate' as const, certificates: [c.certificate.der] })) };
+  const target: Keystore = incoming ?? { type: 'JKS', integrity: 'verified', entries: [] };
+  const { rule, why } = ruleForStrategy(strategy);
+  const r = modelUpgrade(current, target, rule, why);
+  const out: Violation[] = r.lost.map((l) =>
+    violation('lost-on-upgrade', opts, l.alias, l.sha256, `${l.alias} will be lost at the next MID upgrade under ${strategy}: ${l.reason}`, lossRemedy(strategy)),
+  );
+  for (const e of r.result.filter((x) => x.outcome === 'resurrected')) {
+    out.push(violation('resurrected-vendor-root', opts, e.previousAlias ?? e.alias, e.sha256, `${e.previousAlias ?? e.alias} is no longer shipped by the new JRE but migrate_delta would bring it back as ${e.alias}`, 'remove it before the upgrade (state: absent) unless you trust it on purpose'));
+  }
+  return out;
+}
+
+function lossRemedy(strategy: MigrationStrategy): string {
+  return strategy === 'migrate_non_ca'
+    ? 'switch to migrate_delta, or keep these CAs in an external truststore outside the MID home, or re-apply midtrust right after the upgrade'
+    : 'use migrate_delta or an external truststore outside the MID home, or re-apply midtrust right after the upgrade';
+}
+
+/** The MID settings a policy cares about. */
+export interface MidSettings {
+  readonly layout: MidLayout;
+  readonly strategy: MigrationStrategy;
+  readonly external: ExternalTruststoreSettings;
+  /** Strategies a policy allows (all when undefined). */
+  readonly allowedStrategies?: readonly MigrationStrategy[];
+}
+
+/** Rules over a MID's configuration: strategy, external truststore location and password. */
+export function checkMidSettings(s: MidSettings, opts: RuleOptions): Violation[] {
+  const out: Violation[] = [];
+  if (s.allowedStrategies && !s.allowedStrategies.includes(s.strategy)) {
+    out.push(violation('disallowed-migration-strategy', opts, null, null, `${s.layout.configXml}: mid.truststore.migration.strategy=${s.strategy} is not allowed by policy (allowed: ${s.allowedStrategies.join(', ')})`, `set it to one of ${s.allowedStrategies.join(', ')}`));
+  }
+  if (s.strategy === 'do_not_migrate' && !s.external.path) {
+    out.push(violation('do-not-migrate-without-external-truststore', opts, null, null, `${s.layout.home}: do_not_migrate without an external truststore — every custom certificate is lost at the next upgrade`, 'configure an external truststore outside the MID home (ExternalTruststore), or use migrate_delta'));
+  }
+  if (s.external.path && isInsideMidHome(s.layout, s.external.path)) {
+    out.push(violation('external-truststore-inside-mid-home', opts, null, null, `the external truststore ${s.external.path} is inside the MID home ${s.layout.home}; an upgrade overwrites it`, 'move it outside the install directory (e.g. /etc/servicenow/mid-truststore.p12 or D:\\MIDTrust\\truststore.p12)'));
+  }
+  if (s.external.password !== undefined) {
+    out.push(violation('plaintext-truststore-password', opts, null, null, `${s.layout.wrapperOverride} holds javax.net.ssl.trustStorePassword in plain text`, 'restrict the file to the MID service account, or use a password-less PKCS12 truststore (it holds only public certificates)'));
+  }
+  return out;
+}

@@ -1,0 +1,64 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeKeystore } from '../../provider/keystore/keystoreCodec';
+import { keytoolList, tempDir } from '../helpers/keytool';
+import { midtrust } from '../helpers/midtrustCli';
+import { makeCertificate } from './ruleFixtures';
+
+const dir = tempDir('mt-lint-');
+const env = { SP: 'lint-Pass' };
+const DAY = 86400000;
+
+beforeAll(async () => {
+  const expired = await makeCertificate({ cn: 'old ldaps CA', notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - DAY) });
+  const privateCa = await makeCertificate({ cn: 'ACME Root' });
+  const leaf = await makeCertificate({ cn: 'proxy', ca: false });
+  fs.writeFileSync(path.join(dir, 'expired.pem'), expired.pem);
+  fs.writeFileSync(path.join(dir, 'ca.pem'), privateCa.pem);
+  fs.writeFileSync(path.join(dir, 'leaf.pem'), leaf.pem);
+  const home = path.join(dir, 'mid');
+  fs.mkdirSync(path.join(home, 'agent', 'jre', 'lib', 'security'), { recursive: true });
+  fs.mkdirSync(path.join(home, 'agent', 'conf'), { recursive: true });
+  fs.writeFileSync(path.join(home, 'agent', 'config.xml'), '<parameters>\n  <parameter name="mid.truststore.migration.strategy" value="migrate_non_ca"/>\n</parameters>\n');
+  fs.writeFileSync(
+    path.join(home, 'agent', 'jre', 'lib', 'security', 'cacerts'),
+    writeKeystore({ type: 'JKS', integrity: 'verified', entries: [{ alias: 'acme-root', kind: 'trustedCertificate', timestamp: 1, certificates: [privateCa.der] }, { alias: 'old-ldaps', kind: 'trustedCertificate', timestamp: 1, certificates: [expired.der] }] }, env.SP),
+  );
+  fs.writeFileSync(path.join(dir, 'good.yaml'), 'keystore: { midHome: ./mid }\ncertificates:\n  - alias: proxy\n    file: leaf.pem\n');
+  fs.writeFileSync(path.join(dir, 'bad.yaml'), 'keystore: { midHome: ./mid }\ncertificates:\n  - alias: acme-root\n    file: ca.pem\n  - alias: old-ldaps\n    file: expired.pem\n');
+});
+
+describe('midtrust lint', () => {
+  it('passes a clean file (advisories do not fail by default) and fails on --fail-on advisory', async () => {
+    const ok = await midtrust(['lint', '-f', 'good.yaml', '--json'], { cwd: dir });
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).violations.map((v: { rule: string }) => v.rule)).toEqual(['trusted-end-entity']);
+    expect((await midtrust(['lint', '-f', 'good.yaml', '--fail-on', 'advisory'], { cwd: dir })).code).toBe(1);
+  });
+  it('reports expiry and the CA lost under the MID’s migrate_non_ca, with the JSON contract', async () => {
+    const r = await midtrust(['lint', '-f', 'bad.yaml', '--json'], { cwd: dir });
+    expect(r.code).toBe(1);
+    const vs = JSON.parse(r.stdout).violations as Array<Record<string, string>>;
+    for (const v of vs) expect(Object.keys(v).sort()).toEqual(['alias', 'message', 'remediation', 'rule', 'severity', 'sha256']);
+    expect(vs.map((v) => `${v.rule} ${v.alias}`)).toEqual(expect.arrayContaining(['certificate-expired old-ldaps', 'lost-on-upgrade acme-root', 'lost-on-upgrade old-ldaps']));
+  });
+  it('rejects a bad --fail-on', async () => {
+    expect((await midtrust(['lint', '-f', 'good.yaml', '--fail-on', 'fatal'], { cwd: dir })).stderr).toMatch(/use advisory, warning or error/);
+  });
+});
+
+describe('midtrust audit', () => {
+  it('audits a MID home: expiry report sorted by date, upgrade loss, exit code', async () => {
+    const r = await midtrust(['audit', '--mid-home', 'mid', '--storepass-env', 'SP'], { cwd: dir, env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/Soonest expiries:\nNOT AFTER\s+ALIAS\n\d{4}-\d\d-\d\d\s+old-ldaps\n\d{4}-\d\d-\d\d\s+acme-root/);
+    expect(r.stdout).toMatch(/lost-on-upgrade/);
+    // keytool agrees on what is in the audited store
+    expect(keytoolList(path.join(dir, 'mid', 'agent', 'jre', 'lib', 'security', 'cacerts'), env.SP).map((e) => e.alias).sort()).toEqual(['acme-root', 'old-ldaps']);
+  });
+  it('audits a plain keystore as JSON', async () => {
+    const r = await midtrust(['audit', 'mid/agent/jre/lib/security/cacerts', '--storepass-env', 'SP', '--json', '--fail-on', 'error'], { cwd: dir, env });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).violations.map((v: { rule: string }) => v.rule)).toContain('certificate-expired');
+  });
+});
