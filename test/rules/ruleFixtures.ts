@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 export interface MadeCertificate {
   der: Uint8Array;
@@ -25,7 +25,7 @@ export async function makeCertificate(opts: {
     key.name === 'ECDSA'
       ? { name: 'ECDSA', namedCurve: key.curve, hash: 'SHA-256' }
       : { name: 'RSASSA-PKCS1-v1_5', modulusLength: key.bits, publicExponent: new Uint8Array([1, 0, 1]), hash: key.hash ?? 'SHA-256' };
-  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const extensions = opts.ca === 'absent' ? [] : [new x509.BasicConstraintsExtension(opts.ca ?? true, undefined, true)];
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: Math.floor(Math.random() * 1e9).toString(16).padStart(8, '1'),
