@@ -1,0 +1,154 @@
+/**
+ * The midtrust policies for CrossGuard, over the same rules as `midtrust lint` (provider/rules).
+ * This module only builds policy objects; index.ts constructs the PolicyPack, so tests can call
+ * `validateResource` directly without starting a policy server.
+ */
+import type { PolicyConfigSchema, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from '@pulumi/policy';
+import { Certificate } from '../provider/certificate/certificate';
+import { parseCertificateInput } from '../provider/certificate/certificateInput';
+import { midLayout } from '../provider/mid/midLayout';
+import { MIGRATION_STRATEGIES, type MigrationStrategy } from '../provider/mid/migrationStrategy';
+import { checkAliasConflicts, checkCertificate, checkDuplicates, type NamedCertificate } from '../provider/rules/certificateRules';
+import { checkMidSettings, checkUpgradeLoss } from '../provider/rules/midRules';
+import { RULES, type RuleId } from '../provider/rules/ruleCatalog';
+import { DEFAULT_RULE_OPTIONS, type RuleOptions, type Violation } from '../provider/rules/violation';
+
+export const TYPES = {
+  trustedCertificate: 'pulumi-nodejs:dynamic/midtrust:TrustedCertificate',
+  truststore: 'pulumi-nodejs:dynamic/midtrust:Truststore',
+  migrationStrategy: 'pulumi-nodejs:dynamic/midtrust:TruststoreMigrationStrategy',
+  externalTruststore: 'pulumi-nodejs:dynamic/midtrust:ExternalTruststore',
+} as const;
+
+const UNKNOWN = '04da6b54-80e4-46f7-96ec-b56ff0331ba9';
+
+/** Per-policy configuration (`pulumi config` of the pack, or PulumiPolicy enforcement config). */
+export const CERTIFICATE_CONFIG: PolicyConfigSchema = {
+  properties: {
+    expiringDays: { type: 'integer', minimum: 0, default: 30, description: 'warn this many days before expiry' },
+    minRsaBits: { type: 'integer', minimum: 512, default: 2048 },
+    minEcBits: { type: 'integer', minimum: 160, default: 256 },
+  },
+};
+
+export const STRATEGY_CONFIG: PolicyConfigSchema = {
+  properties: {
+    allowedStrategies: { type: 'array', items: { type: 'string', enum: [...MIGRATION_STRATEGIES] }, default: [...MIGRATION_STRATEGIES] },
+  },
+};
+
+interface CertificateConfig {
+  expiringDays?: number;
+  minRsaBits?: number;
+  minEcBits?: number;
+}
+
+function ruleOptions(config: CertificateConfig): RuleOptions {
+  return { ...DEFAULT_RULE_OPTIONS, ...config, now: new Date() };
+}
+
+/** The declared certificates of a TrustedCertificate or Truststore resource (unknown values skipped). */
+export function declaredCertificates(type: string, props: Record<string, unknown>): NamedCertificate[] {
+  const one = (alias: unknown, pem: unknown): NamedCertificate[] => {
+    if (typeof alias !== 'string' || typeof pem !== 'string' || pem === UNKNOWN || alias === UNKNOWN) return [];
+    try {
+      return parseCertificateInput(pem, `alias ${alias}`).map((der, i) => ({ alias: i === 0 ? alias : `${alias}-${i + 1}`, certificate: Certificate.fromDer(der) }));
+    } catch {
+      return []; // the provider's check reports unreadable certificates
+    }
+  };
+  if (type === TYPES.trustedCertificate) return one(props.alias, props.certificatePem);
+  if (type === TYPES.truststore && Array.isArray(props.certificates)) {
+    return (props.certificates as Array<Record<string, unknown>>).flatMap((c) => one(c?.alias, c?.certificatePem));
+  }
+  return [];
+}
+
+/** A resource policy for one certificate rule (its CrossGuard level follows the rule's default severity). */
+function certificatePolicy(rule: RuleId): ResourceValidationPolicy {
+  return {
+    name: `midtrust-${rule}`,
+    description: RULES[rule].summary,
+    enforcementLevel: RULES[rule].severity === 'error' ? 'mandatory' : 'advisory',
+    configSchema: CERTIFICATE_CONFIG,
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+      const certs = declaredCertificates(args.type, args.props);
+      if (certs.length === 0) return;
+      const opts = ruleOptions(args.getConfig<CertificateConfig>());
+      const found: Violation[] = [...certs.flatMap((c) => checkCertificate(c, opts)), ...checkDuplicates(certs, opts), ...checkAliasConflicts(certs, opts)];
+      for (const v of found.filter((x) => x.rule === rule)) report(`${v.message}. ${v.remediation}`);
+    },
+  };
+}
+
+const CERTIFICATE_RULES: RuleId[] = ['certificate-expired', 'certificate-expiring', 'certificate-not-yet-valid', 'weak-key', 'weak-signature', 'x509-v1', 'trusted-end-entity', 'duplicate-certificate', 'alias-conflict'];
+
+function strategyOf(props: Record<string, unknown>): MigrationStrategy | undefined {
+  return (MIGRATION_STRATEGIES as readonly unknown[]).includes(props.strategy) ? (props.strategy as MigrationStrategy) : undefined;
+}
+
+/** Strategies outside the allowed list are refused. */
+export const allowedStrategyPolicy: ResourceValidationPolicy = {
+  name: 'midtrust-disallowed-migration-strategy',
+  description: RULES['disallowed-migration-strategy'].summary,
+  enforcementLevel: 'mandatory',
+  configSchema: STRATEGY_CONFIG,
+  validateResource: (args, report) => {
+    if (args.type !== TYPES.migrationStrategy) return;
+    const strategy = strategyOf(args.props);
+    const allowed = args.getConfig<{ allowedStrategies?: MigrationStrategy[] }>().allowedStrategies ?? [...MIGRATION_STRATEGIES];
+    if (strategy && !allowed.includes(strategy)) report(`mid.truststore.migration.strategy=${strategy} is not allowed (allowed: ${allowed.join(', ')})`);
+  },
+};
+
+/** An external truststore inside the MID home is overwritten by the next upgrade. */
+export const externalInsideHomePolicy: ResourceValidationPolicy = {
+  name: 'midtrust-external-truststore-inside-mid-home',
+  description: RULES['external-truststore-inside-mid-home'].summary,
+  enforcementLevel: 'mandatory',
+  validateResource: (args, report) => {
+    if (args.type !== TYPES.externalTruststore) return;
+    const { midHome, truststorePath } = args.props as { midHome?: string; truststorePath?: string };
+    if (typeof midHome !== 'string' || typeof truststorePath !== 'string' || midHome === UNKNOWN || truststorePath === UNKNOWN) return;
+    for (const v of checkMidSettings({ layout: midLayout(midHome), strategy: 'migrate_delta', external: { path: truststorePath } }, ruleOptions({}))) {
+      if (v.rule === 'external-truststore-inside-mid-home') report(`${v.message}. ${v.remediation}`);
+    }
+  },
+};
+
+/**
+ * Across the stack: certificates declared for a MID's cacerts that its declared migration
+ * strategy will drop at the next upgrade, and do_not_migrate without an external truststore.
+ */
+export const upgradeLossPolicy: StackValidationPolicy = {
+  name: 'midtrust-lost-on-upgrade',
+  description: RULES['lost-on-upgrade'].summary,
+  enforcementLevel: 'mandatory',
+  validateStack: (args: StackValidationArgs, report) => {
+    const opts = ruleOptions({});
+    for (const s of args.resources.filter((r) => r.type === TYPES.migrationStrategy)) {
+      const strategy = strategyOf(s.props);
+      const midHome = s.props.midHome;
+      if (!strategy || typeof midHome !== 'string') continue;
+      const layout = midLayout(midHome);
+      const certs = args.resources
+        .filter((r) => (r.type === TYPES.trustedCertificate || r.type === TYPES.truststore) && r.props.keystorePath === layout.cacerts)
+        .flatMap((r) => declaredCertificates(r.type, r.props));
+      for (const v of checkUpgradeLoss(certs, strategy, opts)) {
+        if (v.rule === 'lost-on-upgrade') report(`${v.message}. ${v.remediation}`, s.urn);
+      }
+      const hasExternal = args.resources.some((r) => r.type === TYPES.externalTruststore && r.props.midHome === midHome);
+      if (strategy === 'do_not_migrate' && !hasExternal) {
+        report(`${midHome}: do_not_migrate without an ExternalTruststore — every custom certificate is lost at the next upgrade`, s.urn);
+      }
+    }
+  },
+};
+
+/** Every midtrust policy, in the order the pack lists them. */
+export const midtrustPolicies: Array<ResourceValidationPolicy | StackValidationPolicy> = [
+  ...CERTIFICATE_RULES.map(certificatePolicy),
+  allowedStrategyPolicy,
+  externalInsideHomePolicy,
+  upgradeLossPolicy,
+];
