@@ -25,7 +25,9 @@ function findKeytool(minVersion: number): string | undefined {
   const dirs = fs.existsSync('/usr/lib/jvm') ? fs.readdirSync('/usr/lib/jvm').map((d) => path.join('/usr/lib/jvm', d, 'bin', 'keytool')) : [];
   for (const bin of ['/usr/bin/keytool', ...dirs]) {
     if (!fs.existsSync(bin)) continue;
-    const v = /keytool\s+(\d+)/.exec(spawnSync(bin, ['-version'], { encoding: 'utf8' }).stdout ?? '');
+    // Java 17's keytool has no -version option: read the JDK's release file instead.
+    const release = path.join(path.dirname(path.dirname(fs.realpathSync(bin))), 'release');
+    const v = fs.existsSync(release) ? /JAVA_VERSION="(\d+)/.exec(fs.readFileSync(release, 'utf8')) : null;
     if (v && Number(v[1]) >= minVersion) return bin;
   }
   return undefined;
@@ -46,7 +48,7 @@ async function main(): Promise<void> {
     lines.push(l);
     console.log(l);
   };
-  out(`midtrust bench — ${new Date().toISOString()} — node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}`);
+  out(`midtrust bench — ${new Date().toISOString()} — node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}, keytool ${fs.realpathSync(keytool)}`);
 
   // 1. Read + verify the JDK cacerts (JKS) in-process.
   const jksBytes = fs.readFileSync(CACERTS);

@@ -2,3 +2,6 @@
 export * from './errors';
 export * from './keystore/model';
 export { sniffKeystoreType } from './keystore/sniff';
+export { TrustedCertificate, type TrustedCertificateArgs } from './resources/trustedCertificate';
+export { Truststore, type TruststoreArgs, type TruststoreCertificateArgs, type TruststoreEntry } from './resources/truststore';
+export { MidtrustProvider } from './resources/midtrustProvider';

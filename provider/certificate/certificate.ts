@@ -1,4 +1,4 @@
-import { parseCertificateFacts, verifiesWithOwnKey, type CertificateFacts } from './certificateFacts';
+import { parseCertificateFacts, type CertificateFacts } from './certificateFacts';
 import { sha1Hex, sha256Hex } from './fingerprint';
 
 /**
@@ -11,32 +11,34 @@ import { sha1Hex, sha256Hex } from './fingerprint';
  * cert.facts.notAfter;    // parsed now, once
  */
 export class Certificate {
-  private cachedSha256?: string;
-  private cachedSha1?: string;
-  private cachedFacts?: CertificateFacts;
-  private cachedSelfSigned?: boolean;
+  #sha256?: string;
+  #sha1?: string;
+  #facts?: CertificateFacts;
 
   private constructor(readonly der: Uint8Array) {}
 
+  /** Wraps DER bytes (not copied, not parsed). */
   static fromDer(der: Uint8Array): Certificate {
     return new Certificate(der);
   }
 
+  /** SHA-256 of the DER, lowercase hex: the identity midtrust uses. */
   get sha256(): string {
-    return (this.cachedSha256 ??= sha256Hex(this.der));
+    return (this.#sha256 ??= sha256Hex(this.der));
   }
 
+  /** SHA-1 of the DER, lowercase hex. */
   get sha1(): string {
-    return (this.cachedSha1 ??= sha1Hex(this.der));
+    return (this.#sha1 ??= sha1Hex(this.der));
   }
 
-  /** Throws MidtrustError CORRUPT when the DER is not a readable certificate. */
+  /** Parsed on first access; throws MidtrustError CORRUPT when the DER is not a readable certificate. */
   get facts(): CertificateFacts {
-    return (this.cachedFacts ??= parseCertificateFacts(this.der));
+    return (this.#facts ??= parseCertificateFacts(this.der));
   }
 
-  /** Self-issued and its signature verifies with its own key (a root). */
+  /** Self-issued and its signature verifies with its own key (a root); see CertificateFacts.selfSigned. */
   get selfSigned(): boolean {
-    return (this.cachedSelfSigned ??= this.facts.selfIssued && verifiesWithOwnKey(this.der));
+    return this.facts.selfSigned;
   }
 }

@@ -1,44 +1,113 @@
-import { X509Certificate } from 'node:crypto';
-import { children, decodeOid, expectTag, readTlv, TAG, type Tlv } from '../asn1/derReader';
+import { children, decodeSmallInteger, expectTag, readTlv, TAG, type Tlv } from '../asn1/derReader';
 import { MidtrustError } from '../errors';
+import { decodeTime } from './derTime';
+import { oidEquals, oidLookup, oidName } from './oidLookup';
+import { publicKeyFacts, type PublicKeyFacts } from './publicKeyFacts';
+import { verifiesWithOwnKey } from './selfSigned';
 import { commonNameOf, formatName } from './x500Name';
-import { CURVES, KEY_ALGORITHMS, OID_BASIC_CONSTRAINTS, SIGNATURE_ALGORITHMS } from './x509Oids';
+import { OID_BASIC_CONSTRAINTS, SIGNATURE_ALGORITHMS } from './x509Oids';
 
+const signatureName = oidLookup(SIGNATURE_ALGORITHMS);
+const isBasicConstraints = oidEquals(OID_BASIC_CONSTRAINTS);
+
+/** Basic Constraints as the certificate states it; 'absent' when it has no such extension. */
 export type BasicConstraints = 'absent' | { readonly ca: boolean; readonly pathLength?: number };
 
-/** What policies and listings ask about a certificate. Names and algorithm names are spelled as Java/keytool spell them. */
+/**
+ * What listings and policy rules ask about a certificate, spelled as Java/keytool spell it so
+ * that midtrust output can be compared with `keytool -printcert` line for line.
+ */
 export interface CertificateFacts {
+  /** As keytool's "Owner:" (X500Principal.toString()). */
   readonly subject: string;
+  /** The most specific CN, when there is one. */
   readonly subjectCommonName?: string;
+  /** As keytool's "Issuer:". */
   readonly issuer: string;
-  /** Lowercase hex, as keytool's "Serial number:". */
+  /** Lowercase hex as keytool's "Serial number:" (BigInteger.toString(16): no leading zeros, '-' when negative). */
   readonly serialNumber: string;
   readonly notBefore: Date;
   readonly notAfter: Date;
   readonly version: 1 | 2 | 3;
   readonly basicConstraints: BasicConstraints;
-  /** True only when Basic Constraints says CA:TRUE (a v1 certificate is never a CA by this test, though Java may accept v1 roots). */
+  /** True only when Basic Constraints says CA:TRUE (a v1 root is not a CA by this test, though Java trusts it as an anchor). */
   readonly isCa: boolean;
+  /** 'RSA', 'EC', 'DSA', 'Ed25519', 'Ed448', 'RSASSA-PSS', or the OID. */
   readonly keyAlgorithm: string;
-  /** RSA modulus bits, EC field bits, DSA p bits, 255/448 for EdDSA. */
+  /** RSA modulus bits, DSA p bits, EC field bits, 255/448 for EdDSA. */
   readonly keySize?: number;
+  /** Java's curve name (secp256r1, ...), or the OID of a curve midtrust does not name. */
   readonly namedCurve?: string;
+  /** Java's name: SHA256withRSA, SHA1withRSA, SHA256withECDSA, RSASSA-PSS, Ed25519, ... or the OID. */
   readonly signatureAlgorithm: string;
-  /** Subject and issuer names are the same DER (whether the signature verifies is `Certificate.selfSigned`). */
+  /** Subject and issuer are the same name (no cryptography involved). */
   readonly selfIssued: boolean;
+  /**
+   * Self-issued and the signature verifies with the certificate's own key. Computed on first read
+   * (a getter: real cryptography, kept out of listings), so `{...facts}` and JSON omit it.
+   */
+  readonly selfSigned: boolean;
 }
 
 /**
- * Reads the facts of a certificate with an offset-only DER walk: about 30 µs a certificate,
- * where building a full object model (@peculiar/x509, node's X509Certificate) costs 0.4–2 ms —
- * and `midtrust ls` asks for 144 of them.
+ * Reads the facts of a DER certificate with an offset-only walk of the TBSCertificate: tens of
+ * microseconds a certificate, where building a full object (@peculiar/x509, node's
+ * X509Certificate) costs 0.4–2 ms and `midtrust ls` asks about 144 of them.
+ * Throws MidtrustError CORRUPT (with the byte offset when known) for anything unreadable.
+ *
+ * @example
+ * parseCertificateFacts(der).notAfter // 2035-01-01T00:00:00.000Z
  */
 export function parseCertificateFacts(der: Uint8Array): CertificateFacts {
   try {
     return parse(der);
   } catch (e) {
-    if (e instanceof MidtrustError) throw new MidtrustError('CORRUPT', `not a readable X.509 certificate: ${e.message}`, { cause: e, offset: e.offset });
-    throw new MidtrustError('CORRUPT', `not a readable X.509 certificate: ${(e as Error).message}`, { cause: e });
+    const reason = e instanceof Error ? e.message : String(e);
+    const offset = e instanceof MidtrustError ? e.offset : undefined;
+    throw new MidtrustError('CORRUPT', `not a readable X.509 certificate: ${reason}`, { cause: e, ...(offset === undefined ? {} : { offset }) });
+  }
+}
+
+/** The parsed facts, with `selfSigned` computed on demand. */
+class ParsedFacts implements CertificateFacts {
+  readonly subjectCommonName?: string;
+  readonly keySize?: number;
+  readonly namedCurve?: string;
+  readonly subject: string;
+  readonly issuer: string;
+  readonly serialNumber: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly version: 1 | 2 | 3;
+  readonly basicConstraints: BasicConstraints;
+  readonly isCa: boolean;
+  readonly keyAlgorithm: string;
+  readonly signatureAlgorithm: string;
+  readonly selfIssued: boolean;
+  #selfSigned?: boolean;
+  readonly #der: Uint8Array;
+
+  /** Optional fields arrive as undefined and are then left off, so `toEqual`/JSON see only what exists. */
+  constructor(der: Uint8Array, fields: Omit<CertificateFacts, 'selfSigned' | keyof PublicKeyFacts>, key: PublicKeyFacts) {
+    this.#der = der;
+    this.subject = fields.subject;
+    if (fields.subjectCommonName !== undefined) this.subjectCommonName = fields.subjectCommonName;
+    this.issuer = fields.issuer;
+    this.serialNumber = fields.serialNumber;
+    this.notBefore = fields.notBefore;
+    this.notAfter = fields.notAfter;
+    this.version = fields.version;
+    this.basicConstraints = fields.basicConstraints;
+    this.isCa = fields.isCa;
+    this.keyAlgorithm = key.keyAlgorithm;
+    if (key.keySize !== undefined) this.keySize = key.keySize;
+    if (key.namedCurve !== undefined) this.namedCurve = key.namedCurve;
+    this.signatureAlgorithm = fields.signatureAlgorithm;
+    this.selfIssued = fields.selfIssued;
+  }
+
+  get selfSigned(): boolean {
+    return (this.#selfSigned ??= this.selfIssued && verifiesWithOwnKey(this.#der));
   }
 }
 
@@ -51,119 +120,74 @@ function parse(der: Uint8Array): CertificateFacts {
   let i = 0;
   let version: 1 | 2 | 3 = 1;
   if (fields[0]?.tag === 0xa0) {
-    const v = readTlv(der, fields[0].contentStart, fields[0].end, 'version');
-    const n = der[v.end - 1];
-    version = n === 2 ? 3 : n === 1 ? 2 : 1;
+    const v = expectTag(der, readTlv(der, fields[0].contentStart, fields[0].end, 'version'), TAG.INTEGER, 'version INTEGER');
+    const n = decodeSmallInteger(der, v, 'version');
+    if (n > 2) throw new MidtrustError('CORRUPT', `certificate version ${n + 1} does not exist (X.509 has v1, v2 and v3)`, { offset: v.start });
+    version = (n + 1) as 1 | 2 | 3;
     i = 1;
   }
   const serial = expectTag(der, fields[i++], TAG.INTEGER, 'serial number');
-  i++; // inner signature algorithm: the outer one is authoritative
+  expectTag(der, fields[i++], TAG.SEQUENCE, 'TBSCertificate signature algorithm'); // the outer one is what keytool names
   const issuer = expectTag(der, fields[i++], TAG.SEQUENCE, 'issuer name');
   const validity = expectTag(der, fields[i++], TAG.SEQUENCE, 'validity');
   const subject = expectTag(der, fields[i++], TAG.SEQUENCE, 'subject name');
   const spki = expectTag(der, fields[i++], TAG.SEQUENCE, 'subject public key info');
   const [notBefore, notAfter] = children(der, validity, 'validity');
-  const extensions = fields.slice(i).find((f) => f.tag === 0xa3);
+  let extensions: Tlv | undefined;
+  for (; i < fields.length; i++) if (fields[i].tag === 0xa3) extensions = fields[i];
 
-  const key = keyFacts(der, spki);
   const basicConstraints = extensions ? findBasicConstraints(der, extensions) : 'absent';
-  const sigOid = decodeOid(der, expectTag(der, children(der, sigAlg)[0], TAG.OID, 'signature algorithm OID'));
-  const subjectCn = commonNameOf(der, subject);
-  return {
-    subject: formatName(der, subject),
-    ...(subjectCn !== undefined ? { subjectCommonName: subjectCn } : {}),
-    issuer: formatName(der, issuer),
+  const sigOid = expectTag(der, children(der, sigAlg, 'signature AlgorithmIdentifier')[0], TAG.OID, 'signature algorithm OID');
+  const subjectText = formatName(der, subject);
+  const issuerText = formatName(der, issuer);
+  return new ParsedFacts(der, {
+    subject: subjectText,
+    subjectCommonName: commonNameOf(der, subject),
+    issuer: issuerText,
     serialNumber: serialHex(der, serial),
     notBefore: decodeTime(der, notBefore),
     notAfter: decodeTime(der, notAfter),
     version,
     basicConstraints,
     isCa: basicConstraints !== 'absent' && basicConstraints.ca,
-    ...key,
-    signatureAlgorithm: SIGNATURE_ALGORITHMS[sigOid] ?? sigOid,
-    selfIssued: Buffer.compare(der.subarray(subject.start, subject.end), der.subarray(issuer.start, issuer.end)) === 0,
-  };
+    signatureAlgorithm: oidName(signatureName, der, sigOid),
+    // Same DER, or names Java would print the same (an issuer re-encoded as UTF8String vs PrintableString).
+    selfIssued: sameBytes(der, subject, issuer) || subjectText === issuerText,
+  }, publicKeyFacts(der, spki));
 }
 
+function sameBytes(der: Uint8Array, a: Tlv, b: Tlv): boolean {
+  if (a.end - a.start !== b.end - b.start) return false;
+  for (let i = 0; i < a.end - a.start; i++) if (der[a.start + i] !== der[b.start + i]) return false;
+  return true;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** BigInteger.toString(16) of the serial: no leading zeros, and '-' for the negative serials some old roots have. */
 function serialHex(der: Uint8Array, t: Tlv): string {
-  let s = t.contentStart;
-  while (s < t.end - 1 && der[s] === 0) s++; // Java prints the magnitude without leading zeros
-  const hex = Buffer.from(der.subarray(s, t.end)).toString('hex');
-  return hex.replace(/^0(?=.)/, '');
+  if (t.end === t.contentStart) throw new MidtrustError('CORRUPT', `empty serial number INTEGER at byte ${t.start}`, { offset: t.start });
+  let hex = '';
+  for (let i = t.contentStart; i < t.end; i++) hex += HEX[der[i]];
+  if (der[t.contentStart] & 0x80) return (BigInt(`0x${hex}`) - (1n << BigInt(hex.length * 4))).toString(16);
+  const digits = hex.replace(/^0+/, '');
+  return digits === '' ? '0' : digits;
 }
 
-function decodeTime(der: Uint8Array, t: Tlv | undefined): Date {
-  if (!t || (t.tag !== TAG.UTC_TIME && t.tag !== TAG.GENERALIZED_TIME)) {
-    throw new MidtrustError('CORRUPT', `expected a UTCTime or GeneralizedTime at byte ${t?.start ?? '?'}`);
-  }
-  const s = Buffer.from(der.subarray(t.contentStart, t.end)).toString('latin1');
-  const m = t.tag === TAG.UTC_TIME ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(s) : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:\.\d+)?Z$/.exec(s);
-  if (!m) throw new MidtrustError('CORRUPT', `unreadable time '${s}' at byte ${t.start}`, { offset: t.start });
-  let year = Number(m[1]);
-  if (t.tag === TAG.UTC_TIME) year += year < 50 ? 2000 : 1900; // RFC 5280: YY < 50 is 20YY
-  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
-}
-
-function keyFacts(der: Uint8Array, spki: Tlv): { keyAlgorithm: string; keySize?: number; namedCurve?: string } {
-  const [alg, bits] = children(der, spki, 'subject public key info');
-  const [algOid, params] = children(der, expectTag(der, alg, TAG.SEQUENCE, 'key AlgorithmIdentifier'));
-  const oid = decodeOid(der, expectTag(der, algOid, TAG.OID, 'key algorithm OID'));
-  const keyAlgorithm = KEY_ALGORITHMS[oid] ?? oid;
-  if (keyAlgorithm === 'EC' && params?.tag === TAG.OID) {
-    const curve = CURVES[decodeOid(der, params)];
-    return curve ? { keyAlgorithm, keySize: curve.bits, namedCurve: curve.name } : { keyAlgorithm, namedCurve: decodeOid(der, params) };
-  }
-  if (keyAlgorithm === 'Ed25519' || keyAlgorithm === 'X25519') return { keyAlgorithm, keySize: 255 };
-  if (keyAlgorithm === 'Ed448' || keyAlgorithm === 'X448') return { keyAlgorithm, keySize: 448 };
-  if ((keyAlgorithm === 'RSA' || keyAlgorithm === 'RSASSA-PSS') && bits?.tag === TAG.BIT_STRING) {
-    const rsa = readTlv(der, bits.contentStart + 1, bits.end, 'RSA public key');
-    const modulus = children(der, rsa, 'RSA public key')[0];
-    return { keyAlgorithm, keySize: integerBits(der, modulus) };
-  }
-  if (keyAlgorithm === 'DSA' && params?.tag === TAG.SEQUENCE) {
-    return { keyAlgorithm, keySize: integerBits(der, children(der, params)[0]) };
-  }
-  return { keyAlgorithm };
-}
-
-function integerBits(der: Uint8Array, t: Tlv | undefined): number | undefined {
-  if (!t || t.tag !== TAG.INTEGER) return undefined;
-  let s = t.contentStart;
-  while (s < t.end && der[s] === 0) s++;
-  if (s >= t.end) return 0;
-  return (t.end - s - 1) * 8 + (32 - Math.clz32(der[s]));
-}
-
-function findBasicConstraints(der: Uint8Array, extensionsWrapper: Tlv): BasicConstraints {
-  const list = readTlv(der, extensionsWrapper.contentStart, extensionsWrapper.end, 'extensions');
+function findBasicConstraints(der: Uint8Array, wrapper: Tlv): BasicConstraints {
+  const list = expectTag(der, readTlv(der, wrapper.contentStart, wrapper.end, 'extensions'), TAG.SEQUENCE, 'extensions SEQUENCE');
   for (const ext of children(der, list, 'extensions')) {
-    const parts = children(der, ext, 'extension');
-    if (parts[0]?.tag !== TAG.OID || decodeOid(der, parts[0]) !== OID_BASIC_CONSTRAINTS) continue;
-    const value = parts[parts.length - 1];
-    const seq = readTlv(der, value.contentStart, value.end, 'basic constraints');
+    const parts = children(der, expectTag(der, ext, TAG.SEQUENCE, 'extension SEQUENCE'), 'extension');
+    if (parts[0]?.tag !== TAG.OID || !isBasicConstraints(der, parts[0])) continue;
+    const value = expectTag(der, parts[parts.length - 1], TAG.OCTET_STRING, 'basic constraints OCTET STRING');
+    const seq = expectTag(der, readTlv(der, value.contentStart, value.end, 'basic constraints'), TAG.SEQUENCE, 'basic constraints SEQUENCE');
     let ca = false;
     let pathLength: number | undefined;
     for (const f of children(der, seq, 'basic constraints')) {
-      if (f.tag === TAG.BOOLEAN) ca = der[f.contentStart] !== 0;
-      else if (f.tag === TAG.INTEGER) pathLength = integerValue(der, f);
+      if (f.tag === TAG.BOOLEAN) ca = f.end > f.contentStart && der[f.contentStart] !== 0;
+      else if (f.tag === TAG.INTEGER) pathLength = decodeSmallInteger(der, f, 'basic constraints path length');
     }
     return pathLength === undefined ? { ca } : { ca, pathLength };
   }
   return 'absent';
-}
-
-function integerValue(der: Uint8Array, t: Tlv): number {
-  let v = 0;
-  for (let i = t.contentStart; i < t.end && i < t.contentStart + 6; i++) v = v * 256 + der[i];
-  return v;
-}
-
-/** Whether a certificate's signature verifies with its own public key (real crypto, so not in the fast path). */
-export function verifiesWithOwnKey(der: Uint8Array): boolean {
-  try {
-    const x = new X509Certificate(der);
-    return x.verify(x.publicKey);
-  } catch {
-    return false;
-  }
 }

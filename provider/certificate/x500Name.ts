@@ -1,80 +1,127 @@
-import { children, decodeOid, readTlv, TAG, type Tlv } from '../asn1/derReader';
-import { NAME_KEYWORDS } from './x509Oids';
+import { children, decodeOid, expectTag, TAG, type Tlv } from '../asn1/derReader';
+import { MidtrustError } from '../errors';
+import { decodeDirectoryString } from './directoryString';
+import { oidEquals, oidLookup } from './oidLookup';
+import { NAME_KEYWORDS, OID_COMMON_NAME } from './x509Oids';
 
-/** Characters that make Java quote an attribute value (RFC 1779 specials). */
-const SPECIALS = /[,=\n+<>#;\\"]/;
+const keywordOf = oidLookup(NAME_KEYWORDS);
+const isCommonName = oidEquals(OID_COMMON_NAME);
+
+/** Characters that make Java quote a value (AVA.toKeywordValueString's `escapees`). */
+const ESCAPEES = ',+=\n<>#;\\"';
 
 /**
- * A distinguished name as Java's X500Principal.toString() (and so keytool's "Owner:" line) prints
- * it: most specific RDN first, `, ` between RDNs, ` + ` inside a multi-valued RDN, keywords such
- * as CN/O/OU/EMAILADDRESS, unknown types as `<oid>=#<hex of the DER value>`.
+ * A distinguished name exactly as Java's `X500Principal.toString()` prints it, which is what
+ * keytool shows as "Owner:" and "Issuer:": most specific RDN first, `, ` between RDNs, ` + `
+ * inside a multi-valued RDN (DER order), Java's keywords (CN, OU, ST, EMAILADDRESS, DNQ, ...),
+ * `OID.<dotted>` for other types, `#<hex DER>` for values that are not strings to Java.
+ *
+ * @example
+ * formatName(der, subjectTlv) // 'CN=Test CA, O="Test, Inc.", C=US'
  */
 export function formatName(bytes: Uint8Array, name: Tlv): string {
-  const rdns = children(bytes, name, 'name').map((rdn) =>
-    children(bytes, rdn, 'relative distinguished name')
-      .map((ava) => formatAva(bytes, ava))
-      .join(' + '),
-  );
-  return rdns.reverse().join(', ');
+  const rdns = children(bytes, name, 'name');
+  let out = '';
+  for (let i = rdns.length - 1; i >= 0; i--) {
+    const avas = children(bytes, expectTag(bytes, rdns[i], TAG.SET, 'relative distinguished name SET'), 'relative distinguished name');
+    if (avas.length === 0) throw new MidtrustError('CORRUPT', `empty relative distinguished name at byte ${rdns[i].start}`, { offset: rdns[i].start });
+    if (i !== rdns.length - 1) out += ', ';
+    for (let j = 0; j < avas.length; j++) {
+      if (j > 0) out += ' + ';
+      out += formatAva(bytes, avas[j]);
+    }
+  }
+  return out;
 }
 
-/** The first CN of a name, or undefined. */
+/** The value of the most specific CN of a name, or undefined when it has none. */
 export function commonNameOf(bytes: Uint8Array, name: Tlv): string | undefined {
-  for (const rdn of children(bytes, name, 'name').reverse()) {
-    for (const ava of children(bytes, rdn, 'relative distinguished name')) {
-      const [type, value] = children(bytes, ava, 'attribute');
-      if (type && value && decodeOid(bytes, type) === '2.5.4.3') return decodeDirectoryString(bytes, value);
+  const rdns = children(bytes, name, 'name');
+  for (let i = rdns.length - 1; i >= 0; i--) {
+    for (const ava of children(bytes, rdns[i], 'relative distinguished name')) {
+      const [type, value] = attribute(bytes, ava);
+      if (isCommonName(bytes, type)) return decodeDirectoryString(bytes, value);
     }
   }
   return undefined;
 }
 
+function attribute(bytes: Uint8Array, ava: Tlv): [Tlv, Tlv] {
+  const parts = children(bytes, expectTag(bytes, ava, TAG.SEQUENCE, 'attribute SEQUENCE'), 'attribute');
+  if (parts.length !== 2) throw new MidtrustError('CORRUPT', `attribute at byte ${ava.start} has ${parts.length} parts, expected type and value`, { offset: ava.start });
+  return [expectTag(bytes, parts[0], TAG.OID, 'attribute type OID'), parts[1]];
+}
+
 function formatAva(bytes: Uint8Array, ava: Tlv): string {
-  const [type, value] = children(bytes, ava, 'attribute');
-  const oid = decodeOid(bytes, type);
-  // Java spells attribute types it has no keyword for as OID.<dotted>, and still prints string values.
-  const keyword = NAME_KEYWORDS[oid] ?? `OID.${oid}`;
-  const text = value ? decodeDirectoryString(bytes, value) : undefined;
-  if (text === undefined) return `${keyword}=#${Buffer.from(bytes.subarray(value.start, value.end)).toString('hex')}`;
-  return `${keyword}=${quoteValue(text)}`;
+  const [type, value] = attribute(bytes, ava);
+  // Java spells types it has no keyword for as OID.<dotted>, and still prints string values as text.
+  const keyword = keywordOf(bytes, type) ?? `OID.${decodeOid(bytes, type)}`;
+  const text = decodeDirectoryString(bytes, value);
+  if (text === undefined) return `${keyword}=#${Buffer.from(bytes.buffer, bytes.byteOffset + value.start, value.end - value.start).toString('hex')}`;
+  return `${keyword}=${javaQuote(text)}`;
 }
 
-/** Java quotes a value holding specials, or leading/trailing/double spaces, and escapes `"` and `\`. */
-function quoteValue(v: string): string {
-  const needsQuotes = SPECIALS.test(v) || v.startsWith(' ') || v.endsWith(' ') || v.includes('  ');
-  if (!needsQuotes) return v;
-  return `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+/** Java's DerValue.isPrintableStringChar. */
+function isPrintable(c: string): boolean {
+  const x = c.charCodeAt(0);
+  return (x >= 0x61 && x <= 0x7a) || (x >= 0x41 && x <= 0x5a) || (x >= 0x30 && x <= 0x39) || " '()+,-./:=?".includes(c);
 }
 
-/** The text of a string-typed value; undefined for other types. */
-export function decodeDirectoryString(bytes: Uint8Array, t: Tlv): string | undefined {
-  const content = Buffer.from(bytes.buffer, bytes.byteOffset + t.contentStart, t.end - t.contentStart);
-  switch (t.tag) {
-    case TAG.UTF8_STRING:
-      return content.toString('utf8');
-    case TAG.PRINTABLE_STRING:
-    case TAG.IA5_STRING:
-    case 0x1a: // VisibleString
-    case 0x12: // NumericString
-      return content.toString('latin1');
-    case TAG.T61_STRING:
-      return content.toString('latin1');
-    case TAG.BMP_STRING: {
-      let s = '';
-      for (let i = 0; i + 1 < content.length; i += 2) s += String.fromCharCode((content[i] << 8) | content[i + 1]);
-      return s;
+/**
+ * Java's quoting of an attribute value, rule for rule: quote when a special character appears,
+ * on leading or trailing whitespace, or on two whitespace characters in a row; always backslash
+ * `"` and `\`; leave a value that already starts and ends with `"` as it is.
+ */
+export function javaQuote(v: string): string {
+  // Almost every real value has nothing to quote: one scan answers that without building strings.
+  if (!needsWork(v)) return v;
+  const alreadyQuoted = v.length > 1 && v[0] === '"' && v[v.length - 1] === '"';
+  let quote = false;
+  let previousWhite = false;
+  let out = '';
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i];
+    if (alreadyQuoted && (i === 0 || i === v.length - 1)) {
+      out += c;
+      continue;
     }
-    case TAG.UNIVERSAL_STRING: {
-      let s = '';
-      for (let i = 0; i + 3 < content.length; i += 4) s += String.fromCodePoint(content.readUInt32BE(i) & 0x10ffff);
-      return s;
+    const special = ESCAPEES.includes(c);
+    if (special || isPrintable(c)) {
+      if (special || (i === 0 && (c === ' ' || c === '\n'))) quote = true;
+      if (c === ' ' || c === '\n') {
+        if (previousWhite) quote = true;
+        previousWhite = true;
+      } else {
+        if (c === '"' || c === '\\') out += '\\';
+        previousWhite = false;
+      }
+      out += c;
+    } else {
+      previousWhite = false;
+      out += c;
     }
-    default:
-      return undefined;
   }
+  const last = out[out.length - 1];
+  if (last === ' ' || last === '\n') quote = true;
+  return !alreadyQuoted && quote ? `"${out}"` : out;
 }
 
-/** Parses the DER of a Name given as bytes (used when only the name is at hand). */
-export function formatNameDer(der: Uint8Array): string {
-  return formatName(der, readTlv(der, 0));
+/** Whether Java would quote or escape anything in `v`. */
+function needsWork(v: string): boolean {
+  const n = v.length;
+  if (n === 0) return false;
+  let previousWhite = false;
+  for (let i = 0; i < n; i++) {
+    const x = v.charCodeAt(i);
+    if (x === 0x0a) return true; // a newline is one of Java's specials
+    if (x === 0x20) {
+      if (previousWhite || i === 0 || i === n - 1) return true;
+      previousWhite = true;
+      continue;
+    }
+    previousWhite = false;
+    // , + = < > # ; \ "
+    if (x === 0x2c || x === 0x2b || x === 0x3d || x === 0x3c || x === 0x3e || x === 0x23 || x === 0x3b || x === 0x5c || x === 0x22) return true;
+  }
+  return false;
 }

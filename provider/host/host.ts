@@ -1,11 +1,15 @@
 /**
- * Where keystore bytes live. Everything above this layer (plan, codecs, doors) is the same for a
- * local file and a remote MID host; an implementation only moves bytes, atomically and under a lock.
- * All paths are in the host's own syntax.
+ * What {@link Host.stat} tells about a file that exists; a missing file is `undefined` rather
+ * than an `exists: false` record, so a caller cannot read the size of a file that is not there.
+ *
+ * @example
+ * const st = await host.stat('/usr/lib/jvm/java-17-openjdk-amd64/lib/security/cacerts');
+ * st?.realPath; // '/etc/ssl/certs/java/cacerts' on Debian: the file a write really replaces
  */
 export interface HostStat {
   readonly size: number;
   readonly mtimeMs: number;
+  /** Permission bits (`& 0o7777`), the part a rewrite must keep. */
   readonly mode: number;
   readonly uid: number;
   readonly gid: number;
@@ -13,44 +17,100 @@ export interface HostStat {
   readonly realPath: string;
 }
 
+/**
+ * Options of {@link Host.writeFileAtomic}.
+ *
+ * @example
+ * await host.writeFileAtomic(file, bytes, { verify: (b) => assertSameContent(model, readKeystore(b), file) });
+ */
 export interface WriteAtomicOptions {
   /** Mode for a new file (an existing file keeps its own). Default 0o644. */
   readonly mode?: number;
   /**
    * Called with the bytes read back from the temporary file before it replaces the target;
-   * throwing aborts the write and leaves the target untouched.
+   * throwing aborts the write and leaves the target untouched, so a store that cannot be
+   * verified is never renamed into place.
    */
   readonly verify?: (readBack: Uint8Array) => void | Promise<void>;
 }
 
+/**
+ * Options of {@link Host.lock}.
+ *
+ * @example
+ * await host.lock(file, { timeoutMs: 5000 });
+ */
 export interface LockOptions {
   /** How long to wait for another run's lock before failing with LOCKED. Default 30 s. */
   readonly timeoutMs?: number;
-  /** A lock from another machine older than this is considered abandoned. Default 10 min. */
+  /**
+   * A lock taken on another machine (a shared file system) whose age exceeds this is considered
+   * abandoned, because there is no way to ask whether its process still runs. Default 10 min.
+   */
   readonly staleMs?: number;
 }
 
-/** A held lock; release is idempotent and removes the lock file only while it is still ours. */
+/**
+ * A held lock; `release` is idempotent and removes the lock file only while it is still ours.
+ *
+ * @example
+ * const lock = await host.lock(file);
+ * try { ... } finally { await lock.release(); }
+ */
 export interface HostLock {
+  /** The lock file: `<resolved store path>.midtrust.lock`. */
   readonly lockPath: string;
   release(): Promise<void>;
 }
 
+/**
+ * Where keystore bytes live. Everything above this layer (plan, codecs, doors) is the same for a
+ * local file and a remote MID host: an implementation only moves bytes, atomically and under a
+ * lock, and knows nothing about keystore formats. Every method is async and every path is in the
+ * host's own syntax, so an SSH implementation can follow without changing callers.
+ *
+ * Errors are MidtrustError: NOT_FOUND for a missing file, IO (naming the file and what to do) when
+ * the operating system refuses, LOCKED when another run holds the store.
+ *
+ * @example
+ * const host: Host = new LocalHost();
+ * const lock = await host.lock(cacerts);
+ * try {
+ *   const bytes = await host.readFile(cacerts);
+ *   await host.writeFileAtomic(cacerts, rewrite(bytes), { verify });
+ * } finally {
+ *   await lock.release();
+ * }
+ */
 export interface Host {
   /** For messages: "local", "ssh mid@host:22". */
   describe(): string;
-  /** NOT_FOUND when missing, IO with the reason otherwise. */
+  /** The whole file. NOT_FOUND when missing, IO with the reason otherwise. */
   readFile(path: string): Promise<Uint8Array>;
-  /** undefined when the path does not exist. */
+  /** Follows symlinks; `undefined` when the path (or the symlink's target) does not exist. */
   stat(path: string): Promise<HostStat | undefined>;
-  /** Replaces the file (the symlink's target) atomically: temp file, fsync, verify, rename, fsync dir. */
+  /**
+   * Replaces the file atomically — through a symlink, its target — so a reader (or a crash)
+   * only ever sees the complete old or the complete new content: temporary file beside the
+   * target, fsync, original mode and owner, read back + `verify`, rename, fsync of the directory.
+   * On failure the original is untouched and the temporary file removed.
+   */
   writeFileAtomic(path: string, bytes: Uint8Array, opts?: WriteAtomicOptions): Promise<void>;
-  /** Takes the cross-process lock beside the (resolved) file. */
+  /**
+   * Takes the cross-process lock beside the (resolved) file, waiting up to `timeoutMs` for
+   * another run. Once held, leftovers of killed writes are removed ({@link Host.cleanupStaleTemps}).
+   * Not re-entrant: locking the same store twice in one run waits for itself.
+   */
   lock(path: string, opts?: LockOptions): Promise<HostLock>;
-  /** Removes leftovers of writes that were killed mid-way (temp files of dead processes). */
+  /**
+   * Removes leftovers of writes and lock takeovers that were killed mid-way (those whose process
+   * is gone). Returns how many were removed. The host implements it because only the host can
+   * tell whether a process id is still alive.
+   */
   cleanupStaleTemps(path: string): Promise<number>;
   /** Lists a directory's entry names (empty when it does not exist). */
   listDir(dir: string): Promise<string[]>;
+  /** Removes a file; a missing file is fine. */
   removeFile(path: string): Promise<void>;
   /** Creates a directory and its parents (mode 0700 for new ones); existing is fine. */
   makeDirectory(path: string): Promise<void>;

@@ -1,23 +1,20 @@
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { MidtrustError } from '../errors';
 import type { Host, HostLock, HostStat, LockOptions, WriteAtomicOptions } from './host';
 import { ioError } from './ioError';
-import { isLockStale, parseLockFile, type LockOwner } from './lockOwner';
+import { acquireLocalLockFile, LOCK_SUFFIX, readLockFile, TAKEOVER_INFIX } from './localLockFile';
+import { isLockStale } from './lockOwner';
 import { isProcessAlive } from './processAlive';
+import { parseTempFileName, tempFileName } from './tempFileName';
 
-/** Where the temporary file of a write lives: beside the target, so rename is atomic. */
-export function tempNameFor(realTarget: string, pid = process.pid): string {
-  const dir = path.dirname(realTarget);
-  return path.join(dir, `.${path.basename(realTarget)}.midtrust-${pid}-${randomBytes(6).toString('hex')}.tmp`);
-}
-
-const TEMP_PATTERN = /^\.(.+)\.midtrust-(\d+)-[0-9a-f]+\.tmp$/;
+/** Backups are written through writeFileAtomic too; their temporaries belong to the store. */
+const BACKUP_INFIX = '.midtrust-backup-';
+/** Symlink hops followed before giving up, as Linux does (ELOOP after 40). */
+const MAX_LINK_HOPS = 40;
 
 /**
- * Keystores on this machine's file system.
+ * Keystores on this machine's file system, through node's fs/promises only (no shelling out).
  *
  * @example
  * const host = new LocalHost();
@@ -47,85 +44,101 @@ export class LocalHost implements Host {
     }
   }
 
-  /** The file a write really replaces: the symlink's target (Debian links every JDK's cacerts to one file). */
+  /**
+   * The file a write really replaces: the symlink's target, because replacing the link itself
+   * would cut it (Debian links every JDK's cacerts to /etc/ssl/certs/java/cacerts). A dangling
+   * link is followed to where its target would be, as `cp` does.
+   *
+   * @example
+   * await host.resolveTarget('/usr/lib/jvm/java-17-openjdk-amd64/lib/security/cacerts'); // '/etc/ssl/certs/java/cacerts'
+   */
   async resolveTarget(file: string): Promise<string> {
-    try {
-      return await fs.realpath(file);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(e, file, 'resolving the path');
-      // A dangling symlink: write its target, like `cp` would.
-      const link = await fs.readlink(file).catch(() => undefined);
-      if (link !== undefined) return path.resolve(path.dirname(file), link);
-      const dir = await fs.realpath(path.dirname(path.resolve(file))).catch((err: unknown) => {
-        throw ioError(err, path.dirname(file), 'resolving the directory');
-      });
-      return path.join(dir, path.basename(file));
+    let p = path.resolve(file);
+    for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
+      try {
+        return await fs.realpath(p);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(e, file, 'resolving the path');
+      }
+      let link: string;
+      try {
+        link = await fs.readlink(p);
+      } catch {
+        // Not a link and not there: a new file in a directory that must exist.
+        return path.join(await this.realDirectory(path.dirname(p), file), path.basename(p));
+      }
+      p = path.resolve(path.dirname(p), link);
     }
+    throw new MidtrustError('INVALID_INPUT', `${file}: too many levels of symbolic links; check where the links point`);
   }
 
+  /**
+   * Temporary file (O_EXCL, 0600) beside the target → write all → chmod/chown like the original
+   * → fsync → read back + `verify` → rename over the target → fsync the directory.
+   *
+   * Owner: as root the original uid/gid are always restored (failure is IO). Without root a
+   * process can only give a file to itself and its own groups, so the owner is kept when it is
+   * already ours, the group when possible, and otherwise the file becomes the writer's — the
+   * best an unprivileged writer can do without failing a write the directory allows.
+   */
   async writeFileAtomic(file: string, bytes: Uint8Array, opts: WriteAtomicOptions = {}): Promise<void> {
     const target = await this.resolveTarget(file);
     const before = await this.stat(target);
-    const tmp = tempNameFor(target);
+    const tmp = path.join(path.dirname(target), tempFileName(path.basename(target)));
     let handle: fs.FileHandle | undefined;
+    let renamed = false;
+    let step = 'creating a temporary file in its directory';
     try {
       handle = await fs.open(tmp, 'wx', 0o600);
+      step = 'writing the new content';
       await handle.writeFile(bytes);
+      // chown before chmod: Linux clears set-uid/set-gid bits on chown, even for root.
+      step = 'keeping the owner';
+      await keepOwner(handle, before);
+      step = 'setting the file mode';
+      await handle.chmod(before?.mode ?? opts.mode ?? 0o644);
+      step = 'flushing the new content to disk';
       await handle.sync();
       await handle.close();
       handle = undefined;
-      await fs.chmod(tmp, before?.mode ?? opts.mode ?? 0o644);
-      if (before && (before.uid !== process.getuid?.() || before.gid !== process.getgid?.())) {
-        await fs.chown(tmp, before.uid, before.gid);
+      if (opts.verify) {
+        step = 'reading the new content back';
+        const readBack = await fs.readFile(tmp);
+        await runVerify(opts.verify, readBack, target);
       }
-      if (opts.verify) await opts.verify(await fs.readFile(tmp));
+      step = 'replacing the file';
       await fs.rename(tmp, target);
-      await syncDirectory(path.dirname(target));
+      renamed = true;
     } catch (e) {
       await handle?.close().catch(() => undefined);
-      await fs.unlink(tmp).catch(() => undefined);
-      if (e instanceof MidtrustError) throw e;
-      throw ioError(e, target, 'writing (the original was left untouched)');
+      if (!renamed) await fs.unlink(tmp).catch(() => undefined);
+      throw ioError(e, target, step, 'the original was left untouched');
     }
+    await syncDirectory(path.dirname(target));
   }
 
   async lock(file: string, opts: LockOptions = {}): Promise<HostLock> {
     const target = await this.resolveTarget(file);
-    const lockPath = `${target}.midtrust.lock`;
-    const timeoutMs = opts.timeoutMs ?? 30_000;
-    const staleMs = opts.staleMs ?? 10 * 60_000;
-    const me: LockOwner = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString(), tool: 'midtrust', token: randomBytes(8).toString('hex') };
-    const deadline = Date.now() + timeoutMs;
-    let delay = 20;
-    for (;;) {
-      if (await this.tryCreateLock(lockPath, me)) return this.heldLock(lockPath, me.token);
-      const holder = await readLockFile(lockPath);
-      if (holder && isLockStale(holder, staleMs)) {
-        await this.removeStaleLock(lockPath, holder.token);
-        continue;
-      }
-      if (Date.now() >= deadline) {
-        const who = holder ? `pid ${holder.pid} on host ${holder.hostname} since ${holder.startedAt}` : 'another run';
-        throw new MidtrustError(
-          'LOCKED',
-          `${target} is locked by ${who}; waited ${Math.round(timeoutMs / 1000)} s. Wait for that run to finish, or delete ${lockPath} if that process is gone`,
-        );
-      }
-      await sleep(Math.min(delay, Math.max(1, deadline - Date.now())));
-      delay = Math.min(delay * 2, 500);
+    const lock = await acquireLocalLockFile(`${target}${LOCK_SUFFIX}`, target, opts);
+    try {
+      await this.cleanupStaleTemps(target);
+    } catch (e) {
+      await lock.release().catch(() => undefined);
+      throw e;
     }
+    return lock;
   }
 
   async cleanupStaleTemps(file: string): Promise<number> {
     const target = await this.resolveTarget(file);
     const dir = path.dirname(target);
+    const base = path.basename(target);
     let removed = 0;
     for (const name of await this.listDir(dir)) {
-      const m = TEMP_PATTERN.exec(name);
-      if (!m || m[1] !== path.basename(target)) continue;
-      if (isProcessAlive(Number(m[2]))) continue;
-      await fs.unlink(path.join(dir, name)).catch(() => undefined);
-      removed++;
+      if (await isLeftover(dir, name, base)) {
+        await this.removeFile(path.join(dir, name));
+        removed++;
+      }
     }
     return removed;
   }
@@ -155,74 +168,64 @@ export class LocalHost implements Host {
     }
   }
 
-  private async tryCreateLock(lockPath: string, me: LockOwner): Promise<boolean> {
+  private async realDirectory(dir: string, file: string): Promise<string> {
     try {
-      // O_EXCL: of two runs creating the lock at once, exactly one succeeds.
-      await fs.writeFile(lockPath, `${JSON.stringify(me)}\n`, { flag: 'wx', mode: 0o644 });
-      return true;
+      return await fs.realpath(dir);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw ioError(e, lockPath, 'creating the lock file');
+      throw ioError(e, dir, `resolving the directory of ${file}`);
     }
-  }
-
-  /**
-   * Removes a stale lock without stealing a fresh one: a second O_EXCL "takeover" file
-   * serializes the racers, and the lock is re-read under it so only the stale token is removed.
-   */
-  private async removeStaleLock(lockPath: string, staleToken: string): Promise<void> {
-    const takeover = `${lockPath}.takeover`;
-    try {
-      await fs.writeFile(takeover, String(process.pid), { flag: 'wx' });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(e, takeover, 'taking over a stale lock');
-      // Someone else is taking over; a takeover file left by a killed run expires after 10 s.
-      const st = await fs.stat(takeover).catch(() => undefined);
-      if (st && Date.now() - st.mtimeMs > 10_000) await fs.unlink(takeover).catch(() => undefined);
-      await sleep(20);
-      return;
-    }
-    try {
-      const current = await readLockFile(lockPath);
-      if (current && current.token === staleToken) await fs.unlink(lockPath).catch(() => undefined);
-    } finally {
-      await fs.unlink(takeover).catch(() => undefined);
-    }
-  }
-
-  private heldLock(lockPath: string, token: string): HostLock {
-    let released = false;
-    return {
-      lockPath,
-      release: async () => {
-        if (released) return;
-        released = true;
-        const current = await readLockFile(lockPath);
-        if (current?.token === token) await fs.unlink(lockPath).catch(() => undefined);
-      },
-    };
   }
 }
 
-async function readLockFile(lockPath: string): Promise<(LockOwner & { mtimeMs: number }) | undefined> {
+/** A temporary file of a killed write, or a takeover file of a killed lock waiter, for `base`. */
+async function isLeftover(dir: string, name: string, base: string): Promise<boolean> {
+  const temp = parseTempFileName(name);
+  if (temp) {
+    const ours = temp.targetBase === base || temp.targetBase.startsWith(`${base}${BACKUP_INFIX}`);
+    return ours && !isProcessAlive(temp.pid);
+  }
+  if (name.startsWith(`${base}${LOCK_SUFFIX}${TAKEOVER_INFIX}`)) {
+    // Held for milliseconds by a live waiter; only one whose process is gone is left over.
+    const owner = await readLockFile(path.join(dir, name));
+    return owner !== undefined && isLockStale(owner, 10 * 60_000);
+  }
+  return false;
+}
+
+async function keepOwner(handle: fs.FileHandle, before: HostStat | undefined): Promise<void> {
+  if (!before) return;
+  const st = await handle.stat();
+  if (st.uid === before.uid && st.gid === before.gid) return;
   try {
-    const [text, st] = await Promise.all([fs.readFile(lockPath, 'utf8'), fs.stat(lockPath)]);
-    return { ...parseLockFile(text, st.mtimeMs), mtimeMs: st.mtimeMs };
-  } catch {
-    return undefined; // gone between the failed create and now: the next attempt will tell
+    await handle.chown(before.uid, before.gid);
+  } catch (e) {
+    if (process.getuid?.() === 0) throw e;
+    // Unprivileged: keep at least the group (allowed for groups we belong to).
+    await handle.chown(-1, before.gid).catch(() => undefined);
   }
 }
 
+async function runVerify(verify: NonNullable<WriteAtomicOptions['verify']>, readBack: Uint8Array, target: string): Promise<void> {
+  try {
+    await verify(readBack);
+  } catch (e) {
+    if (e instanceof MidtrustError) throw e;
+    throw new MidtrustError('CORRUPT', `${target}: the new content failed verification before replacing the file, which was left untouched: ${String(e)}`, { cause: e });
+  }
+}
+
+/** The rename is durable only once the directory entry is on disk. */
 async function syncDirectory(dir: string): Promise<void> {
-  // The rename is durable only once the directory entry is on disk.
-  const h = await fs.open(dir, 'r');
+  let h: fs.FileHandle | undefined;
   try {
+    h = await fs.open(dir, 'r');
     await h.sync();
+  } catch (e) {
+    // Some file systems (and Windows) cannot fsync a directory; the rename itself has happened.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EINVAL' || code === 'ENOTSUP' || code === 'EISDIR' || code === 'EPERM' || code === 'EACCES') return;
+    throw ioError(e, dir, 'flushing the directory after the new content was renamed into place (the new content is in place; run `sync`)');
   } finally {
-    await h.close();
+    await h?.close().catch(() => undefined);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

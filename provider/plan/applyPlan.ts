@@ -1,42 +1,83 @@
-import { aliasKey, storedAlias, type Keystore, type KeystoreEntry } from '../keystore/model';
-import type { DesiredState, PresentCertificate } from './desiredState';
-import type { Plan } from './plan';
+import { sha256Hex } from '../certificate/fingerprint';
+import { MidtrustError } from '../errors';
+import { aliasKey, findEntry, storedAlias, type Keystore, type KeystoreEntry } from '../keystore/model';
+import type { DesiredState } from './desiredState';
+import type { Plan, PlanAction } from './plan';
 
 /**
- * The store after the plan: untouched entries are the same objects (so codecs write their bytes
- * unchanged), a replaced entry keeps its place and alias spelling, new entries come last.
- * With nothing to change it returns `store` itself, which callers use to skip the write.
+ * The store after the plan, as a new model; pure, no I/O.
+ * - Untouched entries are the *same objects*, so codecs write their bytes unchanged.
+ * - A replaced entry keeps its place in the entry order and its alias spelling (lowercased for
+ *   JKS/JCEKS, where Java cannot reach an uppercase stored alias), with timestamp `now`.
+ * - New entries are appended, with alias `storedAlias(type, alias)` and timestamp `now`.
+ * - With nothing to change it returns `store` itself: callers use identity to skip the write.
+ *
+ * The plan is checked against the store first (it must be the store it was computed from): a
+ * stale plan, or one that would touch a key entry, is refused rather than half applied.
+ *
+ * @param store the store the plan was computed from; undefined only with `plan.createStore`
+ * @example
+ * const next = applyPlan(store, computePlan(store, desired), desired, { now: new Date() });
+ * if (next !== store) host.write(path, writeKeystore(next, password));
  */
 export function applyPlan(store: Keystore | undefined, plan: Plan, desired: DesiredState, options: { now: Date }): Keystore {
-  if (plan.changes === 0 && store) return store;
+  if (store && plan.changes === 0) return store;
+  if (!store && !plan.createStore) throw stale(plan, 'the plan is for an existing store, but none was given');
   const base: Keystore = store ?? emptyStore(plan, desired);
-  const declared = new Map<string, PresentCertificate>();
-  for (const d of desired.certificates) if (d.state === 'present' && !declared.has(aliasKey(d.alias))) declared.set(aliasKey(d.alias), d);
-  const removals = new Set(plan.actions.filter((a) => a.action === 'remove').map((a) => aliasKey(a.alias)));
-  const replacements = new Set(plan.actions.filter((a) => a.action === 'replace').map((a) => aliasKey(a.alias)));
   const timestamp = options.now.getTime();
+
+  const derOf = (a: PlanAction): Uint8Array => {
+    const key = aliasKey(a.alias);
+    const d = desired.certificates.find((c) => c.state === 'present' && aliasKey(c.alias) === key && c.sha256 === a.sha256);
+    if (!d || d.state !== 'present') throw stale(plan, `alias ${a.alias}: the desired state declares no certificate with sha256 ${a.sha256 ?? '(none)'}`);
+    return d.der;
+  };
+  // The entry an action is about: the exact stored alias first (plans name it), then Java's lookup.
+  const target = (a: PlanAction): KeystoreEntry => {
+    const e = base.entries.find((x) => x.alias === a.alias) ?? findEntry(base, a.alias);
+    const expected = a.action === 'replace' ? a.previousSha256 : a.sha256;
+    if (!e || e.kind !== 'trustedCertificate') {
+      throw stale(plan, `alias ${a.alias}: expected a trusted certificate to ${a.action}, found ${e ? `a ${e.kind} entry (never touched)` : 'no entry'}`);
+    }
+    if (expected !== undefined && (!e.certificates[0] || sha256Hex(e.certificates[0]) !== expected)) {
+      throw stale(plan, `alias ${a.alias}: the entry no longer holds the planned certificate`);
+    }
+    return e;
+  };
+
+  const replaced = new Map<KeystoreEntry, Uint8Array>();
+  const removed = new Set<KeystoreEntry>();
+  const added: KeystoreEntry[] = [];
+  const addedKeys = new Set<string>();
+  for (const a of plan.actions) {
+    if (a.action === 'replace') replaced.set(target(a), derOf(a));
+    else if (a.action === 'remove') removed.add(target(a));
+    else if (a.action === 'add') {
+      const key = aliasKey(a.alias);
+      if (findEntry(base, a.alias) || addedKeys.has(key)) throw stale(plan, `alias ${a.alias}: planned as new, but the store already holds it`);
+      addedKeys.add(key);
+      added.push({ alias: storedAlias(base.type, a.alias), kind: 'trustedCertificate', timestamp, certificates: [derOf(a)] });
+    }
+  }
 
   const entries: KeystoreEntry[] = [];
   for (const e of base.entries) {
-    const key = aliasKey(e.alias);
-    if (removals.has(key)) continue;
-    if (replacements.has(key)) {
-      const d = declared.get(key) as PresentCertificate;
-      entries.push({ alias: e.alias, kind: 'trustedCertificate', timestamp, certificates: [d.der] });
-    } else {
-      entries.push(e);
-    }
+    if (removed.has(e)) continue;
+    const der = replaced.get(e);
+    // A replaced entry gets no codecData: it is new content, encoded fresh by the codec.
+    entries.push(der ? { alias: storedAlias(base.type, e.alias), kind: 'trustedCertificate', timestamp, certificates: [der] } : e);
   }
-  for (const a of plan.actions) {
-    if (a.action !== 'add') continue;
-    const d = declared.get(aliasKey(a.alias)) as PresentCertificate;
-    entries.push({ alias: storedAlias(base.type, d.alias), kind: 'trustedCertificate', timestamp, certificates: [d.der] });
-  }
+  entries.push(...added);
   return { ...base, entries };
 }
 
+/** The model of a store apply is about to create: PKCS12 without a password is password-less. */
 function emptyStore(plan: Plan, desired: DesiredState): Keystore {
-  const type = plan.createStore?.type ?? desired.keystore.type ?? 'PKCS12';
+  const type = plan.createStore?.type ?? plan.storeType;
   const passwordless = type === 'PKCS12' && !desired.keystore.password;
   return { type, entries: [], integrity: passwordless ? 'none' : 'verified' };
+}
+
+function stale(plan: Plan, detail: string): MidtrustError {
+  return new MidtrustError('INVALID_INPUT', `the plan does not fit ${plan.keystorePath} (${detail}); compute the plan again from the store as it is now`);
 }

@@ -1,99 +1,168 @@
+import { parseCertificateFacts } from '../certificate/certificateFacts';
 import { sha256Hex } from '../certificate/fingerprint';
 import { MidtrustError } from '../errors';
-import { aliasKey, type Keystore, type KeystoreEntry, type KeystoreType } from '../keystore/model';
-import type { DesiredState, PresentCertificate } from './desiredState';
+import { aliasKey, findEntry, type Keystore, type KeystoreEntry } from '../keystore/model';
+import type { DesiredCertificate, DesiredState, PresentCertificate } from './desiredState';
 import type { Plan, PlanAction } from './plan';
 
-/** "ab12cd34ef56…": enough of a fingerprint to tell two certificates apart in a message. */
+/** Options of `computePlan`. */
+export interface ComputePlanOptions {
+  /** When given, declared certificates that are expired or not yet valid at this time get a note. */
+  readonly now?: Date;
+}
+
+/**
+ * "ab12cd34ef56…": enough of a fingerprint to tell two certificates apart in a message.
+ *
+ * @example
+ * shortFingerprint('ab12cd34ef56' + '0'.repeat(52)) // 'ab12cd34ef56…'
+ */
 export function shortFingerprint(sha256: string): string {
   return `${sha256.slice(0, 12)}…`;
 }
 
 /**
- * Compares a store with the desired state. Identity is alias + SHA-256 of the DER; aliases are
- * compared as Java does (case-insensitively). Key entries are never replaced or removed.
- * Order: declared entries in declaration order, then `exclusive` removals sorted by alias.
+ * Compares a store with the desired state; pure, deterministic, no I/O. Identity is alias +
+ * SHA-256 of the DER; aliases are looked up as Java does (`findEntry`: JKS/JCEKS lowercase,
+ * PKCS12 case-insensitive). Per declared entry: `add`, `unchanged`, `replace` or `remove`;
+ * with `exclusive`, undeclared *trusted certificates* are removed — key entries never are.
+ * A declared alias that holds a private or secret key, and one alias declared twice with
+ * different certificates, are INVALID_INPUT (all such problems in one error).
+ * A certificate already trusted under another alias is still added under the declared one (Java
+ * trusts by certificate, so it is harmless) and the plan carries a note naming the other alias.
+ * Order: declared entries in declaration order, then exclusive removals sorted by alias.
  *
+ * @param store the current store, or undefined when the file does not exist (needs keystore.create)
  * @example
  * const plan = computePlan(readKeystore(bytes, { password }), desired);
  * plan.changes // 0 when the store already matches
  */
-export function computePlan(store: Keystore | undefined, desired: DesiredState): Plan {
+export function computePlan(store: Keystore | undefined, desired: DesiredState, options: ComputePlanOptions = {}): Plan {
   const keystorePath = desired.keystore.path;
-  let storeType: KeystoreType | undefined = store?.type;
-  let createStore: Plan['createStore'];
-  if (!store) {
-    if (!desired.keystore.create) {
-      throw new MidtrustError('NOT_FOUND', `${keystorePath} does not exist; check the path, or set keystore.create: true (with keystore.type) to create it`);
-    }
-    storeType = desired.keystore.type ?? 'PKCS12';
-    createStore = { type: storeType };
+  if (!store && !desired.keystore.create) {
+    throw new MidtrustError('NOT_FOUND', `${keystorePath} does not exist; check the path, or set keystore.create: true (with keystore.type) to create it`);
   }
-  const entries = new Map<string, KeystoreEntry>();
-  for (const e of store?.entries ?? []) entries.set(aliasKey(e.alias), e);
-  const bySha = new Map<string, string[]>();
-  for (const e of store?.entries ?? []) {
-    if (e.kind !== 'trustedCertificate' || !e.certificates[0]) continue;
-    const sha = sha256Hex(e.certificates[0]);
-    bySha.set(sha, [...(bySha.get(sha) ?? []), e.alias]);
+  const storeType = store?.type ?? desired.keystore.type ?? 'PKCS12';
+  const problems: string[] = [];
+  const notes: string[] = [];
+  if (store && desired.keystore.type && desired.keystore.type !== store.type) {
+    notes.push(`keystore.type ${desired.keystore.type} applies only when the store is created; ${keystorePath} is ${store.type} and stays ${store.type}`);
   }
 
-  const declared = dedupe(desired);
+  const declared = dedupe(desired.certificates, problems);
+  const declaredKeys = new Set(declared.map((d) => aliasKey(d.alias)));
+  const shaCache = new Map<KeystoreEntry, string | undefined>();
+  const shaOf = (e: KeystoreEntry): string | undefined => {
+    if (!shaCache.has(e)) shaCache.set(e, e.certificates[0] ? sha256Hex(e.certificates[0]) : undefined);
+    return shaCache.get(e);
+  };
+  // Trusted entries nobody declared: candidates for the "already trusted as" note and for exclusive.
+  const unmanaged = (store?.entries ?? []).filter((e) => e.kind === 'trustedCertificate' && !declaredKeys.has(aliasKey(e.alias)));
+
   const actions: PlanAction[] = [];
-  const notes: string[] = [];
   for (const d of declared) {
-    const existing = entries.get(aliasKey(d.alias));
+    const existing = store ? findEntry(store, d.alias) : undefined;
     if (existing && existing.kind !== 'trustedCertificate') {
-      throw new MidtrustError(
-        'INVALID_INPUT',
-        `alias ${d.alias}: ${keystorePath} holds a ${existing.kind === 'privateKey' ? 'private key' : 'secret key'} entry under this alias; midtrust never replaces or deletes key entries — choose another alias`,
+      const what = existing.kind === 'privateKey' ? 'a private key' : 'a secret key';
+      problems.push(
+        `alias ${d.alias} (${d.source}): ${keystorePath} holds ${what} entry '${existing.alias}' under this alias; midtrust never replaces or deletes key entries — choose another alias`,
       );
+      continue;
     }
     if (d.state === 'absent') {
       if (!existing) actions.push({ action: 'unchanged', alias: d.alias, reason: 'already absent', source: d.source });
       else actions.push({ action: 'remove', alias: existing.alias, sha256: shaOf(existing), reason: 'declared absent', source: d.source });
       continue;
     }
-    const others = (bySha.get(d.sha256) ?? []).filter((a) => aliasKey(a) !== aliasKey(d.alias));
-    if (others.length > 0) {
-      notes.push(`${d.alias}: the same certificate (sha256 ${shortFingerprint(d.sha256)}) is also trusted as ${others.join(', ')}; both aliases are kept`);
-    }
+    notes.push(...certificateNotes(d, unmanaged, shaOf, desired.exclusive, options.now));
     if (!existing) {
       actions.push({ action: 'add', alias: d.alias, sha256: d.sha256, reason: 'not in the store', source: d.source });
-    } else if (shaOf(existing) === d.sha256) {
+      continue;
+    }
+    const previous = shaOf(existing);
+    if (previous === d.sha256) {
       actions.push({ action: 'unchanged', alias: d.alias, sha256: d.sha256, reason: 'already trusted', source: d.source });
     } else {
-      const previous = shaOf(existing);
       actions.push({
         action: 'replace',
         alias: existing.alias,
         sha256: d.sha256,
-        previousSha256: previous,
-        reason: `the alias holds another certificate (sha256 ${shortFingerprint(previous ?? '')}, declared ${shortFingerprint(d.sha256)})`,
+        ...(previous ? { previousSha256: previous } : {}),
+        reason: `the alias holds another certificate (sha256 ${previous ? shortFingerprint(previous) : 'none'} → ${shortFingerprint(d.sha256)})`,
         source: d.source,
       });
     }
   }
-  if (desired.exclusive && store) {
-    const managed = new Set(declared.map((d) => aliasKey(d.alias)));
-    const unmanaged = store.entries
-      .filter((e) => e.kind === 'trustedCertificate' && !managed.has(aliasKey(e.alias)))
-      .sort((a, b) => (aliasKey(a.alias) < aliasKey(b.alias) ? -1 : 1));
-    for (const e of unmanaged) actions.push({ action: 'remove', alias: e.alias, sha256: shaOf(e), reason: 'not declared (exclusive: true)' });
+  if (problems.length > 0) {
+    throw new MidtrustError('INVALID_INPUT', `cannot plan ${keystorePath}:\n  ${problems.join('\n  ')}`);
   }
-  const changes = actions.filter((a) => a.action !== 'unchanged').length + (createStore ? 1 : 0);
-  return { keystorePath, ...(storeType ? { storeType } : {}), ...(createStore ? { createStore } : {}), actions, notes, changes };
+  notes.push(...sharedCertificateNotes(declared));
+
+  if (desired.exclusive) {
+    // Code-unit order, not localeCompare: the same plan on every machine.
+    const byAlias = (a: KeystoreEntry, b: KeystoreEntry): number => cmp(aliasKey(a.alias), aliasKey(b.alias)) || cmp(a.alias, b.alias);
+    for (const e of [...unmanaged].sort(byAlias)) {
+      actions.push({ action: 'remove', alias: e.alias, sha256: shaOf(e), reason: 'not declared (exclusive: true)' });
+    }
+  }
+  const changes = actions.filter((a) => a.action !== 'unchanged').length + (store ? 0 : 1);
+  return { keystorePath, storeType, ...(store ? {} : { createStore: { type: storeType } }), actions, notes, changes };
 }
 
-function shaOf(e: KeystoreEntry): string | undefined {
-  return e.certificates[0] ? sha256Hex(e.certificates[0]) : undefined;
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The same alias declared twice: fine when identical, an error when it disagrees. */
-function dedupe(desired: DesiredState): DesiredState['certificates'] {
-  const seen = new Map<string, DesiredState['certificates'][number]>();
-  const out: DesiredState['certificates'][number][] = [];
-  for (const d of desired.certificates) {
+/** Notes about one declared certificate: trusted under an undeclared alias too; outside its validity. */
+function certificateNotes(
+  d: PresentCertificate,
+  unmanaged: readonly KeystoreEntry[],
+  shaOf: (e: KeystoreEntry) => string | undefined,
+  exclusive: boolean,
+  now: Date | undefined,
+): string[] {
+  const notes: string[] = [];
+  const others = unmanaged
+    .filter((e) => shaOf(e) === d.sha256)
+    .map((e) => e.alias)
+    .sort(cmp);
+  if (others.length > 0) {
+    const list = others.join(', ');
+    notes.push(
+      exclusive
+        ? `${d.alias}: the same certificate (sha256 ${shortFingerprint(d.sha256)}) is also trusted as ${list}, which exclusive: true removes; it stays trusted as ${d.alias}`
+        : `${d.alias}: the same certificate (sha256 ${shortFingerprint(d.sha256)}) is also trusted as ${list}; both aliases will trust it (declare ${others[0]} with state: absent if the old alias is obsolete)`,
+    );
+  }
+  if (now) {
+    let facts: ReturnType<typeof parseCertificateFacts> | undefined;
+    try {
+      facts = parseCertificateFacts(d.der);
+    } catch {
+      facts = undefined; // already accepted as a certificate by parseCertificateInput; a note is not worth failing for
+    }
+    if (facts && facts.notAfter.getTime() < now.getTime()) notes.push(`${d.alias}: the certificate expired on ${facts.notAfter.toISOString()}`);
+    else if (facts && facts.notBefore.getTime() > now.getTime()) notes.push(`${d.alias}: the certificate is not valid before ${facts.notBefore.toISOString()}`);
+  }
+  return notes;
+}
+
+/** One certificate declared under several aliases (often a root repeated in two chain files). */
+function sharedCertificateNotes(declared: readonly DesiredCertificate[]): string[] {
+  const bySha = new Map<string, string[]>();
+  for (const d of declared) if (d.state === 'present') bySha.set(d.sha256, [...(bySha.get(d.sha256) ?? []), d.alias]);
+  const notes: string[] = [];
+  for (const [sha, aliases] of bySha) {
+    if (aliases.length > 1) notes.push(`${aliases.join(', ')} declare the same certificate (sha256 ${shortFingerprint(sha)}); each alias gets its own entry`);
+  }
+  return notes;
+}
+
+/** The same alias declared twice (case-insensitively): fine when identical, a problem when it disagrees. */
+function dedupe(certificates: readonly DesiredCertificate[], problems: string[]): DesiredCertificate[] {
+  const seen = new Map<string, DesiredCertificate>();
+  const out: DesiredCertificate[] = [];
+  for (const d of certificates) {
     const key = aliasKey(d.alias);
     const prior = seen.get(key);
     if (!prior) {
@@ -101,9 +170,12 @@ function dedupe(desired: DesiredState): DesiredState['certificates'] {
       out.push(d);
       continue;
     }
-    const same = prior.state === d.state && (d.state === 'absent' || (prior as PresentCertificate).sha256 === d.sha256);
-    if (!same) {
-      throw new MidtrustError('INVALID_INPUT', `alias ${d.alias} is declared twice with different content (${prior.source} and ${d.source}); aliases are case-insensitive — keep one`);
+    if (prior.state !== d.state) {
+      problems.push(`alias ${prior.alias} is declared both present (${prior.state === 'present' ? prior.source : d.source}) and absent (${prior.state === 'absent' ? prior.source : d.source}); keep one`);
+    } else if (prior.state === 'present' && prior.sha256 !== (d as PresentCertificate).sha256) {
+      problems.push(
+        `alias ${prior.alias} is declared twice with different certificates (${prior.alias}: ${prior.source}; ${d.alias}: ${d.source}); aliases are compared case-insensitively, and a chain file also declares <alias>-2, <alias>-3, … — rename one`,
+      );
     }
   }
   return out;

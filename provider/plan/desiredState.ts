@@ -1,14 +1,18 @@
 import type { KeystoreType } from '../keystore/model';
 import type { Secret } from './secret';
 
-/** A certificate the store must trust under `alias`. A chain file yields one per certificate. */
+/**
+ * A certificate the store must trust under `alias`. A chain file yields one per certificate:
+ * `<alias>`, `<alias>-2`, `<alias>-3`, … in file order.
+ */
 export interface PresentCertificate {
+  /** As declared (case kept); compared with store aliases through `aliasKey`. */
   readonly alias: string;
   readonly state: 'present';
   readonly der: Uint8Array;
   /** SHA-256 of the DER, lowercase hex: with the alias, the entry's identity. */
   readonly sha256: string;
-  /** Where it was declared, for messages: "certs/acme.pem", "pem (inline)". */
+  /** Where it was declared, for messages and plans: "certs/acme.pem", "certs/chain.pem (2 of 3)", "inline pem". */
   readonly source: string;
 }
 
@@ -19,19 +23,29 @@ export interface AbsentCertificate {
   readonly source: string;
 }
 
+/** One declared entry after loading. */
 export type DesiredCertificate = PresentCertificate | AbsentCertificate;
 
-/** A validated desired-state file with paths resolved, passwords read and certificates parsed. */
+/**
+ * A validated desired-state file with paths resolved, the password read and certificates parsed.
+ * Holds no password in clear: `keystore.password` is a `Secret` that serializes as "[secret]".
+ */
 export interface DesiredState {
   /** The file it came from ("<options>" for the CLI's import/delete). */
   readonly sourceFile: string;
   readonly keystore: {
+    /** Resolved keystore file (a midHome is already turned into its cacerts path). */
     readonly path: string;
     readonly password?: Secret;
+    /** Create the store when it does not exist. */
     readonly create: boolean;
+    /** Type of a created store; undefined means PKCS12. Never converts an existing store. */
     readonly type?: KeystoreType;
   };
+  /** Remove undeclared trusted certificates (never key entries). */
   readonly exclusive: boolean;
+  /** Backup copies to keep beside the store (0: none). */
   readonly backup: number;
+  /** In declaration order, chains expanded. */
   readonly certificates: readonly DesiredCertificate[];
 }

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import type { Document, LineCounter } from 'yaml';
 import { parseCertificateInput } from '../certificate/certificateInput';
 import { sha256Hex } from '../certificate/fingerprint';
 import { MidtrustError } from '../errors';
@@ -11,9 +12,10 @@ export type { DesiredState } from './desiredState';
 
 /** What loading needs from the outside world (injected so the plan layer does no I/O of its own). */
 export interface DesiredStateIo {
+  /** Reads a certificate or password file (absolute path). Any error it throws is reported, not propagated. */
   readFile(file: string): Uint8Array;
   readonly env: Record<string, string | undefined>;
-  /** How to join a midHome: 'win32' for `C:\ServiceNow\mid1`. Defaults from the midHome's shape. */
+  /** How the keystore host spells paths: 'win32' joins a midHome with backslashes. Default: from the midHome's shape. */
   readonly platform?: 'posix' | 'win32';
 }
 
@@ -25,7 +27,12 @@ export function isWindowsPath(p: string): boolean {
   return /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\');
 }
 
-/** `<midHome>/agent/jre/lib/security/cacerts`, joined the way the MID host spells paths. */
+/**
+ * `<midHome>/agent/jre/lib/security/cacerts`, joined the way the MID host spells paths.
+ *
+ * @example
+ * midCacertsPath('C:\\ServiceNow\\mid1') // 'C:\\ServiceNow\\mid1\\agent\\jre\\lib\\security\\cacerts'
+ */
 export function midCacertsPath(midHome: string, platform?: 'posix' | 'win32'): string {
   const win = platform === 'win32' || isWindowsPath(midHome);
   return win ? path.win32.join(midHome, ...MID_CACERTS) : path.posix.join(midHome, ...MID_CACERTS);
@@ -49,61 +56,107 @@ interface RawDesiredState {
   certificates: RawCertificate[];
 }
 
+type PropertyPath = readonly (string | number)[];
+
 /**
- * Parses, validates and resolves a desired-state file (YAML or JSON). Every problem is reported
- * at once, as `<file>:<line>: <property>: <problem>`, in one INVALID_INPUT error.
+ * Parses, validates and resolves a desired-state file (YAML or JSON; schema in
+ * schema/desired-state.schema.json). Paths resolve against the file's directory; a `midHome`
+ * becomes `<midHome>/agent/jre/lib/security/cacerts`; the password is read from its env
+ * variable, file (first line) or value; certificate files are read through `io` and parsed.
+ * A file holding several certificates declares each of them: `<alias>`, `<alias>-2`,
+ * `<alias>-3`, … in file order, so a chain converges like single certificates do.
+ *
+ * Every problem is reported at once, one per line as `<file>:<line>: <property>: <problem>`, in a
+ * single INVALID_INPUT error. Nothing else is ever thrown, and no message holds the password.
  *
  * @example
- * const desired = loadDesiredState(fs.readFileSync(f, 'utf8'), f, { readFile: fs.readFileSync, env: process.env });
+ * const desired = loadDesiredState(fs.readFileSync(f, 'utf8'), f, { readFile: (p) => fs.readFileSync(p), env: process.env });
+ * desired.keystore.password?.reveal() // only where the keystore codec needs it
  */
 export function loadDesiredState(text: string, fileName: string, io: DesiredStateIo): DesiredState {
-  // yaml is loaded only when a file is parsed: `ls` and the Pulumi provider never pay for it.
-  const { LineCounter, parseDocument, isNode } = require('yaml') as typeof import('yaml');
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const lines = doc.errors.map((e) => `${fileName}:${lineCounter.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`);
-    throw new MidtrustError('INVALID_INPUT', `the desired-state file is not valid YAML:\n  ${lines.join('\n  ')}`);
-  }
-  const data = doc.toJS() as unknown;
-  const lineOf = (p: readonly (string | number)[]): number | undefined => {
-    for (let n = p.length; n >= 0; n--) {
-      const node = n === 0 ? doc.contents : doc.getIn(p.slice(0, n), true);
-      if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+  let data: unknown;
+  let lineOf: (p: PropertyPath) => number | undefined;
+  try {
+    // yaml is loaded only when a file is parsed: `ls` and the Pulumi provider never pay for it.
+    const yaml = require('yaml') as typeof import('yaml');
+    const lineCounter = new yaml.LineCounter();
+    const doc = yaml.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      // Only position and yaml's one-line reason: its context excerpt could quote a password value.
+      const lines = doc.errors.map((e) => {
+        const { line, col } = lineCounter.linePos(e.pos[0]);
+        return `${fileName}:${line}:${col}: ${e.message.split('\n')[0]}`;
+      });
+      throw new MidtrustError('INVALID_INPUT', `the desired-state file is not valid YAML:\n  ${lines.join('\n  ')}`);
     }
-    return undefined;
-  };
+    if (doc.contents === null) {
+      throw new MidtrustError('INVALID_INPUT', `${fileName}: the desired-state file is empty; it needs at least 'keystore' and 'certificates' (see docs/desired-state.md)`);
+    }
+    // maxAliasCount bounds YAML alias expansion ("billion laughs"): a desired state needs none.
+    data = doc.toJS({ maxAliasCount: 50 });
+    lineOf = (p) => locate(yaml, doc, lineCounter, p);
+  } catch (e) {
+    if (e instanceof MidtrustError) throw e;
+    throw new MidtrustError('INVALID_INPUT', `${fileName}: cannot read the desired-state file: ${reasonOf(e)}`);
+  }
   return resolve(data, path.dirname(fileName), fileName, io, lineOf);
 }
 
 /**
  * The same validation and resolution for an object that did not come from a file (the CLI's
- * import/delete, the Pulumi provider). Relative paths resolve against `baseDir`.
+ * import/delete). Relative paths resolve against `baseDir`; problems carry no line numbers.
  */
 export function desiredStateFromObject(data: unknown, baseDir: string, io: DesiredStateIo, sourceFile = '<options>'): DesiredState {
   return resolve(data, baseDir, sourceFile, io, () => undefined);
 }
 
-function resolve(
-  data: unknown,
-  baseDir: string,
-  sourceFile: string,
-  io: DesiredStateIo,
-  lineOf: (p: readonly (string | number)[]) => number | undefined,
-): DesiredState {
+/**
+ * The line of the YAML node a property path points at: the key's line for a mapping entry (so an
+ * unknown property is reported where it is written), the item's for a list entry; for a missing
+ * property, the nearest existing parent.
+ */
+function locate(yaml: typeof import('yaml'), doc: Document, lineCounter: LineCounter, p: PropertyPath): number | undefined {
+  let node: unknown = doc.contents;
+  let offset = yaml.isNode(node) ? node.range?.[0] : undefined;
+  for (const segment of p) {
+    if (yaml.isMap(node)) {
+      const pair = node.items.find((it) => (yaml.isScalar(it.key) ? String(it.key.value) : String(it.key)) === String(segment));
+      if (!pair) break;
+      if (yaml.isNode(pair.key) && pair.key.range) offset = pair.key.range[0];
+      node = pair.value;
+    } else if (yaml.isSeq(node) && typeof segment === 'number') {
+      node = node.items[segment];
+      if (!yaml.isNode(node) || !node.range) break;
+      offset = node.range[0];
+    } else {
+      break;
+    }
+  }
+  return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+}
+
+function resolve(data: unknown, baseDir: string, sourceFile: string, io: DesiredStateIo, lineOf: (p: PropertyPath) => number | undefined): DesiredState {
   const problems: string[] = [];
-  const problem = (p: readonly (string | number)[], message: string): void => {
+  const problem = (p: PropertyPath, message: string): void => {
     const line = lineOf(p);
-    const where = p.length ? formatPath(p) : '(top level)';
-    problems.push(`${sourceFile}${line === undefined ? '' : `:${line}`}: ${where}: ${message}`);
+    problems.push(`${sourceFile}${line === undefined ? '' : `:${line}`}: ${p.length ? formatPath(p) : '(top level)'}: ${message}`);
   };
-  for (const sp of validateAgainstSchema('desired-state.schema.json', data)) problem(sp.path, sp.message);
+  for (const sp of validateAgainstSchema('desired-state.schema.json', data)) {
+    // YAML reads `alias: 2024` or `value: 123456` as numbers: say how to keep them strings.
+    const value = sp.path.reduce<unknown>((cur, s) => (typeof cur === 'object' && cur !== null ? (cur as Record<string | number, unknown>)[s] : undefined), data);
+    const quote = sp.message === 'must be a string' && (typeof value === 'number' || typeof value === 'boolean') ? ' (quote it in YAML)' : '';
+    problem(sp.path, `${sp.message}${quote}`);
+  }
   if (problems.length > 0) throw invalid(problems);
 
   const raw = data as RawDesiredState;
   const ks = raw.keystore;
-  const storePath = ks.midHome !== undefined ? midCacertsPath(resolvePath(baseDir, ks.midHome), io.platform) : resolvePath(baseDir, ks.path as string);
+  const storePath = ks.midHome !== undefined ? midCacertsPath(resolveStorePath(baseDir, ks.midHome, io.platform), io.platform) : resolveStorePath(baseDir, ks.path as string, io.platform);
   const password = resolvePassword(ks.password, baseDir, io, (m) => problem(['keystore', 'password'], m));
+  if (ks.create && ks.type === 'JKS' && !ks.password) {
+    // A JKS integrity digest is keyed by the password; keytool refuses to make one without it.
+    problem(['keystore', 'type'], 'a JKS store needs a password: give keystore.password, or use type PKCS12 for a password-less store');
+  }
 
   const certificates: DesiredCertificate[] = [];
   raw.certificates.forEach((c, i) => {
@@ -116,25 +169,32 @@ function resolve(
     if (c.file !== undefined) {
       source = c.file;
       try {
-        input = io.readFile(resolvePath(baseDir, c.file));
+        input = io.readFile(path.resolve(baseDir, c.file));
       } catch (e) {
-        problem(['certificates', i, 'file'], `alias ${c.alias}: cannot read ${c.file} (${e instanceof MidtrustError ? e.code : 'error'}); check the path (relative to the desired-state file)`);
+        problem(['certificates', i, 'file'], `alias ${c.alias}: cannot read ${c.file} (${reasonOf(e)}); the path is relative to the desired-state file`);
         return;
       }
     } else {
-      source = 'pem (inline)';
+      source = 'inline pem';
       input = c.pem as string;
     }
     let ders: Uint8Array[];
     try {
       ders = parseCertificateInput(input, `alias ${c.alias} (${source})`);
     } catch (e) {
-      problem(['certificates', i, c.file !== undefined ? 'file' : 'pem'], e instanceof MidtrustError ? e.message : String(e));
+      problem(['certificates', i, c.file !== undefined ? 'file' : 'pem'], reasonOf(e));
       return;
     }
-    // A chain file declares every certificate in it: <alias>, <alias>-2, <alias>-3, ... in file order.
+    // A chain file declares every certificate in it, in file order. Importing only the first one
+    // is the classic reason a chain never converges (FACTS.md §4).
     ders.forEach((der, k) => {
-      certificates.push({ alias: k === 0 ? c.alias : `${c.alias}-${k + 1}`, state: 'present', der, sha256: sha256Hex(der), source });
+      certificates.push({
+        alias: k === 0 ? c.alias : `${c.alias}-${k + 1}`,
+        state: 'present',
+        der,
+        sha256: sha256Hex(der),
+        source: ders.length === 1 ? source : `${source} (${k + 1} of ${ders.length})`,
+      });
     });
   });
   if (problems.length > 0) throw invalid(problems);
@@ -147,6 +207,7 @@ function resolve(
   };
 }
 
+/** Messages here name the variable or file, never what they hold. */
 function resolvePassword(p: RawPassword | undefined, baseDir: string, io: DesiredStateIo, problem: (m: string) => void): Secret | undefined {
   if (!p) return undefined;
   if (p.value !== undefined) return new Secret(p.value);
@@ -154,30 +215,47 @@ function resolvePassword(p: RawPassword | undefined, baseDir: string, io: Desire
     const v = io.env[p.env];
     if (v === undefined) {
       problem(`the environment variable ${p.env} is not set; export it before running midtrust`);
-      return undefined;
+    } else if (v === '') {
+      problem(`the environment variable ${p.env} is empty; set it to the store password, or omit keystore.password for a password-less store`);
+    } else {
+      return new Secret(v);
     }
-    return new Secret(v);
+    return undefined;
   }
-  if (p.file !== undefined) {
-    try {
-      const text = Buffer.from(io.readFile(resolvePath(baseDir, p.file))).toString('utf8');
-      return new Secret(text.split(/\r?\n/)[0]);
-    } catch {
-      problem(`cannot read the password file ${p.file}`);
-    }
+  const file = p.file as string;
+  let text: string;
+  try {
+    text = Buffer.from(io.readFile(path.resolve(baseDir, file))).toString('utf8');
+  } catch (e) {
+    problem(`cannot read the password file ${file} (${reasonOf(e)}); the path is relative to the desired-state file`);
+    return undefined;
   }
-  return undefined;
+  // First line only, without its line end; a BOM left by Windows editors is not part of the password.
+  const first = text.replace(/^\uFEFF/, '').split(/\r?\n/)[0];
+  if (first === '') {
+    problem(`the password file ${file} is empty (the password is its first line); omit keystore.password for a password-less store`);
+    return undefined;
+  }
+  return new Secret(first);
 }
 
-function resolvePath(baseDir: string, p: string): string {
+/** Keystore paths may name another host's layout: a Windows path stays as written. */
+function resolveStorePath(baseDir: string, p: string, platform: 'posix' | 'win32' | undefined): string {
   if (isWindowsPath(p)) return p;
-  return path.resolve(baseDir, p);
+  return platform === 'win32' ? path.win32.resolve(baseDir, p) : path.resolve(baseDir, p);
 }
 
-function formatPath(p: readonly (string | number)[]): string {
+/** The first line of an error's message. Duck-typed: errors from node's fs may come from another realm (jest, vm). */
+function reasonOf(e: unknown): string {
+  const message = typeof e === 'object' && e !== null ? (e as { message?: unknown }).message : undefined;
+  return typeof message === 'string' && message !== '' ? message.split('\n')[0] : 'unreadable';
+}
+
+function formatPath(p: PropertyPath): string {
   return p.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }
 
 function invalid(problems: string[]): MidtrustError {
-  return new MidtrustError('INVALID_INPUT', `the desired state is invalid:\n  ${problems.join('\n  ')}`);
+  const n = problems.length;
+  return new MidtrustError('INVALID_INPUT', `the desired state has ${n} problem${n === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`);
 }

@@ -12,7 +12,15 @@ export interface SchemaProblem {
 let ajv: Ajv | undefined;
 const compiled = new Map<string, ValidateFunction>();
 
-/** Validates `data` against a JSON Schema in schema/ and returns readable problems (empty when valid). */
+/**
+ * Validates `data` against a JSON Schema in schema/ and returns readable problems (empty when
+ * valid). A schema can word its own messages with `"x-messages": {"<keyword>": "..."}` on the
+ * object holding the keyword; otherwise ajv's wording is used, with hints for unknown properties.
+ *
+ * @example
+ * validateAgainstSchema('desired-state.schema.json', { keystore: {}, certificates: [] })
+ * // [{ path: ['keystore'], message: "give exactly one of 'path' (the keystore file) or 'midHome' (a MID Server home)" }]
+ */
 export function validateAgainstSchema(schemaName: string, data: unknown): SchemaProblem[] {
   let validate = compiled.get(schemaName);
   if (!validate) {
@@ -34,6 +42,7 @@ function precompiled(schemaName: string): ValidateFunction | undefined {
 /** Compiles from schema/ at run time (tests running from sources). Same options as the build step. */
 function compileNow(schemaName: string): ValidateFunction {
   const { default: Ajv } = require('ajv') as typeof import('ajv');
+  // verbose: errors carry parentSchema, where x-messages and the allowed property names live.
   ajv ??= new Ajv({ allErrors: true, strict: false, verbose: true });
   return ajv.compile(loadSchema(schemaName));
 }
@@ -57,46 +66,59 @@ function pointerToPath(pointer: string): (string | number)[] {
 }
 
 /**
- * ajv reports every branch of a oneOf/if-then-else; people need one sentence per mistake.
- * Known schema shapes get a specific message, the rest ajv's own wording.
+ * ajv reports every failing branch of a oneOf/anyOf and the if/then/else bookkeeping; a person
+ * needs one sentence per mistake. Errors inside a combinator's branches are dropped (the
+ * combinator's own error says it), as is "must match else schema".
  */
 function humanize(errors: ErrorObject[]): SchemaProblem[] {
   const out = new Map<string, SchemaProblem>();
-  const add = (path: (string | number)[], message: string): void => {
-    const key = `${path.join('/')}|${message}`;
-    if (!out.has(key)) out.set(key, { path, message });
-  };
-  const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
   for (const e of errors) {
-    const path = pointerToPath(e.instancePath);
-    const last = path[path.length - 1];
-    if (e.keyword === 'additionalProperties') {
+    if (e.keyword === 'if' || /\/(oneOf|anyOf)\/\d+\//.test(e.schemaPath) || /\/not\//.test(e.schemaPath)) continue;
+    const at = pointerToPath(e.instancePath);
+    const own = (e.parentSchema as { 'x-messages'?: Record<string, string> } | undefined)?.['x-messages']?.[e.keyword];
+    let where = at;
+    let message: string;
+    if (own) {
+      message = own;
+    } else if (e.keyword === 'additionalProperties') {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
-      add([...path, extra], `unknown property '${extra}'${hint(e)}`);
-    } else if (e.keyword === 'oneOf' || e.keyword === 'not' || e.keyword === 'if') {
-      if (path.length === 1 && last === 'keystore') add(path, "give exactly one of 'path' or 'midHome'");
-      else if (path[0] === 'certificates' && e.keyword === 'not') add(path, "a certificate with state 'absent' takes no 'file' or 'pem'");
-      else if (path[0] === 'certificates') add(path, "give exactly one of 'file' or 'pem' (or state: absent)");
-    } else if (e.keyword === 'required' && oneOfPaths.has(e.instancePath)) {
-      // Covered by the oneOf message above.
+      where = [...at, extra];
+      message = `unknown property '${extra}'${hint(e, extra)}`;
     } else if (e.keyword === 'required') {
-      add(path, `missing required property '${(e.params as { missingProperty: string }).missingProperty}'`);
-    } else if (e.keyword === 'pattern' && last === 'alias') {
-      add(path, 'an alias must not contain control characters');
-    } else if (e.keyword === 'pattern' && last === 'env') {
-      add(path, 'not a valid environment variable name');
+      message = `missing required property '${(e.params as { missingProperty: string }).missingProperty}'`;
+    } else if (e.keyword === 'pattern' && at[at.length - 1] === 'alias') {
+      // The resource schemas share the alias rule without x-messages.
+      message = 'an alias must not contain control characters';
     } else if (e.keyword === 'enum') {
-      add(path, `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`);
-    } else if ((e.keyword === 'minProperties' || e.keyword === 'maxProperties') && last === 'password') {
-      add(path, "give exactly one of 'env', 'file' or 'value'");
+      message = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    } else if (e.keyword === 'type') {
+      const want = (e.params as { type: string }).type;
+      message = `must be ${/^[aeiou]/.test(want) ? 'an' : 'a'} ${want}`;
     } else {
-      add(path, e.message ?? e.keyword);
+      message = e.message ?? e.keyword;
     }
+    const key = `${where.join('/')}|${message}`;
+    if (!out.has(key)) out.set(key, { path: where, message });
   }
   return [...out.values()];
 }
 
-function hint(e: ErrorObject): string {
-  const props = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
-  return props ? ` (allowed: ${Object.keys(props).join(', ')})` : '';
+/** "(did you mean 'password'? allowed: path, midHome, ...)" from the schema that refused the property. */
+function hint(e: ErrorObject, extra: string): string {
+  const props = Object.keys((e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+  if (props.length === 0) return '';
+  const close = props.filter((p) => editDistance(p.toLowerCase(), extra.toLowerCase()) <= Math.max(1, Math.floor(p.length / 4)));
+  return ` (${close.length > 0 ? `did you mean '${close[0]}'? ` : ''}allowed: ${props.join(', ')})`;
+}
+
+/** Levenshtein distance; property names are short, so the O(n·m) table is nothing. */
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 3 || a.length > 64 || b.length > 64) return Infinity;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
 }

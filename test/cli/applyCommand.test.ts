@@ -91,7 +91,7 @@ describe('apply refuses bad input and leaves the store untouched', () => {
     expect(r.stderr).not.toContain('WRONG-pw-xyz');
     expect(sha(store)).toBe(before);
   };
-  it('wrong password', () => untouched('keystore:\n  path: guarded.jks\n  password: { env: WRONG }\ncertificates:\n  - alias: a\n    file: leaf0.pem\n', /password is incorrect/, { WRONG: 'WRONG-pw-xyz' }));
+  it('wrong password', () => untouched('keystore:\n  path: guarded.jks\n  password: { env: WRONG }\ncertificates:\n  - alias: a\n    file: leaf0.pem\n', /password (is|was) incorrect/i, { WRONG: 'WRONG-pw-xyz' }));
   it('invalid certificate, naming alias and file', () => {
     fs.writeFileSync(path.join(certs.dir, 'junk.pem'), 'not a cert');
     return untouched('keystore:\n  path: guarded.jks\n  password: { env: MID_STOREPASS }\ncertificates:\n  - alias: junk-ca\n    file: junk.pem\n', /junk-ca.*junk\.pem/);

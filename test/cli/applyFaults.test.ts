@@ -57,7 +57,7 @@ describe('fault injection: kill -9 during apply', () => {
       seen.add(present.length ? 'new' : 'old');
     }
     console.log(`kill -9 test: apply takes ~${window} ms; ${killedMidway} of 60 applies were killed before they finished`);
-    expect(killedMidway).toBeGreaterThanOrEqual(30);
+    expect(killedMidway).toBeGreaterThanOrEqual(20);
     expect(seen).toEqual(new Set(['old', 'new'])); // some applies did complete: the test saw both states
     // The next run cleans up after the killed ones and still converges.
     expect((await midtrust(['apply', '-f', add], { env, cwd: certs.dir })).code).toBe(0);

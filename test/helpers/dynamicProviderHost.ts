@@ -17,6 +17,18 @@
  *   pkg/resource/plugin/provider_plugin.go). The host itself unwraps nothing: a secret sent raw reaches
  *   the provider as the `{4dabf…: 1b47…, value}` object. `secrets: 'engine'` (default) emulates the
  *   engine; `secrets: 'raw'` sends exactly what the caller gives.
+ * - Errors: create/update failures come back as gRPC UNKNOWN with the provider's message; check,
+ *   diff, read and delete pass the Error to grpc-js (same code, message in details) and also log the
+ *   stack on the host's stderr. Either way the promise here rejects with the provider's text.
+ * - Closure serialization under jest: jest's VM realm hides native functions, so a provider capturing
+ *   `crypto.createHash` or a destructured `fs` function serializes here without error (plain node
+ *   rejects it) and fails only when the host calls it ("… is not a function"). Arrow-function class
+ *   fields using `this` are rejected in both.
+ *
+ * Timing (2-core box shared with other jobs, node 20): host start to first Configure answered
+ * 0.6–0.9 s when quiet, 2–4 s at load average 7–13 — almost all of it the host loading
+ * @pulumi/pulumi, so start one host per test file. A sequential call costs 2.5–4.5 ms quiet,
+ * 7–16 ms loaded; 100 parallel calls 1.3–7 ms each. close() takes 15–100 ms.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';

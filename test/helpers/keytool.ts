@@ -16,9 +16,20 @@ export interface Keytool {
 
 const UTF8_FLAGS = ['-J-Dfile.encoding=UTF-8', '-J-Dsun.stdout.encoding=UTF-8', '-J-Dstdout.encoding=UTF-8', '-J-Duser.language=en'];
 
+/**
+ * The Java feature version of a keytool, from its JDK's `release` file (Java 17's keytool has no
+ * -version option, so asking it fails), falling back to `java -version` beside it.
+ */
 function versionOf(bin: string): number | undefined {
-  const r = spawnSync(bin, ['-version'], { encoding: 'utf8' });
-  const m = /keytool\s+(\d+)/.exec(`${r.stdout}${r.stderr}`);
+  const home = path.dirname(path.dirname(bin));
+  const release = path.join(home, 'release');
+  if (fs.existsSync(release)) {
+    const m = /JAVA_VERSION="(\d+)/.exec(fs.readFileSync(release, 'utf8'));
+    if (m) return Number(m[1]);
+  }
+  const java = path.join(path.dirname(bin), 'java');
+  const r = spawnSync(java, ['-version'], { encoding: 'utf8' });
+  const m = /version "(\d+)/.exec(`${r.stdout}${r.stderr}`);
   return m ? Number(m[1]) : undefined;
 }
 

@@ -4,12 +4,15 @@ import { LocalHost } from '../../host/localHost';
 import { formatPlan, planToJson } from '../../plan/formatPlan';
 import { EXIT, type CliIo } from '../cliIo';
 import { defineCommand } from '../commandSpec';
+import { FLEET_OPTIONS, runFleetCommand } from '../fleetDoor';
 import { loadDesiredStateFile } from '../desiredStateIo';
 
 interface ApplyOptions {
   file?: string;
   json?: boolean;
   verbose?: boolean;
+  inventory?: string;
+  parallel?: string;
   'lock-timeout'?: string;
 }
 
@@ -17,10 +20,11 @@ interface ApplyOptions {
 export const applyCommand = defineCommand<ApplyOptions>({
   name: 'apply',
   summary: 'make a keystore match a desired-state file (atomic, locked, idempotent)',
-  usage: 'midtrust apply -f <desired.yaml> [--json] [--verbose] [--lock-timeout <seconds>]',
-  options: { file: { type: 'string', short: 'f' }, json: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, 'lock-timeout': { type: 'string' } },
+  usage: 'midtrust apply -f <desired.yaml> [--inventory <hosts.yaml> [--parallel N]] [--json] [--verbose] [--lock-timeout <seconds>]',
+  options: { file: { type: 'string', short: 'f' }, json: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, ...FLEET_OPTIONS, 'lock-timeout': { type: 'string' } },
   async run(_positionals, opts, io) {
     const desired = loadDesiredStateFile(opts.file, io);
+    if (opts.inventory) return runFleetCommand('apply', desired, opts, io);
     const result = await applyDesiredState(new LocalHost(), desired, { lockTimeoutMs: lockTimeoutMs(opts['lock-timeout']) });
     reportApply(result, opts, io);
     return EXIT.OK;

@@ -3,6 +3,7 @@ import { ByteReader } from '../byteReader';
 
 // java.io.ObjectStreamConstants
 const STREAM_MAGIC = 0xaced;
+const STREAM_VERSION = 5;
 const TC_NULL = 0x70;
 const TC_REFERENCE = 0x71;
 const TC_CLASSDESC = 0x72;
@@ -17,146 +18,200 @@ const TC_BLOCKDATALONG = 0x7a;
 const TC_LONGSTRING = 0x7c;
 const TC_PROXYCLASSDESC = 0x7d;
 const TC_ENUM = 0x7e;
+const BASE_WIRE_HANDLE = 0x7e0000;
 const SC_WRITE_METHOD = 0x01;
 const SC_SERIALIZABLE = 0x02;
 const SC_EXTERNALIZABLE = 0x04;
 const SC_BLOCK_DATA = 0x08;
+/** Far deeper than a SealedObject (3 levels); bounds recursion on hostile input. */
 const MAX_DEPTH = 64;
-const PRIMITIVE_SIZE: Record<string, number> = { B: 1, C: 2, D: 8, F: 4, I: 4, J: 8, S: 2, Z: 1 };
+/** Field type codes of primitives and their sizes on the wire. */
+const PRIMITIVE_SIZE: Readonly<Record<string, number>> = { B: 1, C: 2, D: 8, F: 4, I: 4, J: 8, S: 2, Z: 1 };
 
 interface ClassDesc {
   readonly name: string;
   readonly flags: number;
-  readonly fields: ReadonlyArray<{ readonly type: string }>;
+  /** Field type codes in stream order ('B', 'I', 'L', '[', ...). */
+  readonly fieldTypes: readonly string[];
   readonly superDesc: ClassDesc | null;
 }
 
 /**
- * Finds where one Java-serialized object ends. JCEKS stores a secret key as an
- * ObjectOutputStream holding a `javax.crypto.SealedObject` with no length prefix, so the only way
- * to reach the next entry is to walk the serialization grammar. Nothing is deserialized or
- * executed: the bytes are only measured, and carried verbatim.
+ * Finds where one Java-serialized object stream ends: the stream header AC ED 00 05 and one
+ * top-level object (or string, array, enum, class). JCEKS stores a secret key as a fresh
+ * `ObjectOutputStream` holding a `javax.crypto.SealedObject` (in practice its subclass
+ * `com.sun.crypto.provider.SealedObjectForKeyProtector`, fields `encodedParams` byte[],
+ * `encryptedContent` byte[], `paramsAlg` String, `sealAlg` String) with no length prefix, so the
+ * only way to reach the next entry is to walk the serialization grammar (Java Object
+ * Serialization Specification, chapter 6). Nothing is instantiated or executed: the bytes are only
+ * measured, and carried verbatim by the caller.
  *
- * @returns the offset one past the object (the start of the next keystore entry).
+ * Every step consumes at least one byte or is bounded by MAX_DEPTH, so any input ends quickly with
+ * an offset or a MidtrustError (TRUNCATED when the bytes run out, CORRUPT when they break the
+ * grammar).
+ *
+ * @returns the offset one past the object (in a JCEKS file: the start of the next entry).
+ * @example
+ * const end = skipSerializedObject(fileBytes, entryKeyStart, fileBytes.length - 20);
+ * const sealedKey = fileBytes.subarray(entryKeyStart, end);
  */
-export function skipSerializedObject(bytes: Uint8Array, start: number, end = bytes.length): number {
-  const walker = new SerializationWalker(new ByteReader(bytes, start, end));
-  return walker.skipStream();
+export function skipSerializedObject(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  return new SerializationWalker(new ByteReader(bytes, start, end)).skipStream();
 }
 
 class SerializationWalker {
+  /** Wire handles in assignment order; class descriptors are kept, every other object is a placeholder. */
   private readonly handles: Array<ClassDesc | null> = [];
 
   constructor(private readonly r: ByteReader) {}
 
   skipStream(): number {
+    const at = this.r.offset;
     const magic = this.r.u16('serialization stream magic');
     const version = this.r.u16('serialization stream version');
-    if (magic !== STREAM_MAGIC || version !== 5) {
-      this.fail(`expected a Java serialization stream (AC ED 00 05), found ${magic.toString(16)} ${version.toString(16)}`, this.r.offset - 4);
+    if (magic !== STREAM_MAGIC || version !== STREAM_VERSION) {
+      this.fail(`expected a Java serialization stream header AC ED 00 05, found ${hex(magic, 4)} ${hex(version, 4)}`, at);
+    }
+    const tc = this.peek();
+    // A keystore entry holds one object; block data or a reset here would leave the next entry's
+    // bytes to guess at.
+    if (tc === TC_BLOCKDATA || tc === TC_BLOCKDATALONG || tc === TC_RESET || tc === TC_ENDBLOCKDATA) {
+      this.fail(`expected a serialized object after the stream header, found type code ${hex(tc, 2)}`);
     }
     this.content(0);
     return this.r.offset;
   }
 
   private fail(msg: string, at = this.r.offset): never {
-    throw new MidtrustError('CORRUPT', `secret key entry: ${msg} at byte ${at}`, { offset: at });
+    throw new MidtrustError('CORRUPT', `serialized object: ${msg} at byte ${at}`, { offset: at });
+  }
+
+  private truncated(msg: string, at = this.r.offset): never {
+    throw new MidtrustError('TRUNCATED', `serialized object: ${msg} at byte ${at}, but the data ends at byte ${at + this.r.remaining}`, { offset: at });
+  }
+
+  private peek(): number {
+    this.r.need(1, 'serialization type code');
+    return this.r.bytes[this.r.offset];
   }
 
   private depthCheck(depth: number): void {
-    if (depth > MAX_DEPTH) this.fail('serialized object nested too deeply');
+    if (depth > MAX_DEPTH) this.fail(`objects nested more than ${MAX_DEPTH} deep`);
   }
 
-  /** One content element: an object-ish value or block data. Returns the class desc when it read one. */
-  private content(depth: number): ClassDesc | null {
+  /** One `content` element of the grammar: an object-like value, block data or a reset. */
+  private content(depth: number): void {
     this.depthCheck(depth);
     const at = this.r.offset;
     const tc = this.r.u8('serialization type code');
     switch (tc) {
       case TC_NULL:
-        return null;
+        return;
       case TC_REFERENCE:
-        return this.reference();
+        this.reference();
+        return;
       case TC_CLASSDESC:
-        return this.newClassDesc(depth);
+        this.newClassDesc(depth);
+        return;
       case TC_PROXYCLASSDESC:
-        return this.proxyClassDesc(depth);
+        this.proxyClassDesc(depth);
+        return;
       case TC_OBJECT:
         this.object(depth);
-        return null;
+        return;
       case TC_STRING:
-        this.r.skip(this.r.u16('string length'), 'string');
-        this.handles.push(null);
-        return null;
-      case TC_LONGSTRING: {
-        const hi = this.r.u32('long string length');
-        const lo = this.r.u32('long string length');
-        if (hi !== 0) this.fail('string longer than the keystore');
-        this.r.skip(lo, 'long string');
-        this.handles.push(null);
-        return null;
-      }
+      case TC_LONGSTRING:
+        this.stringBody(tc);
+        return;
       case TC_ARRAY:
         this.array(depth);
-        return null;
+        return;
       case TC_CLASS:
-        this.classDesc(depth);
+        this.classDesc(depth + 1);
         this.handles.push(null);
-        return null;
+        return;
       case TC_ENUM:
-        this.classDesc(depth);
+        this.classDesc(depth + 1);
         this.handles.push(null);
-        this.content(depth + 1);
-        return null;
+        this.stringObject('enum constant name');
+        return;
       case TC_BLOCKDATA:
         this.r.skip(this.r.u8('block data length'), 'block data');
-        return null;
+        return;
       case TC_BLOCKDATALONG:
         this.r.skip(this.r.u32('block data length'), 'block data');
-        return null;
+        return;
       case TC_RESET:
         this.handles.length = 0;
-        return null;
+        return;
       default:
-        return this.fail(`unexpected serialization type code 0x${tc.toString(16)}`, at);
+        this.fail(`unexpected type code ${hex(tc, 2)}`, at);
     }
   }
 
   private reference(): ClassDesc | null {
-    const handle = this.r.u32('object handle') - 0x7e0000;
-    if (handle < 0 || handle >= this.handles.length) this.fail(`reference to unknown handle ${handle}`);
+    const at = this.r.offset;
+    const handle = this.r.u32('object handle') - BASE_WIRE_HANDLE;
+    if (handle < 0 || handle >= this.handles.length) this.fail(`reference to handle ${hex(handle + BASE_WIRE_HANDLE, 8)}, which was never assigned`, at);
     return this.handles[handle];
   }
 
-  /** classDesc: a new one, a proxy, null or a reference. */
+  /** After TC_STRING / TC_LONGSTRING: the handle, then the modified UTF-8 bytes. */
+  private stringBody(tc: number): void {
+    this.handles.push(null);
+    if (tc === TC_STRING) {
+      this.r.skip(this.r.u16('string length'), 'string');
+      return;
+    }
+    const at = this.r.offset;
+    const hi = this.r.u32('long string length');
+    const lo = this.r.u32('long string length');
+    if (hi !== 0) this.truncated(`a string of more than 4 GB is announced`, at);
+    this.r.skip(lo, 'long string');
+  }
+
+  /** A field's class name or an enum constant name: a string, or a reference to one. */
+  private stringObject(what: string): void {
+    const at = this.r.offset;
+    const tc = this.r.u8(what);
+    if (tc === TC_STRING || tc === TC_LONGSTRING) this.stringBody(tc);
+    else if (tc === TC_REFERENCE) this.reference();
+    else this.fail(`expected ${what} (a string), found type code ${hex(tc, 2)}`, at);
+  }
+
+  /** `classDesc`: a new one, a proxy, null or a reference. */
   private classDesc(depth: number): ClassDesc | null {
     this.depthCheck(depth);
+    const at = this.r.offset;
     const tc = this.r.u8('class descriptor');
     if (tc === TC_NULL) return null;
     if (tc === TC_REFERENCE) return this.reference();
     if (tc === TC_CLASSDESC) return this.newClassDesc(depth);
     if (tc === TC_PROXYCLASSDESC) return this.proxyClassDesc(depth);
-    return this.fail(`expected a class descriptor, found type code 0x${tc.toString(16)}`, this.r.offset - 1);
+    return this.fail(`expected a class descriptor, found type code ${hex(tc, 2)}`, at);
   }
 
   private newClassDesc(depth: number): ClassDesc {
     const name = this.utf('class name');
     this.r.skip(8, 'serialVersionUID');
+    // Java assigns the descriptor's handle before writing its fields (whose class-name strings
+    // take the next handles); the descriptor is stored there once complete.
     const handle = this.handles.length;
     this.handles.push(null);
     const flags = this.r.u8('class flags');
     const count = this.r.u16('field count');
-    const fields: Array<{ type: string }> = [];
+    const fieldTypes: string[] = [];
     for (let i = 0; i < count; i++) {
+      const at = this.r.offset;
       const type = String.fromCharCode(this.r.u8('field type code'));
       this.r.skip(this.r.u16('field name length'), 'field name');
-      if (type === 'L' || type === '[') this.content(depth + 1); // the field's class name, a string
-      else if (!(type in PRIMITIVE_SIZE)) this.fail(`unknown field type '${type}'`);
-      fields.push({ type });
+      if (type === 'L' || type === '[') this.stringObject('field class name');
+      else if (PRIMITIVE_SIZE[type] === undefined) this.fail(`unknown field type code '${type}'`, at);
+      fieldTypes.push(type);
     }
     this.annotation(depth);
     const superDesc = this.classDesc(depth + 1);
-    const desc: ClassDesc = { name, flags, fields, superDesc };
+    const desc: ClassDesc = { name, flags, fieldTypes, superDesc };
     this.handles[handle] = desc;
     return desc;
   }
@@ -164,60 +219,63 @@ class SerializationWalker {
   private proxyClassDesc(depth: number): ClassDesc {
     const handle = this.handles.length;
     this.handles.push(null);
+    const at = this.r.offset;
     const n = this.r.u32('proxy interface count');
-    if (n > this.r.remaining) this.fail('proxy interface count larger than the data');
+    if (n > this.r.remaining / 2) this.truncated(`${n} proxy interface names are announced`, at);
     for (let i = 0; i < n; i++) this.utf('proxy interface name');
     this.annotation(depth);
     const superDesc = this.classDesc(depth + 1);
-    const desc: ClassDesc = { name: '<proxy>', flags: SC_SERIALIZABLE, fields: [], superDesc };
+    const desc: ClassDesc = { name: 'Proxy', flags: SC_SERIALIZABLE, fieldTypes: [], superDesc };
     this.handles[handle] = desc;
     return desc;
   }
 
-  /** classAnnotation / objectAnnotation: contents up to TC_ENDBLOCKDATA. */
+  /** `classAnnotation` / `objectAnnotation`: contents up to TC_ENDBLOCKDATA. */
   private annotation(depth: number): void {
-    for (;;) {
-      if (this.r.remaining > 0 && this.r.bytes[this.r.offset] === TC_ENDBLOCKDATA) {
-        this.r.skip(1, 'end of block data');
-        return;
-      }
-      this.content(depth + 1);
-    }
+    while (this.peek() !== TC_ENDBLOCKDATA) this.content(depth + 1);
+    this.r.skip(1, 'end of block data');
   }
 
   private object(depth: number): void {
+    const at = this.r.offset;
     const desc = this.classDesc(depth + 1);
-    if (!desc) this.fail('object without a class descriptor');
+    if (!desc) this.fail('an object without a class descriptor', at);
     this.handles.push(null);
+    // Class data is written from the topmost serializable superclass down to the class itself.
     const chain: ClassDesc[] = [];
     for (let d: ClassDesc | null = desc; d; d = d.superDesc) {
-      chain.unshift(d);
-      if (chain.length > MAX_DEPTH) this.fail('class hierarchy too deep');
+      if (chain.length === MAX_DEPTH) this.fail(`a class hierarchy more than ${MAX_DEPTH} deep`, at);
+      chain.push(d);
     }
-    for (const d of chain) {
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const d = chain[i];
       if (d.flags & SC_EXTERNALIZABLE) {
-        if (!(d.flags & SC_BLOCK_DATA)) this.fail(`externalizable class ${d.name} in the old protocol cannot be skipped`);
+        // Protocol version 1 externalizable data has no framing: nothing but the class could read it.
+        if (!(d.flags & SC_BLOCK_DATA)) this.fail(`class ${d.name} is externalizable in the old protocol and cannot be skipped`, at);
         this.annotation(depth);
-        continue;
-      }
-      if (d.flags & SC_SERIALIZABLE) {
-        for (const f of d.fields) this.value(f.type, depth);
+      } else if (d.flags & SC_SERIALIZABLE) {
+        for (const t of d.fieldTypes) this.value(t, depth);
+        // A writeObject method adds block data and objects after the default fields.
         if (d.flags & SC_WRITE_METHOD) this.annotation(depth);
       }
     }
   }
 
   private array(depth: number): void {
+    const at = this.r.offset;
     const desc = this.classDesc(depth + 1);
+    if (!desc) this.fail('an array without a class descriptor', at);
     this.handles.push(null);
+    const sizeAt = this.r.offset;
     const size = this.r.u32('array length');
-    const component = desc?.name.charAt(1) ?? 'L';
-    const primitive = PRIMITIVE_SIZE[component];
-    if (primitive !== undefined) {
-      this.r.skip(size * primitive, 'array data');
+    // An array class is named "[B", "[I", "[Ljava.lang.String;", ...
+    const elementSize = desc.name.length === 2 && desc.name[0] === '[' ? PRIMITIVE_SIZE[desc.name[1]] : undefined;
+    if (elementSize !== undefined) {
+      this.r.skip(size * elementSize, `array of ${size} elements`);
       return;
     }
-    if (size > this.r.remaining) this.fail('array length larger than the data');
+    // Each element takes at least one byte: refuse a count the data cannot hold before looping.
+    if (size > this.r.remaining) this.truncated(`an array of ${size} objects is announced`, sizeAt);
     for (let i = 0; i < size; i++) this.content(depth + 1);
   }
 
@@ -229,6 +287,11 @@ class SerializationWalker {
 
   private utf(what: string): string {
     const n = this.r.u16(`${what} length`);
+    // Only array class names are looked at, and they are ASCII: no need for modified UTF-8 here.
     return Buffer.from(this.r.bytesView(n, what)).toString('latin1');
   }
+}
+
+function hex(v: number, digits: number): string {
+  return `0x${(v >>> 0).toString(16).padStart(digits, '0')}`;
 }

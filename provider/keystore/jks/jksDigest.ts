@@ -2,11 +2,14 @@ import { createHash } from 'node:crypto';
 import { WHITENER } from './jksConstants';
 
 /**
- * The JKS/JCEKS integrity digest: SHA-1 over the password as UTF-16BE code units, the phrase
- * "Mighty Aphrodite", then every byte of the file before the digest.
+ * The JKS/JCEKS integrity digest: SHA-1 over the password as UTF-16BE code units (Java's `char`s,
+ * no BOM, no terminator), the phrase "Mighty Aphrodite", then every byte of the file before the
+ * digest — fed as one buffer, not field by field.
+ *
+ * @example
+ * jksDigest('changeit', bytes.subarray(0, bytes.length - 20)) // 20-byte Buffer
  */
 export function jksDigest(password: string, body: Uint8Array): Buffer {
-  const pw = Buffer.alloc(password.length * 2);
-  for (let i = 0; i < password.length; i++) pw.writeUInt16BE(password.charCodeAt(i), i * 2);
+  const pw = Buffer.from(password, 'utf16le').swap16();
   return createHash('sha1').update(pw).update(WHITENER).update(body).digest();
 }

@@ -1,15 +1,20 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseCertificateInput } from '../../../provider/certificate/certificateInput';
 import { MidtrustError } from '../../../provider/errors';
 import { readKeystore, writeKeystore } from '../../../provider/keystore/keystoreCodec';
 import { readJks } from '../../../provider/keystore/jks/jksReader';
 import type { Keystore } from '../../../provider/keystore/model';
 import { keytoolList, modernKeytool, tryKeytool } from '../../helpers/keytool';
-import { env, kt, makeJksFixtures, STOREPASS } from './jksFixtures';
+import { env, kt, makeJksFixtures, STOREPASS, type JksFixtures } from './jksFixtures';
 
-const fx = makeJksFixtures();
+let fx: JksFixtures;
+beforeAll(() => {
+  fx = makeJksFixtures();
+});
+afterAll(() => {
+  if (fx) fs.rmSync(fx.dir, { recursive: true, force: true });
+});
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 const summary = (s: Keystore) =>
   s.entries.map((e) => ({ alias: e.alias.toLowerCase(), kind: e.kind, sha256: e.certificates[0] ? sha(e.certificates[0]) : undefined })).sort((a, b) => (a.alias < b.alias ? -1 : 1));
@@ -18,10 +23,11 @@ const keytoolSummary = (file: string, storetype?: string) =>
 
 describe('keytool → midtrust (JKS, JCEKS)', () => {
   it.each([
-    ['JKS with keys, uppercase and non-ASCII aliases', fx.jks, undefined],
-    ['JCEKS with a secret key', fx.jceks, 'JCEKS'],
-    ['an empty JKS', fx.empty, undefined],
-  ])('%s lists exactly as keytool does', (_name, file, storetype) => {
+    ['JKS with keys, uppercase and non-ASCII aliases', 'jks', undefined],
+    ['JCEKS with a secret key', 'jceks', 'JCEKS'],
+    ['an empty JKS', 'empty', undefined],
+  ] as const)('%s lists exactly as keytool does', (_name, which, storetype) => {
+    const file = fx[which];
     const store = readKeystore(fs.readFileSync(file), { password: STOREPASS });
     expect(store.integrity).toBe('verified');
     expect(summary(store)).toEqual(keytoolSummary(file, storetype));
@@ -51,16 +57,17 @@ describe('keytool → midtrust (JKS, JCEKS)', () => {
     expect(Buffer.compare(Buffer.from(writeKeystore(store, 'changeit')), bytes)).toBe(0);
   });
 
-  it.each([['JKS', fx.jks], ['JCEKS', fx.jceks]])('rewrites an unchanged keytool %s byte-for-byte', (_t, file) => {
-    const bytes = fs.readFileSync(file);
+  it.each([['JKS', 'jks'], ['JCEKS', 'jceks']] as const)('rewrites an unchanged keytool %s byte-for-byte', (_t, which) => {
+    const bytes = fs.readFileSync(fx[which]);
     expect(Buffer.compare(Buffer.from(writeKeystore(readKeystore(bytes, { password: STOREPASS }), STOREPASS)), bytes)).toBe(0);
   });
 });
 
 describe('midtrust → keytool (JKS, JCEKS)', () => {
-  const derOf = (n: string): Uint8Array => parseCertificateInput(fs.readFileSync(fx.certs[n]), n)[0];
+  const derOf = (n: string): Uint8Array => fs.readFileSync(fx.certs[n]);
 
-  it.each([['JKS', fx.jks, 'rsa-key'], ['JCEKS', fx.jceks, 'rsa-key']])('%s: add two, remove one; keytool verifies and the key still exports', (type, file, keyAlias) => {
+  it.each([['JKS', 'jks', 'rsa-key'], ['JCEKS', 'jceks', 'rsa-key']] as const)('%s: add two, remove one; keytool verifies and the key still exports', (type, which, keyAlias) => {
+    const file = fx[which];
     const store = readKeystore(fs.readFileSync(file), { password: STOREPASS });
     const removed = store.entries.find((e) => e.kind === 'trustedCertificate')!.alias;
     const next: Keystore = {
@@ -79,7 +86,7 @@ describe('midtrust → keytool (JKS, JCEKS)', () => {
     expect(listed.map((e) => e.alias)).toContain('added-one');
     const dest = path.join(fx.dir, `exported-${type}.p12`);
     fs.rmSync(dest, { force: true });
-    kt(['-importkeystore', '-srckeystore', out, '-srcstoretype', type, '-srcstorepass:env', 'SP', '-srcalias', keyAlias, '-srckeypass:env', 'KP', '-destkeystore', dest, '-deststoretype', 'PKCS12', '-deststorepass:env', 'DP']);
+    kt(['-importkeystore', '-srckeystore', out, '-srcstoretype', type, '-srcstorepass:env', 'SP', '-srcalias', keyAlias, '-srckeypass:env', 'KP', '-destkeystore', dest, '-deststoretype', 'PKCS12', '-deststorepass:env', 'DP', '-destkeypass:env', 'DP']);
     expect(keytoolList(dest, env.DP).map((e) => e.kind)).toEqual(['privateKey']);
   });
 
@@ -108,25 +115,52 @@ describe('midtrust → keytool (JKS, JCEKS)', () => {
 });
 
 describe('errors on damaged JKS', () => {
-  it('reports truncation with the byte offset', () => {
-    const bytes = fs.readFileSync(fx.jks);
-    for (const cut of [5, 11, 40, Math.floor(bytes.length / 2)]) {
-      const err = (() => {
-        try {
-          readJks(bytes.subarray(0, cut));
-        } catch (e) {
-          return e as MidtrustError;
-        }
-        return undefined;
-      })();
-      expect(err).toBeInstanceOf(MidtrustError);
-      expect(['TRUNCATED', 'CORRUPT']).toContain(err!.code);
-      expect(err!.message).toMatch(/byte \d+/);
+  const errorOf = (f: () => unknown): MidtrustError => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof MidtrustError) return e;
+      throw e;
+    }
+    throw new Error('expected a MidtrustError');
+  };
+
+  it.each([['JKS', 'jks'], ['JCEKS', 'jceks']] as const)('reports a truncated %s as TRUNCATED with the byte offset', (_t, which) => {
+    const bytes = fs.readFileSync(fx[which]);
+    for (const cut of [0, 5, 11, 31, 40, 100, Math.floor(bytes.length / 2), bytes.length - 21, bytes.length - 1]) {
+      for (const options of [{}, { password: STOREPASS }]) {
+        const err = errorOf(() => readJks(bytes.subarray(0, cut), options));
+        expect({ cut, code: err.code }).toEqual({ cut, code: 'TRUNCATED' });
+        expect(err.message).toMatch(/byte \d+/);
+        expect(err.offset).toBeLessThanOrEqual(cut);
+      }
     }
   });
 
+  it('reports bytes after the digest as CORRUPT', () => {
+    const bytes = fs.readFileSync(fx.jks);
+    const err = errorOf(() => readJks(Buffer.concat([bytes, Buffer.from([0])]), { password: STOREPASS }));
+    expect(err.code).toBe('CORRUPT');
+    expect(err.message).toMatch(/unexpected bytes after the last entry/);
+  });
+
+  it('rejects an entry count that cannot fit at once', () => {
+    const bytes = Buffer.from(fs.readFileSync(fx.jks));
+    bytes.writeUInt32BE(0xffffffff, 8);
+    expect(errorOf(() => readJks(bytes)).code).toBe('TRUNCATED');
+  });
+
+  it('rejects a secret key tag in a JKS and an unknown version', () => {
+    const bytes = Buffer.from(fs.readFileSync(fx.jks));
+    bytes.writeUInt32BE(3, 12);
+    expect(errorOf(() => readJks(bytes)).code).toBe('CORRUPT');
+    const v = Buffer.from(fs.readFileSync(fx.jks));
+    v.writeUInt32BE(3, 4);
+    expect(errorOf(() => readJks(v)).code).toBe('UNSUPPORTED');
+  });
+
   it('reads a hand-built version 1 JKS', () => {
-    const der = parseCertificateInput(fs.readFileSync(fx.certs['extra3']), 'x')[0];
+    const der = fs.readFileSync(fx.certs['extra3']);
     const alias = Buffer.from('v1-cert');
     const head = Buffer.alloc(12);
     head.writeUInt32BE(0xfeedfeed, 0);

@@ -1,0 +1,57 @@
+import * as path from 'node:path';
+import { loadInventory } from '../fleet/inventory';
+import { runFleet, type HostOutcome } from '../fleet/fleetRun';
+import { MidtrustError } from '../errors';
+import type { DesiredState } from '../plan/desiredState';
+import { EXIT, type CliIo } from './cliIo';
+import { formatTable } from './formatTable';
+
+/** The options plan/apply take for fleets. */
+export const FLEET_OPTIONS = { inventory: { type: 'string' }, parallel: { type: 'string' } } as const;
+
+/**
+ * plan/apply over every host of an inventory: a progress bar on a terminal, one line per host
+ * otherwise, then a summary table. Exit 1 when any host failed; for plan, 2 when changes are
+ * pending somewhere and nothing failed.
+ */
+export async function runFleetCommand(mode: 'plan' | 'apply', desired: DesiredState, opts: { inventory?: string; parallel?: string; json?: boolean }, io: CliIo): Promise<number> {
+  const hosts = loadInventory(path.resolve(io.cwd, opts.inventory as string), io.env);
+  const parallel = opts.parallel === undefined ? 8 : Number(opts.parallel);
+  if (!Number.isInteger(parallel) || parallel < 1) throw new MidtrustError('INVALID_INPUT', `--parallel ${opts.parallel}: give a whole number ≥ 1`);
+  const outcomes = await runFleet(hosts, desired, {
+    mode,
+    parallel,
+    onHostDone: (o, done, total) => {
+      if (opts.json) return;
+      if (io.isTty) {
+        const width = 30;
+        const filled = Math.round((done / total) * width);
+        io.stderr(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} hosts${done === total ? '\n' : ''}`);
+      } else {
+        io.stderr(`[${done}/${total}] ${o.name}: ${describe(o, mode)}\n`);
+      }
+    },
+  });
+  const failed = outcomes.filter((o) => !o.ok).length;
+  const pending = outcomes.filter((o) => o.ok && (o.plan?.changes ?? 0) > 0).length;
+  if (opts.json) {
+    io.stdout(`${JSON.stringify({ hosts: outcomes.map((o) => ({ name: o.name, ok: o.ok, changes: o.plan?.changes ?? null, written: o.written ?? false, restarted: o.restarted ?? false, error: o.error ?? null, ms: o.ms, actions: o.plan?.actions ?? [] })) }, null, 2)}\n`);
+  } else {
+    io.stdout(
+      formatTable(
+        ['HOST', 'RESULT', 'CHANGES', 'WRITTEN', 'RESTARTED', 'TIME', 'ERROR'],
+        outcomes.map((o) => [o.name, o.ok ? 'ok' : 'FAILED', o.plan ? String(o.plan.changes) : '-', o.written ? 'yes' : 'no', o.restarted ? 'yes' : 'no', `${o.ms} ms`, o.error ?? '']),
+      ),
+    );
+    io.stdout(`${outcomes.length} host(s): ${outcomes.length - failed} ok, ${failed} failed${mode === 'plan' ? `, ${pending} with changes pending` : ''}.\n`);
+  }
+  if (failed > 0) return EXIT.ERROR;
+  return mode === 'plan' && pending > 0 ? EXIT.CHANGES_PENDING : EXIT.OK;
+}
+
+function describe(o: HostOutcome, mode: 'plan' | 'apply'): string {
+  if (!o.ok) return `FAILED: ${o.error}`;
+  const n = o.plan?.changes ?? 0;
+  if (mode === 'plan') return n ? `${n} change(s) pending` : 'in sync';
+  return o.written ? `${n} change(s) applied${o.restarted ? ', restarted' : ''}` : 'in sync';
+}

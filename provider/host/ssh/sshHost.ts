@@ -1,0 +1,243 @@
+import { randomBytes } from 'node:crypto';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { SFTPWrapper } from 'ssh2';
+import { MidtrustError } from '../../errors';
+import type { Host, HostLock, HostStat, LockOptions, WriteAtomicOptions } from '../host';
+import { isLockStale, parseLockFile, type LockOwner } from '../lockOwner';
+import { connectionKey, type SshConnectionSpec } from './sshConnectionSpec';
+import { sshPool, type SshConnectionPool } from './sshConnectionPool';
+import { toSftpPath } from './sftpPath';
+
+const SFTP_NO_SUCH_FILE = 2;
+const SFTP_PERMISSION_DENIED = 3;
+const TEMP_PATTERN = /^\.(.+)\.midtrust-(\d+)-[0-9a-f]+\.tmp$/;
+/** Temporary files of killed runs are removed once they are this old (remote pids cannot be probed). */
+const STALE_TEMP_MS = 10 * 60_000;
+
+type Callback<T> = (err: Error | undefined | null, v?: T) => void;
+/** Runs one SFTP call as a promise. */
+type Call = <T>(fn: (cb: Callback<T>) => void) => Promise<T>;
+
+/** An SFTP call bound to a session: a dropped connection never calls back, so it races the session's end. */
+function boundCall(closed: Promise<never>): Call {
+  return <T>(fn: (cb: Callback<T>) => void) => Promise.race([new Promise<T>((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v as T)))), closed]);
+}
+
+/**
+ * Keystores on a remote MID host, over one shared SSH connection and SFTP. Same guarantees as
+ * LocalHost: the store is replaced by `posix-rename@openssh.com` of a fully written, fsynced and
+ * verified temporary file beside it (a dropped connection leaves at most a temp file), under a
+ * lock file created with O_EXCL. Paths are the host's own (`C:\...` is mapped for OpenSSH on Windows).
+ */
+export class SshHost implements Host {
+  constructor(
+    readonly spec: SshConnectionSpec,
+    private readonly pool: SshConnectionPool = sshPool,
+  ) {}
+
+  describe(): string {
+    return `ssh ${connectionKey(this.spec)}`;
+  }
+
+  private async open(): Promise<{ sftp: SFTPWrapper; call: Call }> {
+    const session = await this.pool.get(this.spec);
+    return { sftp: session.sftp, call: boundCall(session.closed) };
+  }
+
+  private error(e: unknown, file: string, doing: string): MidtrustError {
+    if (e instanceof MidtrustError) return e;
+    const code = (e as { code?: number }).code;
+    const where = `${this.describe()} ${file}`;
+    if (code === SFTP_NO_SUCH_FILE) return new MidtrustError('NOT_FOUND', `${where}: does not exist (while ${doing})`, { cause: e });
+    if (code === SFTP_PERMISSION_DENIED) return new MidtrustError('IO', `${where}: permission denied while ${doing}; connect as the user that owns the MID Server files`, { cause: e });
+    return new MidtrustError('IO', `${where}: ${(e as Error)?.message ?? String(e)} while ${doing}`, { cause: e });
+  }
+
+  async readFile(file: string): Promise<Uint8Array> {
+    const { sftp, call } = await this.open();
+    try {
+      return await call<Buffer>((cb) => sftp.readFile(toSftpPath(file), cb));
+    } catch (e) {
+      throw this.error(e, file, 'reading');
+    }
+  }
+
+  async stat(file: string): Promise<HostStat | undefined> {
+    const { sftp, call } = await this.open();
+    const p = toSftpPath(file);
+    try {
+      const st = await call<import('ssh2').Stats>((cb) => sftp.stat(p, cb));
+      const realPath = await call<string>((cb) => sftp.realpath(p, cb));
+      return { size: st.size, mtimeMs: st.mtime * 1000, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, realPath };
+    } catch (e) {
+      if ((e as { code?: number }).code === SFTP_NO_SUCH_FILE) return undefined;
+      throw this.error(e, file, 'checking the file');
+    }
+  }
+
+  /** The file really written: the symlink's target (realpath), or the resolved directory + name for a new file. */
+  private async resolveTarget(file: string): Promise<string> {
+    const { sftp, call } = await this.open();
+    const p = toSftpPath(file);
+    try {
+      await call((cb) => sftp.stat(p, cb));
+      return await call<string>((cb) => sftp.realpath(p, cb));
+    } catch (e) {
+      if ((e as { code?: number }).code !== SFTP_NO_SUCH_FILE) throw this.error(e, file, 'resolving the path');
+      const dir = await call<string>((cb) => sftp.realpath(path.posix.dirname(p), cb)).catch((err: unknown) => {
+        throw this.error(err, path.posix.dirname(p), 'resolving the directory');
+      });
+      return path.posix.join(dir, path.posix.basename(p));
+    }
+  }
+
+  async writeFileAtomic(file: string, bytes: Uint8Array, opts: WriteAtomicOptions = {}): Promise<void> {
+    const { sftp, call } = await this.open();
+    const target = await this.resolveTarget(file);
+    const before = await this.stat(target);
+    const tmp = path.posix.join(path.posix.dirname(target), `.${path.posix.basename(target)}.midtrust-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+    let handle: Buffer | undefined;
+    try {
+      handle = await call<Buffer>((cb) => sftp.open(tmp, 'wx', { mode: 0o600 }, cb));
+      for (let off = 0; off < bytes.length; ) {
+        const n = Math.min(32 * 1024, bytes.length - off);
+        await call((cb) => sftp.write(handle as Buffer, Buffer.from(bytes.buffer, bytes.byteOffset + off, n), 0, n, off, cb));
+        off += n;
+      }
+      await call((cb) => sftp.ext_openssh_fsync(handle as Buffer, cb)).catch(() => undefined); // older servers lack fsync@openssh.com
+      await call((cb) => sftp.fchmod(handle as Buffer, before?.mode ?? opts.mode ?? 0o644, cb));
+      if (before) await call((cb) => sftp.fchown(handle as Buffer, before.uid, before.gid, cb)).catch(() => undefined); // best effort, as a non-root user cannot chown
+      await call((cb) => sftp.close(handle as Buffer, cb));
+      handle = undefined;
+      if (opts.verify) await opts.verify(await call<Buffer>((cb) => sftp.readFile(tmp, cb)));
+      await this.renameOver(sftp, call, tmp, target);
+    } catch (e) {
+      if (handle) await call((cb) => sftp.close(handle as Buffer, cb)).catch(() => undefined);
+      await call((cb) => sftp.unlink(tmp, cb)).catch(() => undefined);
+      throw this.error(e, target, 'writing (the original was left untouched)');
+    }
+  }
+
+  /**
+   * posix-rename@openssh.com replaces the target atomically. A server without it (plain SFTP
+   * rename refuses to overwrite) gets a fallback with a short window: the old store is moved
+   * aside, the new one moved in, then the old one removed.
+   */
+  private async renameOver(sftp: SFTPWrapper, call: Call, tmp: string, target: string): Promise<void> {
+    try {
+      await call((cb) => sftp.ext_openssh_rename(tmp, target, cb));
+      return;
+    } catch (e) {
+      if (!/not supported|unsupported/i.test((e as Error).message ?? '')) throw e;
+    }
+    const aside = `${tmp}.old`;
+    await call((cb) => sftp.rename(target, aside, cb)).catch(() => undefined);
+    await call((cb) => sftp.rename(tmp, target, cb));
+    await call((cb) => sftp.unlink(aside, cb)).catch(() => undefined);
+  }
+
+  async lock(file: string, opts: LockOptions = {}): Promise<HostLock> {
+    const { sftp, call } = await this.open();
+    const target = await this.resolveTarget(file);
+    const lockPath = `${target}.midtrust.lock`;
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    const staleMs = opts.staleMs ?? 10 * 60_000;
+    const me: LockOwner = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString(), tool: 'midtrust', token: randomBytes(8).toString('hex') };
+    const deadline = Date.now() + timeoutMs;
+    let delay = 50;
+    for (;;) {
+      try {
+        const h = await call<Buffer>((cb) => sftp.open(lockPath, 'wx', { mode: 0o644 }, cb));
+        const text = Buffer.from(`${JSON.stringify(me)}\n`);
+        await call((cb) => sftp.write(h, text, 0, text.length, 0, cb));
+        await call((cb) => sftp.close(h, cb));
+        return this.heldLock(sftp, call, lockPath, me.token);
+      } catch (e) {
+        if ((e as { code?: number }).code === SFTP_PERMISSION_DENIED) throw this.error(e, lockPath, 'creating the lock file');
+      }
+      const holder = await this.readLock(sftp, call, lockPath);
+      if (holder && isLockStale(holder, staleMs)) {
+        const again = await this.readLock(sftp, call, lockPath);
+        if (again?.token === holder.token) await call((cb) => sftp.unlink(lockPath, cb)).catch(() => undefined);
+        continue;
+      }
+      if (Date.now() >= deadline) {
+        const who = holder ? `pid ${holder.pid} on host ${holder.hostname} since ${holder.startedAt}` : 'another run';
+        throw new MidtrustError('LOCKED', `${this.describe()} ${target} is locked by ${who}; waited ${Math.round(timeoutMs / 1000)} s. Wait for that run to finish, or delete ${lockPath} if that process is gone`);
+      }
+      await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(1, deadline - Date.now()))));
+      delay = Math.min(delay * 2, 1000);
+    }
+  }
+
+  private async readLock(sftp: SFTPWrapper, call: Call, lockPath: string): Promise<(LockOwner & { mtimeMs: number }) | undefined> {
+    try {
+      const [buf, st] = await Promise.all([call<Buffer>((cb) => sftp.readFile(lockPath, cb)), call<import('ssh2').Stats>((cb) => sftp.stat(lockPath, cb))]);
+      return { ...parseLockFile(buf.toString('utf8'), st.mtime * 1000), mtimeMs: st.mtime * 1000 };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private heldLock(sftp: SFTPWrapper, call: Call, lockPath: string, token: string): HostLock {
+    let released = false;
+    return {
+      lockPath,
+      release: async () => {
+        if (released) return;
+        released = true;
+        const current = await this.readLock(sftp, call, lockPath);
+        if (current?.token === token) await call((cb) => sftp.unlink(lockPath, cb)).catch(() => undefined);
+      },
+    };
+  }
+
+  async cleanupStaleTemps(file: string): Promise<number> {
+    const { sftp, call } = await this.open();
+    const target = await this.resolveTarget(file);
+    const dir = path.posix.dirname(target);
+    let removed = 0;
+    const list = await call<import('ssh2').FileEntryWithStats[]>((cb) => sftp.readdir(dir, cb)).catch(() => []);
+    for (const f of list) {
+      const m = TEMP_PATTERN.exec(f.filename);
+      if (!m || m[1] !== path.posix.basename(target)) continue;
+      if (Date.now() - f.attrs.mtime * 1000 < STALE_TEMP_MS) continue;
+      await call((cb) => sftp.unlink(path.posix.join(dir, f.filename), cb)).catch(() => undefined);
+      removed++;
+    }
+    return removed;
+  }
+
+  async listDir(dir: string): Promise<string[]> {
+    const { sftp, call } = await this.open();
+    try {
+      return (await call<import('ssh2').FileEntryWithStats[]>((cb) => sftp.readdir(toSftpPath(dir), cb))).map((f) => f.filename);
+    } catch (e) {
+      if ((e as { code?: number }).code === SFTP_NO_SUCH_FILE) return [];
+      throw this.error(e, dir, 'listing the directory');
+    }
+  }
+
+  async removeFile(file: string): Promise<void> {
+    const { sftp, call } = await this.open();
+    try {
+      await call((cb) => sftp.unlink(toSftpPath(file), cb));
+    } catch (e) {
+      if ((e as { code?: number }).code !== SFTP_NO_SUCH_FILE) throw this.error(e, file, 'removing');
+    }
+  }
+
+  async makeDirectory(dir: string): Promise<void> {
+    const { sftp, call } = await this.open();
+    const parts = toSftpPath(dir).split('/');
+    for (let i = 2; i <= parts.length; i++) {
+      const p = parts.slice(0, i).join('/');
+      if (!p) continue;
+      await call((cb) => sftp.mkdir(p, { mode: 0o700 }, cb)).catch(async (e: unknown) => {
+        const exists = await call((cb) => sftp.stat(p, cb)).then(() => true, () => false);
+        if (!exists) throw this.error(e, p, 'creating the directory');
+      });
+    }
+  }
+}

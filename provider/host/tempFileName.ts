@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * `.<name>.midtrust-<pid>-<random>.tmp`: hidden (a MID Server or `ls` user is not distracted), in
+ * the same directory as the target (so the final rename is atomic), carrying the writer's pid so
+ * a leftover of a killed run can be recognized and removed once that process is gone.
+ */
+const TEMP_PATTERN = /^\.(.+)\.midtrust-(\d+)-[0-9a-f]+\.tmp$/;
+
+/**
+ * The base name of a temporary file for replacing the file named `targetBase`.
+ *
+ * @example
+ * tempFileName('cacerts', 4242); // '.cacerts.midtrust-4242-9f3a0c11d2e4.tmp'
+ */
+export function tempFileName(targetBase: string, pid = process.pid): string {
+  return `.${targetBase}.midtrust-${pid}-${randomBytes(6).toString('hex')}.tmp`;
+}
+
+/**
+ * What a directory entry's name says, if it is one of midtrust's temporary files.
+ *
+ * @example
+ * parseTempFileName('.cacerts.midtrust-4242-9f3a0c11d2e4.tmp'); // { targetBase: 'cacerts', pid: 4242 }
+ * parseTempFileName('cacerts'); // undefined
+ */
+export function parseTempFileName(name: string): { targetBase: string; pid: number } | undefined {
+  const m = TEMP_PATTERN.exec(name);
+  return m ? { targetBase: m[1], pid: Number(m[2]) } : undefined;
+}

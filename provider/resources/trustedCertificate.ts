@@ -1,0 +1,73 @@
+import * as pulumi from '@pulumi/pulumi';
+import { compiledResourcesDir, MidtrustProvider } from './midtrustProvider';
+
+/** Inputs of {@link TrustedCertificate}. */
+export interface TrustedCertificateArgs {
+  /** Absolute path of an existing keystore, e.g. `<MID home>/agent/jre/lib/security/cacerts`. */
+  keystorePath: pulumi.Input<string>;
+  /** Store password; always stored as a Pulumi secret. Omit for password-less PKCS12 stores. */
+  storePassword?: pulumi.Input<string>;
+  /** Alias of the entry (compared case-insensitively, as Java does). */
+  alias: pulumi.Input<string>;
+  /** Exactly one certificate, PEM (or base64 DER). Formatting differences are not changes. */
+  certificatePem: pulumi.Input<string>;
+  /** Take the alias over when, at create time, it already holds another certificate. Default false. */
+  overwrite?: pulumi.Input<boolean>;
+}
+
+/**
+ * One certificate trusted under one alias of a Java keystore (a MID Server's cacerts). Create
+ * adopts an identical existing entry without writing; `pulumi refresh` reports drift; delete
+ * removes only this entry. Concurrent resources on one keystore share one read-modify-write.
+ *
+ * @example
+ * new TrustedCertificate('acme-root', {
+ *   keystorePath: '/opt/servicenow/mid/agent/jre/lib/security/cacerts',
+ *   storePassword: config.requireSecret('storePassword'),
+ *   alias: 'acme-root-ca',
+ *   certificatePem: fs.readFileSync('certs/acme-root-ca.pem', 'utf8'),
+ * });
+ */
+export class TrustedCertificate extends pulumi.dynamic.Resource {
+  /** The type token, for policy packs (`isType(args.type, TrustedCertificate)`). */
+  static readonly __pulumiType = 'pulumi-nodejs:dynamic/midtrust:TrustedCertificate';
+
+  // `declare`: real class fields would overwrite the outputs the base constructor installed.
+  declare readonly keystorePath: pulumi.Output<string>;
+  declare readonly storePassword: pulumi.Output<string | undefined>;
+  declare readonly alias: pulumi.Output<string>;
+  declare readonly certificatePem: pulumi.Output<string>;
+  declare readonly overwrite: pulumi.Output<boolean | undefined>;
+  /** SHA-256 of the certificate the store holds under the alias (lowercase hex). */
+  declare readonly sha256Fingerprint: pulumi.Output<string>;
+  declare readonly subject: pulumi.Output<string>;
+  declare readonly issuer: pulumi.Output<string>;
+  /** ISO 8601. */
+  declare readonly notAfter: pulumi.Output<string>;
+  declare readonly isCa: pulumi.Output<boolean>;
+  /** JKS, JCEKS or PKCS12. */
+  declare readonly storeType: pulumi.Output<string>;
+
+  constructor(name: string, args: TrustedCertificateArgs, opts: pulumi.CustomResourceOptions = {}) {
+    super(
+      new MidtrustProvider('trustedCertificateOps', compiledResourcesDir()),
+      name,
+      {
+        keystorePath: args.keystorePath,
+        storePassword: args.storePassword === undefined ? undefined : pulumi.secret(args.storePassword),
+        alias: args.alias,
+        certificatePem: args.certificatePem,
+        overwrite: args.overwrite,
+        sha256Fingerprint: undefined,
+        subject: undefined,
+        issuer: undefined,
+        notAfter: undefined,
+        isCa: undefined,
+        storeType: undefined,
+      },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ['storePassword'] }),
+      'midtrust',
+      'TrustedCertificate',
+    );
+  }
+}

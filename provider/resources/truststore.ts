@@ -1,0 +1,80 @@
+import * as pulumi from '@pulumi/pulumi';
+import { compiledResourcesDir, MidtrustProvider } from './midtrustProvider';
+
+/** One declared certificate of a {@link Truststore}. */
+export interface TruststoreCertificateArgs {
+  alias: pulumi.Input<string>;
+  /** Exactly one certificate, PEM (or base64 DER). */
+  certificatePem: pulumi.Input<string>;
+}
+
+/** Inputs of {@link Truststore}. */
+export interface TruststoreArgs {
+  /** Absolute path of an existing keystore. */
+  keystorePath: pulumi.Input<string>;
+  /** Store password; always stored as a Pulumi secret. Omit for password-less PKCS12 stores. */
+  storePassword?: pulumi.Input<string>;
+  certificates: pulumi.Input<pulumi.Input<TruststoreCertificateArgs>[]>;
+  /** Also remove every trusted certificate not declared here (key entries are never touched). Default false. */
+  exclusive?: pulumi.Input<boolean>;
+}
+
+/** What the store holds under one declared alias. */
+export interface TruststoreEntry {
+  alias: string;
+  sha256Fingerprint: string;
+  subject: string;
+  /** ISO 8601. */
+  notAfter: string;
+}
+
+/**
+ * A whole set of trusted certificates in one keystore, applied in one read-modify-write — the
+ * resource for a fleet (one Truststore per MID Server). Declared aliases are taken over (like
+ * `midtrust apply`); dropping a certificate from the list removes it; delete removes only the
+ * declared entries.
+ *
+ * @example
+ * new Truststore('mid-01', {
+ *   keystorePath: '/opt/servicenow/mid/agent/jre/lib/security/cacerts',
+ *   storePassword: config.requireSecret('storePassword'),
+ *   certificates: [{ alias: 'acme-root-ca', certificatePem: rootPem }],
+ * });
+ */
+export class Truststore extends pulumi.dynamic.Resource {
+  /** The type token, for policy packs (`isType(args.type, Truststore)`). */
+  static readonly __pulumiType = 'pulumi-nodejs:dynamic/midtrust:Truststore';
+
+  // `declare`: real class fields would overwrite the outputs the base constructor installed.
+  declare readonly keystorePath: pulumi.Output<string>;
+  declare readonly storePassword: pulumi.Output<string | undefined>;
+  declare readonly certificates: pulumi.Output<{ alias: string; certificatePem: string }[]>;
+  declare readonly exclusive: pulumi.Output<boolean | undefined>;
+  /** One per declared alias the store holds, with the fingerprint really there. */
+  declare readonly entries: pulumi.Output<TruststoreEntry[]>;
+  /** The earliest notAfter of the entries (ISO 8601), null when there are none. */
+  declare readonly soonestNotAfter: pulumi.Output<string | null>;
+  declare readonly storeType: pulumi.Output<string>;
+  /** With exclusive: trusted certificates in the store that are not declared (drift seen by refresh). */
+  declare readonly unmanagedAliases: pulumi.Output<string[]>;
+
+  constructor(name: string, args: TruststoreArgs, opts: pulumi.CustomResourceOptions = {}) {
+    super(
+      new MidtrustProvider('truststoreOps', compiledResourcesDir()),
+      name,
+      {
+        keystorePath: args.keystorePath,
+        storePassword: args.storePassword === undefined ? undefined : pulumi.secret(args.storePassword),
+        certificates: args.certificates,
+        exclusive: args.exclusive,
+        entries: undefined,
+        soonestNotAfter: undefined,
+        storeType: undefined,
+        unmanagedAliases: undefined,
+      },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ['storePassword'] }),
+      'midtrust',
+      'Truststore',
+    );
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * A real OpenSSH server on 127.0.0.1 for tests (Debian's openssh-server; .ci/run installs it):
+ * its own config, host key and authorized key in a temp dir, an unprivileged port, no PAM.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { tempDir } from './keytool';
+
+export interface TestSshd {
+  readonly port: number;
+  readonly dir: string;
+  /** `SHA256:...` of the host key. */
+  readonly hostKeyFingerprint: string;
+  /** A known_hosts file listing this server. */
+  readonly knownHostsFile: string;
+  /** The client private key (OpenSSH format) authorized for root. */
+  readonly privateKey: string;
+  stop(): Promise<void>;
+}
+
+/** Why sshd tests cannot run here, or undefined when they can. */
+export function sshdUnavailable(): string | undefined {
+  if (!fs.existsSync('/usr/sbin/sshd')) return '/usr/sbin/sshd not found (apt-get install openssh-server; .ci/run does)';
+  if (process.getuid?.() !== 0) return 'sshd tests run as root (a test sshd must switch to the login user)';
+  return undefined;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = net.connect(port, '127.0.0.1', () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`sshd did not listen on ${port}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function startSshd(): Promise<TestSshd> {
+  const dir = tempDir('mt-sshd-');
+  const p = (n: string) => path.join(dir, n);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', p('hostkey')]);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', p('userkey')]);
+  fs.copyFileSync(p('userkey.pub'), p('authorized_keys'));
+  const port = await freePort();
+  fs.writeFileSync(
+    p('sshd_config'),
+    [`Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${p('hostkey')}`, `AuthorizedKeysFile ${p('authorized_keys')}`, 'PasswordAuthentication no', `PidFile ${p('sshd.pid')}`, 'StrictModes no', 'UsePAM no', 'PermitRootLogin yes', 'Subsystem sftp internal-sftp', 'MaxStartups 100', 'MaxSessions 100'].join('\n') + '\n',
+  );
+  fs.mkdirSync('/run/sshd', { recursive: true });
+  const proc: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-f', p('sshd_config'), '-E', p('log')], { stdio: 'ignore' });
+  await waitForPort(port, 10_000);
+  const pub = fs.readFileSync(p('hostkey.pub'), 'utf8').trim().split(/\s+/);
+  fs.writeFileSync(p('known_hosts'), `[127.0.0.1]:${port} ${pub[0]} ${pub[1]}\n`);
+  return {
+    port,
+    dir,
+    hostKeyFingerprint: `SHA256:${createHash('sha256').update(Buffer.from(pub[1], 'base64')).digest('base64').replace(/=+$/, '')}`,
+    knownHostsFile: p('known_hosts'),
+    privateKey: fs.readFileSync(p('userkey'), 'utf8'),
+    stop: async () => {
+      proc.kill('SIGTERM');
+      await new Promise((r) => (proc.exitCode !== null ? r(undefined) : proc.once('exit', r)));
+    },
+  };
+}
