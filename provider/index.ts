@@ -5,3 +5,5 @@ export { sniffKeystoreType } from './keystore/sniff';
 export { TrustedCertificate, type TrustedCertificateArgs } from './resources/trustedCertificate';
 export { Truststore, type TruststoreArgs, type TruststoreCertificateArgs, type TruststoreEntry } from './resources/truststore';
 export { MidtrustProvider } from './resources/midtrustProvider';
+export { MidServerFleet, type MidServerFleetArgs, type MidServerFleetHost } from './resources/midServerFleet';
+export type { ConnectionInput } from './resources/connectionInput';

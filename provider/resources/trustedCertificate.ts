@@ -1,10 +1,16 @@
 import * as pulumi from '@pulumi/pulumi';
+import type { ConnectionInput } from './connectionInput';
 import { compiledResourcesDir, MidtrustProvider } from './midtrustProvider';
 
 /** Inputs of {@link TrustedCertificate}. */
 export interface TrustedCertificateArgs {
   /** Absolute path of an existing keystore, e.g. `<MID home>/agent/jre/lib/security/cacerts`. */
   keystorePath: pulumi.Input<string>;
+  /**
+   * The MID host, when the keystore is not on the machine running Pulumi: SSH with a pinned host
+   * key or known_hosts file. Stored as a Pulumi secret (it may hold a private key or password).
+   */
+  connection?: pulumi.Input<ConnectionInput>;
   /** Store password; always stored as a Pulumi secret. Omit for password-less PKCS12 stores. */
   storePassword?: pulumi.Input<string>;
   /** Alias of the entry (compared case-insensitively, as Java does). */
@@ -54,6 +60,7 @@ export class TrustedCertificate extends pulumi.dynamic.Resource {
       name,
       {
         keystorePath: args.keystorePath,
+        connection: args.connection === undefined ? undefined : pulumi.secret(args.connection),
         storePassword: args.storePassword === undefined ? undefined : pulumi.secret(args.storePassword),
         alias: args.alias,
         certificatePem: args.certificatePem,
@@ -65,7 +72,7 @@ export class TrustedCertificate extends pulumi.dynamic.Resource {
         isCa: undefined,
         storeType: undefined,
       },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ['storePassword'] }),
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ['storePassword', 'connection'] }),
       'midtrust',
       'TrustedCertificate',
     );

@@ -8,7 +8,6 @@ import { aliasKey, findEntry, type Keystore } from '../keystore/model';
 import { applyPlan } from '../plan/applyPlan';
 import { computePlan, shortFingerprint } from '../plan/computePlan';
 import type { DesiredState } from '../plan/desiredState';
-import { LocalHost } from '../host/localHost';
 import {
   asPersonError,
   certificateProblem,
@@ -22,7 +21,8 @@ import {
   type InputFailure,
   type Props,
 } from './resourceInputs';
-import { sharedBatcher, trace } from './sharedBatcher';
+import { trace } from './sharedBatcher';
+import { batcherFor, connectionProblems, hostFor, machineOf, type ConnectionInput } from './connectionInput';
 
 /*
  * The logic behind the TrustedCertificate resource. The serialized provider (midtrustProvider.ts)
@@ -36,6 +36,7 @@ const SCHEMA = 'trusted-certificate.schema.json';
 interface TrustedCertificateInputs {
   keystorePath: string;
   storePassword?: string;
+  connection?: ConnectionInput;
   alias: string;
   certificatePem: string;
   overwrite?: boolean;
@@ -53,6 +54,7 @@ export function check(_olds: Props, news: Props): dynamic.CheckResult {
     const reason = certificateProblem(news.certificatePem, 'certificatePem');
     if (reason) failures.push({ property: 'certificatePem', reason });
   }
+  if (!failed.has('connection') && news.connection !== undefined && !isUnknown(news.connection)) failures.push(...connectionProblems(news.connection));
   return { inputs: news, failures };
 }
 
@@ -70,6 +72,9 @@ export function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult 
   const replaces: string[] = [];
   const pathChanged = isUnknown(news.keystorePath) || path.resolve(String(olds.keystorePath)) !== path.resolve(String(news.keystorePath));
   if (pathChanged) replaces.push('keystorePath');
+  // Another machine holds another store: replace. (Credentials alone changing is an update.)
+  const machineChanged = isUnknown(news.connection) || machineOf(olds.connection) !== machineOf(news.connection);
+  if (machineChanged) replaces.push('connection');
   const aliasChanged = isUnknown(news.alias) || aliasKey(String(olds.alias)) !== aliasKey(String(news.alias));
   if (aliasChanged) replaces.push('alias');
 
@@ -108,7 +113,7 @@ export async function create(props: Props): Promise<dynamic.CreateResult> {
  */
 export async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
   const inputs = props as unknown as TrustedCertificateInputs;
-  const store = await readStore(inputs.keystorePath, passwordOf(props));
+  const store = await readStore(inputs.keystorePath, passwordOf(props), inputs.connection);
   const entry = store ? findEntry(store, inputs.alias) : undefined;
   if (!store || !entry || entry.kind !== 'trustedCertificate' || !entry.certificates[0]) return { id: '', props: {} };
   const outs = outputsFor(inputs, Certificate.fromDer(entry.certificates[0]), store.type);
@@ -138,8 +143,8 @@ export async function remove(_id: string, props: Props): Promise<void> {
   const target = { path: inputs.keystorePath, password: passwordOf(props) };
   try {
     // A store (or a whole MID Server) that is gone holds nothing to delete; the lock would need its directory.
-    if (!(await new LocalHost().stat(inputs.keystorePath))) return trace(`delete ${inputs.alias}: store absent`);
-    const outcome = await sharedBatcher().submit(target, (current) => {
+    if (!(await hostFor(inputs.connection).stat(inputs.keystorePath))) return trace(`delete ${inputs.alias}: store absent`);
+    const outcome = await batcherFor(inputs.connection).submit(target, (current) => {
       const entry = current ? findEntry(current, inputs.alias) : undefined;
       if (!current || !entry || entry.kind !== 'trustedCertificate' || !entry.certificates[0]) return { store: current, result: 'absent' };
       if (sha256Hex(entry.certificates[0]) !== expected) return { store: current, result: 'foreign' };
@@ -157,8 +162,8 @@ async function putCertificate(inputs: TrustedCertificateInputs, cert: Certificat
   const target = { path: inputs.keystorePath, password: inputs.storePassword };
   try {
     // Checked before taking the lock, which needs the store's directory to exist.
-    if (!(await new LocalHost().stat(inputs.keystorePath))) throw missingStore();
-    const outcome = await sharedBatcher().submit(target, (current) => {
+    if (!(await hostFor(inputs.connection).stat(inputs.keystorePath))) throw missingStore();
+    const outcome = await batcherFor(inputs.connection).submit(target, (current) => {
       if (!current) throw missingStore();
       const entry = findEntry(current, inputs.alias);
       const held = entry?.kind === 'trustedCertificate' && entry.certificates[0] ? sha256Hex(entry.certificates[0]) : undefined;
@@ -200,8 +205,8 @@ function desiredState(keystorePath: string, certificates: DesiredState['certific
 }
 
 /** The store, or undefined when the file does not exist. Reads need no lock: writes are atomic renames. */
-async function readStore(keystorePath: string, password: string | undefined): Promise<Keystore | undefined> {
-  const host = new LocalHost();
+async function readStore(keystorePath: string, password: string | undefined, connection: unknown): Promise<Keystore | undefined> {
+  const host = hostFor(connection);
   try {
     if (!(await host.stat(keystorePath))) return undefined;
     return readKeystore(await host.readFile(keystorePath), { password });
@@ -238,6 +243,7 @@ function outputsFor(inputs: TrustedCertificateInputs, cert: Certificate, storeTy
   const facts = cert.facts;
   const outs: Props = {
     keystorePath: inputs.keystorePath,
+    ...(inputs.connection ? { connection: inputs.connection } : {}),
     alias: inputs.alias,
     certificatePem: inputs.certificatePem,
     sha256Fingerprint: cert.sha256,
@@ -255,7 +261,7 @@ function outputsFor(inputs: TrustedCertificateInputs, cert: Certificate, storeTy
 /** The input subset of the outputs, returned by read so refresh keeps the stored inputs in step. */
 function inputsOf(outs: Props): Props {
   const ins: Props = {};
-  for (const k of ['keystorePath', 'storePassword', 'alias', 'certificatePem', 'overwrite']) if (outs[k] !== undefined) ins[k] = outs[k];
+  for (const k of ['keystorePath', 'connection', 'storePassword', 'alias', 'certificatePem', 'overwrite']) if (outs[k] !== undefined) ins[k] = outs[k];
   return ins;
 }
 

@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import type { ConnectionInput } from './connectionInput';
 import { compiledResourcesDir, MidtrustProvider } from './midtrustProvider';
 
 /** One declared certificate of a {@link Truststore}. */
@@ -12,6 +13,11 @@ export interface TruststoreCertificateArgs {
 export interface TruststoreArgs {
   /** Absolute path of an existing keystore. */
   keystorePath: pulumi.Input<string>;
+  /**
+   * The MID host, when the keystore is not on the machine running Pulumi: SSH with a pinned host
+   * key or known_hosts file. Stored as a Pulumi secret (it may hold a private key or password).
+   */
+  connection?: pulumi.Input<ConnectionInput>;
   /** Store password; always stored as a Pulumi secret. Omit for password-less PKCS12 stores. */
   storePassword?: pulumi.Input<string>;
   certificates: pulumi.Input<pulumi.Input<TruststoreCertificateArgs>[]>;
@@ -64,6 +70,7 @@ export class Truststore extends pulumi.dynamic.Resource {
       name,
       {
         keystorePath: args.keystorePath,
+        connection: args.connection === undefined ? undefined : pulumi.secret(args.connection),
         storePassword: args.storePassword === undefined ? undefined : pulumi.secret(args.storePassword),
         certificates: args.certificates,
         exclusive: args.exclusive,
@@ -72,7 +79,7 @@ export class Truststore extends pulumi.dynamic.Resource {
         storeType: undefined,
         unmanagedAliases: undefined,
       },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ['storePassword'] }),
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ['storePassword', 'connection'] }),
       'midtrust',
       'Truststore',
     );

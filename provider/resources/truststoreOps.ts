@@ -2,7 +2,6 @@ import * as path from 'node:path';
 import type { dynamic } from '@pulumi/pulumi';
 import { Certificate } from '../certificate/certificate';
 import { sha256Hex } from '../certificate/fingerprint';
-import { LocalHost } from '../host/localHost';
 import { readKeystore } from '../keystore/keystoreCodec';
 import { aliasKey, findEntry, type Keystore } from '../keystore/model';
 import { applyPlan } from '../plan/applyPlan';
@@ -22,7 +21,8 @@ import {
   type InputFailure,
   type Props,
 } from './resourceInputs';
-import { sharedBatcher, trace } from './sharedBatcher';
+import { trace } from './sharedBatcher';
+import { batcherFor, connectionProblems, hostFor, machineOf, type ConnectionInput } from './connectionInput';
 
 /*
  * The logic behind the Truststore resource: a set of trusted certificates in one keystore,
@@ -39,6 +39,7 @@ interface DeclaredCertificate {
 interface TruststoreInputs {
   keystorePath: string;
   storePassword?: string;
+  connection?: ConnectionInput;
   certificates: DeclaredCertificate[];
   exclusive?: boolean;
 }
@@ -81,6 +82,7 @@ export function check(_olds: Props, news: Props): dynamic.CheckResult {
       }
     });
   }
+  if (!failed.has('connection') && news.connection !== undefined && !isUnknown(news.connection)) failures.push(...connectionProblems(news.connection));
   return { inputs: news, failures };
 }
 
@@ -96,6 +98,7 @@ export function check(_olds: Props, news: Props): dynamic.CheckResult {
 export function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult {
   const replaces: string[] = [];
   if (isUnknown(news.keystorePath) || path.resolve(String(olds.keystorePath)) !== path.resolve(String(news.keystorePath))) replaces.push('keystorePath');
+  if (isUnknown(news.connection) || machineOf(olds.connection) !== machineOf(news.connection)) replaces.push('connection');
   let changes = replaces.length > 0;
   if (containsUnknown(news.certificates) || !sameSet(declaredFingerprints(news.certificates), recordedFingerprints(olds))) changes = true;
   if (isUnknown(news.exclusive) || Boolean(news.exclusive) !== Boolean(olds.exclusive)) changes = true;
@@ -130,7 +133,7 @@ export async function update(_id: string, olds: Props, news: Props): Promise<dyn
  */
 export async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
   const inputs = props as unknown as TruststoreInputs;
-  const store = await readStore(inputs.keystorePath, passwordOf(props));
+  const store = await readStore(inputs.keystorePath, passwordOf(props), inputs.connection);
   if (!store) return { id: '', props: {} };
   const outs = outputsFor(inputs, store);
   return { id, props: outs, inputs: inputsOf(outs) };
@@ -142,8 +145,8 @@ export async function remove(_id: string, props: Props): Promise<void> {
   const recorded = recordedFingerprints(props);
   try {
     // A store (or a whole MID Server) that is gone holds nothing to delete; the lock would need its directory.
-    if (!(await new LocalHost().stat(inputs.keystorePath))) return;
-    const outcome = await sharedBatcher().submit({ path: inputs.keystorePath, password: passwordOf(props) }, (current) => {
+    if (!(await hostFor(inputs.connection).stat(inputs.keystorePath))) return;
+    const outcome = await batcherFor(inputs.connection).submit({ path: inputs.keystorePath, password: passwordOf(props) }, (current) => {
       if (!current) return { store: current, result: 0 };
       const removals = ownedRemovals(current, recorded);
       if (removals.length === 0) return { store: current, result: 0 };
@@ -164,8 +167,8 @@ async function applyDeclared(inputs: TruststoreInputs, dropped: Map<string, stri
   });
   try {
     // Checked before taking the lock, which needs the store's directory to exist.
-    if (!(await new LocalHost().stat(inputs.keystorePath))) throw missingStore();
-    const outcome = await sharedBatcher().submit({ path: inputs.keystorePath, password: inputs.storePassword }, (current) => {
+    if (!(await hostFor(inputs.connection).stat(inputs.keystorePath))) throw missingStore();
+    const outcome = await batcherFor(inputs.connection).submit({ path: inputs.keystorePath, password: inputs.storePassword }, (current) => {
       if (!current) throw missingStore();
       const desired = desiredState(inputs.keystorePath, [...ownedRemovals(current, dropped), ...present], Boolean(inputs.exclusive));
       const plan = computePlan(current, desired);
@@ -196,8 +199,8 @@ function desiredState(keystorePath: string, certificates: DesiredCertificate[], 
   return { sourceFile: '<pulumi>', keystore: { path: keystorePath, create: false }, exclusive, backup: 0, certificates };
 }
 
-async function readStore(keystorePath: string, password: string | undefined): Promise<Keystore | undefined> {
-  const host = new LocalHost();
+async function readStore(keystorePath: string, password: string | undefined, connection: unknown): Promise<Keystore | undefined> {
+  const host = hostFor(connection);
   try {
     if (!(await host.stat(keystorePath))) return undefined;
     return readKeystore(await host.readFile(keystorePath), { password });
@@ -252,6 +255,7 @@ function outputsFor(inputs: TruststoreInputs, store: Keystore): Props {
   const soonest = entries.map((e) => e.notAfter).sort()[0];
   const outs: Props = {
     keystorePath: inputs.keystorePath,
+    ...(inputs.connection ? { connection: inputs.connection } : {}),
     certificates: inputs.certificates.map((c) => ({ alias: c.alias, certificatePem: c.certificatePem })),
     entries,
     soonestNotAfter: soonest ?? null,
@@ -265,7 +269,7 @@ function outputsFor(inputs: TruststoreInputs, store: Keystore): Props {
 
 function inputsOf(outs: Props): Props {
   const ins: Props = {};
-  for (const k of ['keystorePath', 'storePassword', 'certificates', 'exclusive']) if (outs[k] !== undefined) ins[k] = outs[k];
+  for (const k of ['keystorePath', 'connection', 'storePassword', 'certificates', 'exclusive']) if (outs[k] !== undefined) ins[k] = outs[k];
   return ins;
 }
 
