@@ -12,7 +12,7 @@ interface ResourceOps {
 }
 
 /** The ops modules a provider can forward to. */
-export type OpsModule = 'trustedCertificateOps' | 'truststoreOps';
+export type OpsModule = 'trustedCertificateOps' | 'truststoreOps' | 'truststoreMigrationStrategyOps' | 'midServerParameterOps' | 'externalTruststoreOps';
 
 /**
  * The directory holding the compiled resources modules (dist/provider/resources). From sources

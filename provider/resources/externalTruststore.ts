@@ -1,0 +1,78 @@
+import * as pulumi from '@pulumi/pulumi';
+import { compiledResourcesDir, MidtrustProvider } from './midtrustProvider';
+
+/** Inputs of {@link ExternalTruststore}. */
+export interface ExternalTruststoreArgs {
+  /** Absolute path of the MID Server home (the directory holding `agent/`). */
+  midHome: pulumi.Input<string>;
+  /** Absolute path of the truststore, outside the MID home (an upgrade replaces the install). */
+  truststorePath: pulumi.Input<string>;
+  /** Store password; always a Pulumi secret (wrapper-override.conf holds it in plain text, as the product requires). Omit for password-less PKCS12. */
+  storePassword?: pulumi.Input<string>;
+  /** Type of a store this resource creates. Default PKCS12. */
+  storeType?: pulumi.Input<'PKCS12' | 'JKS'>;
+  /** When creating the store, copy the trusted certificates of the bundled `agent/jre/lib/security/cacerts`. */
+  seedFromBundled?: pulumi.Input<boolean>;
+  /** Shell command run locally when the resource changed something (Windows: `Restart-Service snc_mid_<name>`). */
+  restartCommand?: pulumi.Input<string>;
+}
+
+/**
+ * An external truststore for a MID Server: creates the store when missing (optionally seeded from
+ * the bundled cacerts) and points the MID's JVM at it with `-Djavax.net.ssl.trustStore`,
+ * `...trustStorePassword` and `...trustStoreType` lines in `agent/conf/wrapper-override.conf`
+ * (next free `wrapper.java.additional.N`, other lines kept). Refresh reports the lines as they are;
+ * delete removes them and leaves the store file in place.
+ *
+ * @example
+ * new ExternalTruststore('mid1-truststore', {
+ *   midHome: '/opt/servicenow/mid',
+ *   truststorePath: '/etc/servicenow/mid1-truststore.p12',
+ *   seedFromBundled: true,
+ * });
+ */
+export class ExternalTruststore extends pulumi.dynamic.Resource {
+  /** The type token, for policy packs (`isType(args.type, ExternalTruststore)`). */
+  static readonly __pulumiType = 'pulumi-nodejs:dynamic/midtrust:ExternalTruststore';
+
+  declare readonly midHome: pulumi.Output<string>;
+  declare readonly truststorePath: pulumi.Output<string>;
+  declare readonly storePassword: pulumi.Output<string | undefined>;
+  declare readonly storeType: pulumi.Output<string | undefined>;
+  declare readonly seedFromBundled: pulumi.Output<boolean | undefined>;
+  declare readonly wrapperOverridePath: pulumi.Output<string>;
+  /** What wrapper-override.conf says (null when the line is missing). */
+  declare readonly wiredTruststorePath: pulumi.Output<string | null>;
+  declare readonly wiredStoreType: pulumi.Output<string | null>;
+  declare readonly passwordWired: pulumi.Output<boolean>;
+  /** The type of the store file (JKS, JCEKS or PKCS12), or null when it is gone. */
+  declare readonly storeFormat: pulumi.Output<string | null>;
+  /** True when the last create or update created the store file. */
+  declare readonly createdStore: pulumi.Output<boolean>;
+  declare readonly restartRequired: pulumi.Output<boolean>;
+  declare readonly note: pulumi.Output<string>;
+  declare readonly restarted: pulumi.Output<boolean>;
+
+  constructor(name: string, args: ExternalTruststoreArgs, opts: pulumi.CustomResourceOptions = {}) {
+    super(
+      new MidtrustProvider('externalTruststoreOps', compiledResourcesDir()),
+      name,
+      {
+        ...args,
+        storePassword: args.storePassword === undefined ? undefined : pulumi.secret(args.storePassword),
+        wrapperOverridePath: undefined,
+        wiredTruststorePath: undefined,
+        wiredStoreType: undefined,
+        passwordWired: undefined,
+        storeFormat: undefined,
+        createdStore: undefined,
+        restartRequired: undefined,
+        note: undefined,
+        restarted: undefined,
+      },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ['storePassword'] }),
+      'midtrust',
+      'ExternalTruststore',
+    );
+  }
+}

@@ -1,0 +1,169 @@
+import type { dynamic } from '@pulumi/pulumi';
+import { assertWellFormed, getMidParameter, removeMidParameter, setMidParameter } from '../mid/configXml';
+import { midLayout } from '../mid/midLayout';
+import { MIGRATION_STRATEGY_PARAMETER, parseMigrationStrategy } from '../mid/migrationStrategy';
+import { MidtrustError } from '../errors';
+import { editTextFile, readTextFile } from './lockedTextEdit';
+import { asPersonError, isUnknown, keystorePathProblem, sameKeystoreFile, schemaFailures, type InputFailure, type Props } from './resourceInputs';
+import { RESTART_NOTE, runRestartCommand } from './restartCommand';
+
+/*
+ * The logic shared by MidServerParameter and TruststoreMigrationStrategy: one parameter of
+ * <midHome>/agent/config.xml, owned by one resource. Only the spec differs (which property holds
+ * the name and the value, and the schema).
+ */
+
+/** How a resource kind maps its inputs onto one config.xml parameter. */
+export interface ParameterSpec {
+  /** Schema file in schema/ for check. */
+  readonly schema: string;
+  /** The input (and output) property holding the value: `value` or `strategy`. */
+  readonly valueKey: string;
+  /** The parameter name from the inputs (a fixed name, or the `name` input). */
+  parameterName(props: Props): string;
+}
+
+/** The provider functions of one parameter resource kind (what an ops module exports). */
+export interface ParameterOps {
+  check(olds: Props, news: Props): dynamic.CheckResult;
+  diff(id: string, olds: Props, news: Props): dynamic.DiffResult;
+  create(props: Props): Promise<dynamic.CreateResult>;
+  read(id: string, props: Props): Promise<dynamic.ReadResult>;
+  update(id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult>;
+  remove(id: string, props: Props): Promise<void>;
+}
+
+/**
+ * Builds the ops of a resource that owns one config.xml parameter:
+ * - check: schema, absolute midHome, and for `mid.truststore.migration.strategy` one of the three strategies;
+ * - create/update: set the value (a locked, atomic, text-preserving edit; no write when it already holds it);
+ * - read: the value config.xml really holds (null when the parameter is gone), so the next diff plans an update;
+ * - delete: remove the parameter (the product default applies again);
+ * - restartCommand runs only when the file was changed.
+ *
+ * @example
+ * const ops = parameterOps({ schema: 'mid-server-parameter.schema.json', valueKey: 'value', parameterName: (p) => String(p.name) });
+ */
+export function parameterOps(spec: ParameterSpec): ParameterOps {
+  const valueOf = (props: Props): string => String(props[spec.valueKey]);
+
+  function check(_olds: Props, news: Props): dynamic.CheckResult {
+    const failures: InputFailure[] = schemaFailures(spec.schema, news);
+    const failed = new Set(failures.map((f) => f.property));
+    if (!failed.has('midHome') && typeof news.midHome === 'string' && !isUnknown(news.midHome)) {
+      const reason = keystorePathProblem(news.midHome);
+      if (reason) failures.push({ property: 'midHome', reason });
+    }
+    const name = spec.parameterName(news);
+    const value = news[spec.valueKey];
+    if (name === MIGRATION_STRATEGY_PARAMETER && !failed.has(spec.valueKey) && typeof value === 'string' && !isUnknown(value)) {
+      try {
+        parseMigrationStrategy(value);
+      } catch (e) {
+        if (!(e instanceof MidtrustError)) throw e;
+        failures.push({ property: spec.valueKey, reason: e.message });
+      }
+    }
+    return { inputs: news, failures };
+  }
+
+  /** Another MID home or parameter name → replace; another value (or drift seen by refresh) → update. */
+  function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult {
+    const replaces: string[] = [];
+    const homeChanged = isUnknown(news.midHome) || midLayout(String(news.midHome)).configXml !== midLayout(String(olds.midHome)).configXml;
+    if (homeChanged) replaces.push('midHome');
+    if (isUnknown(news.name) || spec.parameterName(news) !== spec.parameterName(olds)) replaces.push('name');
+    let changes = replaces.length > 0;
+    if (isUnknown(news[spec.valueKey]) || news[spec.valueKey] !== olds[spec.valueKey]) changes = true;
+    if (isUnknown(news.restartCommand) || (news.restartCommand ?? null) !== (olds.restartCommand ?? null)) changes = true;
+    // The same config.xml under another spelling with the same name: the old delete would remove the new value.
+    const deleteBeforeReplace =
+      replaces.length > 0 &&
+      !replaces.includes('name') &&
+      !isUnknown(news.midHome) &&
+      sameKeystoreFile(midLayout(String(olds.midHome)).configXml, midLayout(String(news.midHome)).configXml);
+    return { changes, replaces, deleteBeforeReplace };
+  }
+
+  async function put(props: Props): Promise<Props> {
+    const configXml = midLayout(String(props.midHome)).configXml;
+    const name = spec.parameterName(props);
+    try {
+      // Checked before taking the lock, which needs the file's directory to exist.
+      if ((await readTextFile(configXml)) === undefined) throw missingConfig();
+      const { changed } = await editTextFile(configXml, (text) => {
+        if (text === undefined) throw missingConfig();
+        assertWellFormed(text, configXml);
+        return setMidParameter(text, name, valueOf(props), configXml);
+      });
+      const restarted = await runRestartCommand(props.restartCommand as string | undefined, changed, configXml);
+      return outputsFor(props, configXml, valueOf(props), restarted);
+    } catch (e) {
+      throw asPersonError(e, `${name} in ${configXml}`);
+    }
+  }
+
+  async function create(props: Props): Promise<dynamic.CreateResult> {
+    const outs = await put(props);
+    return { id: `${outs.configXmlPath}#${spec.parameterName(props)}`, outs };
+  }
+
+  async function update(_id: string, _olds: Props, news: Props): Promise<dynamic.UpdateResult> {
+    return { outs: await put(news) };
+  }
+
+  /** config.xml gone (the MID Server was removed) → empty id; otherwise the value really there. */
+  async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
+    const configXml = midLayout(String(props.midHome)).configXml;
+    const name = spec.parameterName(props);
+    try {
+      const text = await readTextFile(configXml);
+      if (text === undefined) return { id: '', props: {} };
+      assertWellFormed(text, configXml);
+      const p = getMidParameter(text, name);
+      // An encrypted value is not ours to show or compare; null makes the next diff plan an update (which then refuses it).
+      const actual = p && !p.secure ? p.value : null;
+      return { id, props: { ...outputsFor(props, configXml, actual, Boolean(props.restarted)) } };
+    } catch (e) {
+      throw asPersonError(e, `${name} in ${configXml}`);
+    }
+  }
+
+  /** Removes the parameter; a missing config.xml or parameter is fine, an encrypted one (set since, by the instance) is left alone. */
+  async function remove(_id: string, props: Props): Promise<void> {
+    const configXml = midLayout(String(props.midHome)).configXml;
+    const name = spec.parameterName(props);
+    try {
+      if ((await readTextFile(configXml)) === undefined) return;
+      const { changed } = await editTextFile(configXml, (text) => {
+        if (text === undefined) return '';
+        assertWellFormed(text, configXml);
+        return getMidParameter(text, name)?.secure ? text : removeMidParameter(text, name, configXml);
+      });
+      await runRestartCommand(props.restartCommand as string | undefined, changed, configXml);
+    } catch (e) {
+      throw asPersonError(e, `removing ${name} from ${configXml}`);
+    }
+  }
+
+  function outputsFor(props: Props, configXml: string, actual: string | null, restarted: boolean): Props {
+    const outs: Props = {
+      midHome: props.midHome,
+      [spec.valueKey]: actual,
+      configXmlPath: configXml,
+      restartRequired: true,
+      note: RESTART_NOTE,
+      restarted,
+    };
+    if (spec.valueKey === 'value') outs.name = spec.parameterName(props);
+    else outs.parameterName = spec.parameterName(props);
+    if (typeof props.restartCommand === 'string') outs.restartCommand = props.restartCommand;
+    return outs;
+  }
+
+  return { check, diff, create, read, update, remove };
+}
+
+function missingConfig(): MidtrustError {
+  return new MidtrustError('NOT_FOUND', 'config.xml does not exist; midHome must be a MID Server home (the directory holding agent/config.xml)');
+}

@@ -1,0 +1,47 @@
+import * as pulumi from '@pulumi/pulumi';
+import { compiledResourcesDir, MidtrustProvider } from './midtrustProvider';
+
+/** Inputs of {@link MidServerParameter}. */
+export interface MidServerParameterArgs {
+  /** Absolute path of the MID Server home (the directory holding `agent/`). */
+  midHome: pulumi.Input<string>;
+  /** Parameter name, e.g. `mid.ssl.bootstrap.default.check_cert_chain`. */
+  name: pulumi.Input<string>;
+  /** Plain value. Encrypted (`secure="true"`) parameters are refused: set those on the MID Server record. */
+  value: pulumi.Input<string>;
+  /** Shell command run locally when config.xml was changed (Windows: `Restart-Service snc_mid_<name>`). */
+  restartCommand?: pulumi.Input<string>;
+}
+
+/**
+ * One `<parameter name="..." value="..."/>` of `<midHome>/agent/config.xml`, edited in place with
+ * the rest of the file kept byte for byte. Refresh reports the value really there; delete removes
+ * the parameter. The MID reads config.xml at start, so a restart is needed.
+ *
+ * @example
+ * new MidServerParameter('chain-check', { midHome: '/opt/servicenow/mid', name: 'mid.ssl.bootstrap.default.check_cert_chain', value: 'true' });
+ */
+export class MidServerParameter extends pulumi.dynamic.Resource {
+  /** The type token, for policy packs. */
+  static readonly __pulumiType = 'pulumi-nodejs:dynamic/midtrust:MidServerParameter';
+
+  declare readonly midHome: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  /** The value config.xml holds (null after refresh when the parameter was removed or encrypted). */
+  declare readonly value: pulumi.Output<string | null>;
+  declare readonly configXmlPath: pulumi.Output<string>;
+  declare readonly restartRequired: pulumi.Output<boolean>;
+  declare readonly note: pulumi.Output<string>;
+  declare readonly restarted: pulumi.Output<boolean>;
+
+  constructor(name: string, args: MidServerParameterArgs, opts: pulumi.CustomResourceOptions = {}) {
+    super(
+      new MidtrustProvider('midServerParameterOps', compiledResourcesDir()),
+      name,
+      { ...args, configXmlPath: undefined, restartRequired: undefined, note: undefined, restarted: undefined },
+      opts,
+      'midtrust',
+      'MidServerParameter',
+    );
+  }
+}
