@@ -3,8 +3,7 @@ import type { dynamic } from '@pulumi/pulumi';
 import { Certificate } from '../certificate/certificate';
 import { sha256Hex } from '../certificate/fingerprint';
 import { MidtrustError } from '../errors';
-import { readKeystore } from '../keystore/keystoreCodec';
-import { aliasKey, findEntry, type Keystore } from '../keystore/model';
+import { aliasKey, findEntry } from '../keystore/model';
 import { applyPlan } from '../plan/applyPlan';
 import { computePlan, shortFingerprint } from '../plan/computePlan';
 import type { DesiredState } from '../plan/desiredState';
@@ -22,6 +21,7 @@ import {
   type Props,
 } from './resourceInputs';
 import { trace } from './sharedBatcher';
+import { pickInputs, readStore } from './storeAccess';
 import { batcherFor, connectionProblems, hostFor, machineOf, type ConnectionInput } from './connectionInput';
 
 /*
@@ -205,15 +205,6 @@ function desiredState(keystorePath: string, certificates: DesiredState['certific
 }
 
 /** The store, or undefined when the file does not exist. Reads need no lock: writes are atomic renames. */
-async function readStore(keystorePath: string, password: string | undefined, connection: unknown): Promise<Keystore | undefined> {
-  const host = hostFor(connection);
-  try {
-    if (!(await host.stat(keystorePath))) return undefined;
-    return readKeystore(await host.readFile(keystorePath), { password });
-  } catch (e) {
-    throw asPersonError(e, keystorePath);
-  }
-}
 
 /** Ids name the entry: `<keystorePath>#<alias>` (informational; the provider works from the properties). */
 function idOf(inputs: TrustedCertificateInputs): string {
@@ -258,11 +249,9 @@ function outputsFor(inputs: TrustedCertificateInputs, cert: Certificate, storeTy
   return outs;
 }
 
-/** The input subset of the outputs, returned by read so refresh keeps the stored inputs in step. */
+/** The input subset of the outputs (read returns it so refresh keeps the stored inputs in step). */
 function inputsOf(outs: Props): Props {
-  const ins: Props = {};
-  for (const k of ['keystorePath', 'connection', 'storePassword', 'alias', 'certificatePem', 'overwrite']) if (outs[k] !== undefined) ins[k] = outs[k];
-  return ins;
+  return pickInputs(outs, ['keystorePath', 'connection', 'storePassword', 'alias', 'certificatePem', 'overwrite']);
 }
 
 // `delete` is a reserved word for a function declaration; the provider calls this name.

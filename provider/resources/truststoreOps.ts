@@ -2,7 +2,6 @@ import * as path from 'node:path';
 import type { dynamic } from '@pulumi/pulumi';
 import { Certificate } from '../certificate/certificate';
 import { sha256Hex } from '../certificate/fingerprint';
-import { readKeystore } from '../keystore/keystoreCodec';
 import { aliasKey, findEntry, type Keystore } from '../keystore/model';
 import { applyPlan } from '../plan/applyPlan';
 import { computePlan } from '../plan/computePlan';
@@ -22,6 +21,7 @@ import {
   type Props,
 } from './resourceInputs';
 import { trace } from './sharedBatcher';
+import { pickInputs, readStore } from './storeAccess';
 import { batcherFor, connectionProblems, hostFor, machineOf, type ConnectionInput } from './connectionInput';
 
 /*
@@ -199,15 +199,6 @@ function desiredState(keystorePath: string, certificates: DesiredCertificate[], 
   return { sourceFile: '<pulumi>', keystore: { path: keystorePath, create: false }, exclusive, backup: 0, certificates };
 }
 
-async function readStore(keystorePath: string, password: string | undefined, connection: unknown): Promise<Keystore | undefined> {
-  const host = hostFor(connection);
-  try {
-    if (!(await host.stat(keystorePath))) return undefined;
-    return readKeystore(await host.readFile(keystorePath), { password });
-  } catch (e) {
-    throw asPersonError(e, keystorePath);
-  }
-}
 
 /** Declared alias key → SHA-256 ("?" for a certificate that does not parse, so it always differs). */
 function declaredFingerprints(certificates: unknown): Map<string, string> {
@@ -267,10 +258,9 @@ function outputsFor(inputs: TruststoreInputs, store: Keystore): Props {
   return outs;
 }
 
+/** The input subset of the outputs (read returns it so refresh keeps the stored inputs in step). */
 function inputsOf(outs: Props): Props {
-  const ins: Props = {};
-  for (const k of ['keystorePath', 'connection', 'storePassword', 'certificates', 'exclusive']) if (outs[k] !== undefined) ins[k] = outs[k];
-  return ins;
+  return pickInputs(outs, ['keystorePath', 'connection', 'storePassword', 'certificates', 'exclusive']);
 }
 
 // `delete` is a reserved word for a function declaration; the provider calls this name.

@@ -1,0 +1,22 @@
+import { readKeystore } from '../keystore/keystoreCodec';
+import type { Keystore } from '../keystore/model';
+import { hostFor } from './connectionInput';
+import { asPersonError, type Props } from './resourceInputs';
+
+/** The store a resource points at (local or over its connection), or undefined when it is gone. */
+export async function readStore(keystorePath: string, password: string | undefined, connection: unknown): Promise<Keystore | undefined> {
+  const host = hostFor(connection);
+  try {
+    if (!(await host.stat(keystorePath))) return undefined;
+    return readKeystore(await host.readFile(keystorePath), { password });
+  } catch (e) {
+    throw asPersonError(e, keystorePath);
+  }
+}
+
+/** The input subset of outputs, returned by read so refresh keeps the stored inputs in step. */
+export function pickInputs(outs: Props, keys: readonly string[]): Props {
+  const ins: Props = {};
+  for (const k of keys) if (outs[k] !== undefined) ins[k] = outs[k];
+  return ins;
+}
