@@ -48,3 +48,22 @@ export function timeProcess(cmd: string, args: string[], runs: number, opts: { e
 export function report(name: string, value: string, target: string, ok: boolean): string {
   return `${ok ? 'PASS' : 'MISS'}  ${name.padEnd(58)} ${value.padEnd(22)} target ${target}`;
 }
+
+/**
+ * Medians of two commands run alternately (a, b, a, b, ...), so a load spike on this shared
+ * machine hits both sides alike instead of skewing the ratio.
+ */
+export function timeProcessPair(
+  a: { cmd: string; args: string[] },
+  b: { cmd: string; args: string[] },
+  runs: number,
+  opts: { env?: NodeJS.ProcessEnv; before?: () => void } = {},
+): [number, number] {
+  const ta: number[] = [];
+  const tb: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    ta.push(timeProcess(a.cmd, a.args, 1, opts));
+    tb.push(timeProcess(b.cmd, b.args, 1, opts));
+  }
+  return [median(ta), median(tb)];
+}

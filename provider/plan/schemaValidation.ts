@@ -33,8 +33,17 @@ export function validateAgainstSchema(schemaName: string, data: unknown): Schema
 
 /** The validator `npm run build` generated (scripts/compile-schemas.js), when running from dist/. */
 function precompiled(schemaName: string): ValidateFunction | undefined {
-  const file = path.join(__dirname, '..', '..', 'schema-validators', schemaName.replace(/\.json$/, '.js'));
-  if (!fs.existsSync(file)) return undefined;
+  // Found upward from here: dist/provider/plan/ when compiled, dist/ when bundled into the CLI.
+  let file: string | undefined;
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'schema-validators', schemaName.replace(/\.json$/, '.js'));
+    if (fs.existsSync(candidate)) {
+      file = candidate;
+      break;
+    }
+    if (fs.existsSync(path.join(dir, 'package.json'))) break; // never leave the package
+  }
+  if (!file) return undefined;
   const mod = require(file) as ValidateFunction | { default: ValidateFunction };
   return typeof mod === 'function' ? mod : mod.default;
 }

@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import type { ConnectionInput } from './connectionInput';
 import { compiledResourcesDir, MidtrustProvider } from './midtrustProvider';
 
 /** Inputs of {@link ExternalTruststore}. */
@@ -15,6 +16,8 @@ export interface ExternalTruststoreArgs {
   seedFromBundled?: pulumi.Input<boolean>;
   /** Shell command run locally when the resource changed something (Windows: `Restart-Service snc_mid_<name>`). */
   restartCommand?: pulumi.Input<string>;
+  /** The MID host over SSH, when it is not the machine running Pulumi (a Pulumi secret). */
+  connection?: pulumi.Input<ConnectionInput>;
 }
 
 /**
@@ -60,6 +63,7 @@ export class ExternalTruststore extends pulumi.dynamic.Resource {
       {
         ...args,
         storePassword: args.storePassword === undefined ? undefined : pulumi.secret(args.storePassword),
+        connection: args.connection === undefined ? undefined : pulumi.secret(args.connection),
         wrapperOverridePath: undefined,
         wiredTruststorePath: undefined,
         wiredStoreType: undefined,
@@ -70,7 +74,7 @@ export class ExternalTruststore extends pulumi.dynamic.Resource {
         note: undefined,
         restarted: undefined,
       },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ['storePassword'] }),
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ['storePassword', 'connection'] }),
       'midtrust',
       'ExternalTruststore',
     );

@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import type { dynamic } from '@pulumi/pulumi';
 import { MidtrustError } from '../errors';
 import { withKeystoreLock } from '../host/keystoreMutex';
-import { LocalHost } from '../host/localHost';
+import type { Host } from '../host/host';
+import { connectionProblems, hostFor, machineOf } from './connectionInput';
 import { readKeystore, writeKeystore } from '../keystore/keystoreCodec';
 import { sniffKeystoreType } from '../keystore/sniff';
 import { storedAlias, type Keystore, type KeystoreType } from '../keystore/model';
@@ -31,6 +32,7 @@ interface ExternalTruststoreInputs {
   storeType?: 'PKCS12' | 'JKS';
   seedFromBundled?: boolean;
   restartCommand?: string;
+  connection?: unknown;
 }
 
 /** `check`: schema, absolute paths, a store outside the MID home, and a password for a new JKS. */
@@ -58,6 +60,7 @@ export function check(_olds: Props, news: Props): dynamic.CheckResult {
   if (news.storeType === 'JKS' && news.storePassword === undefined) {
     failures.push({ property: 'storePassword', reason: 'a JKS store needs a storePassword (its integrity check is keyed by it); give one, or use storeType PKCS12' });
   }
+  if (!failed.has('connection') && news.connection !== undefined && !isUnknown(news.connection)) failures.push(...connectionProblems(news.connection));
   return { inputs: news, failures };
 }
 
@@ -70,6 +73,7 @@ export function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult 
   const replaces: string[] = [];
   const wrapperOf = (p: Props): string => midLayout(String(p.midHome)).wrapperOverride;
   if (isUnknown(news.midHome) || wrapperOf(news) !== wrapperOf(olds)) replaces.push('midHome');
+  if (isUnknown(news.connection) || machineOf(olds.connection) !== machineOf(news.connection)) replaces.push('connection');
   const password = passwordOf(news);
   const changes =
     replaces.length > 0 ||
@@ -105,9 +109,9 @@ export async function read(id: string, props: Props): Promise<dynamic.ReadResult
   const inputs = props as unknown as ExternalTruststoreInputs;
   const layout = midLayout(inputs.midHome);
   try {
-    if (!(await new LocalHost().stat(layout.configXml))) return { id: '', props: {} };
-    const wired = readExternalTruststore((await readTextFile(layout.wrapperOverride)) ?? '');
-    const storeFormat = await storeTypeOf(inputs.truststorePath);
+    if (!(await hostFor(inputs.connection).stat(layout.configXml))) return { id: '', props: {} };
+    const wired = readExternalTruststore((await readTextFile(layout.wrapperOverride, inputs.connection)) ?? '');
+    const storeFormat = await storeTypeOf(inputs.truststorePath, inputs.connection);
     return { id, props: outputsFor(inputs, layout.wrapperOverride, wired, storeFormat ?? null, Boolean(props.createdStore), Boolean(props.restarted)) };
   } catch (e) {
     throw asPersonError(e, `external truststore of ${layout.home}`);
@@ -123,20 +127,20 @@ export async function remove(_id: string, props: Props): Promise<void> {
   const inputs = props as unknown as ExternalTruststoreInputs;
   const layout = midLayout(inputs.midHome);
   try {
-    if ((await readTextFile(layout.wrapperOverride)) === undefined) return;
+    if ((await readTextFile(layout.wrapperOverride, inputs.connection)) === undefined) return;
     const { changed } = await editTextFile(layout.wrapperOverride, (text) => {
       const current = text ?? '';
       if (readExternalTruststore(current).path !== inputs.truststorePath) return current;
       return setSystemProperties(current, { [TRUSTSTORE_PROPERTIES.path]: undefined, [TRUSTSTORE_PROPERTIES.password]: undefined, [TRUSTSTORE_PROPERTIES.type]: undefined });
-    });
-    await runRestartCommand(inputs.restartCommand, changed, layout.wrapperOverride);
+    }, { connection: inputs.connection });
+    await runRestartCommand(inputs.restartCommand, changed, layout.wrapperOverride, inputs.connection);
   } catch (e) {
     throw asPersonError(e, `removing the external truststore lines from ${layout.wrapperOverride}`);
   }
 }
 
 async function wire(inputs: ExternalTruststoreInputs): Promise<Props> {
-  const host = new LocalHost();
+  const host = hostFor(inputs.connection);
   const layout = midLayout(inputs.midHome);
   try {
     await validateMidLayout(host, layout);
@@ -148,8 +152,8 @@ async function wire(inputs: ExternalTruststoreInputs): Promise<Props> {
       [TRUSTSTORE_PROPERTIES.type]: type,
     };
     // 0600 for a new file: it may hold the store password in plain text (the product's format).
-    const { changed, text } = await editTextFile(layout.wrapperOverride, (t) => setSystemProperties(t ?? '', values), { newFileMode: 0o600 });
-    const restarted = await runRestartCommand(inputs.restartCommand, changed || created, layout.wrapperOverride);
+    const { changed, text } = await editTextFile(layout.wrapperOverride, (t) => setSystemProperties(t ?? '', values), { newFileMode: 0o600, connection: inputs.connection });
+    const restarted = await runRestartCommand(inputs.restartCommand, changed || created, layout.wrapperOverride, inputs.connection);
     return outputsFor(inputs, layout.wrapperOverride, readExternalTruststore(text), type, created, restarted);
   } catch (e) {
     throw asPersonError(e, `external truststore ${inputs.truststorePath} for ${layout.home}`);
@@ -160,7 +164,7 @@ async function wire(inputs: ExternalTruststoreInputs): Promise<Props> {
  * The store's type, creating the store first when it does not exist. An existing store is only
  * read (which checks the password), never rewritten: its content is not this resource's to manage.
  */
-async function ensureStore(host: LocalHost, inputs: ExternalTruststoreInputs, bundled: string, password: string | undefined): Promise<{ type: KeystoreType; created: boolean }> {
+async function ensureStore(host: Host, inputs: ExternalTruststoreInputs, bundled: string, password: string | undefined): Promise<{ type: KeystoreType; created: boolean }> {
   const file = inputs.truststorePath;
   // The lock file lives beside the store, so its directory must exist before the lock is taken.
   await host.makeDirectory(path.dirname(file));
@@ -182,7 +186,7 @@ async function ensureStore(host: LocalHost, inputs: ExternalTruststoreInputs, bu
 }
 
 /** The trusted-certificate entries of the bundled cacerts, without codec data so the new store encodes them fresh. */
-async function bundledTrustedCertificates(host: LocalHost, cacerts: string, password: string | undefined) {
+async function bundledTrustedCertificates(host: Host, cacerts: string, password: string | undefined) {
   const bytes = await host.readFile(cacerts);
   const candidates = [...new Set([password, BUNDLED_DEFAULT_PASSWORD])];
   let lastError: unknown;
@@ -201,8 +205,8 @@ async function bundledTrustedCertificates(host: LocalHost, cacerts: string, pass
 }
 
 /** The type of the store file, or undefined when it does not exist. */
-async function storeTypeOf(file: string): Promise<KeystoreType | undefined> {
-  const host = new LocalHost();
+async function storeTypeOf(file: string, connection: unknown): Promise<KeystoreType | undefined> {
+  const host = hostFor(connection);
   if (!(await host.stat(file))) return undefined;
   return sniffKeystoreType(await host.readFile(file));
 }
@@ -223,6 +227,7 @@ function outputsFor(
 ): Props {
   const outs: Props = {
     midHome: inputs.midHome,
+    ...(inputs.connection ? { connection: inputs.connection } : {}),
     truststorePath: inputs.truststorePath,
     wrapperOverridePath: wrapperOverride,
     wiredTruststorePath: wired.path ?? null,

@@ -1,5 +1,5 @@
 import { withKeystoreLock } from '../host/keystoreMutex';
-import { LocalHost } from '../host/localHost';
+import { hostFor } from './connectionInput';
 
 /** What {@link editTextFile} did. */
 export interface TextEdit {
@@ -19,10 +19,10 @@ export interface TextEdit {
  * @example
  * const { changed } = await editTextFile('/opt/mid/agent/config.xml', (t) => setMidParameter(t!, 'a', 'b'));
  */
-export async function editTextFile(file: string, edit: (text: string | undefined) => string, opts: { newFileMode?: number } = {}): Promise<TextEdit> {
-  const host = new LocalHost();
+export async function editTextFile(file: string, edit: (text: string | undefined) => string, opts: { newFileMode?: number; connection?: unknown } = {}): Promise<TextEdit> {
+  const host = hostFor(opts.connection);
   return withKeystoreLock(host, file, async () => {
-    const before = await readTextFile(file);
+    const before = await readTextFile(file, opts.connection);
     const after = edit(before);
     if (after === before) return { changed: false, text: after };
     await host.writeFileAtomic(file, Buffer.from(after, 'utf8'), { mode: opts.newFileMode });
@@ -31,8 +31,8 @@ export async function editTextFile(file: string, edit: (text: string | undefined
 }
 
 /** The file's text, or undefined when it does not exist. Reads need no lock: writes are atomic renames. */
-export async function readTextFile(file: string): Promise<string | undefined> {
-  const host = new LocalHost();
+export async function readTextFile(file: string, connection?: unknown): Promise<string | undefined> {
+  const host = hostFor(connection);
   if (!(await host.stat(file))) return undefined;
   return Buffer.from(await host.readFile(file)).toString('utf8');
 }

@@ -3,6 +3,7 @@ import { assertWellFormed, getMidParameter, removeMidParameter, setMidParameter 
 import { midLayout } from '../mid/midLayout';
 import { MIGRATION_STRATEGY_PARAMETER, parseMigrationStrategy } from '../mid/migrationStrategy';
 import { MidtrustError } from '../errors';
+import { connectionProblems, machineOf } from './connectionInput';
 import { editTextFile, readTextFile } from './lockedTextEdit';
 import { asPersonError, isUnknown, keystorePathProblem, sameKeystoreFile, schemaFailures, type InputFailure, type Props } from './resourceInputs';
 import { RESTART_NOTE, runRestartCommand } from './restartCommand';
@@ -64,6 +65,7 @@ export function parameterOps(spec: ParameterSpec): ParameterOps {
         failures.push({ property: spec.valueKey, reason: e.message });
       }
     }
+    if (!failures.some((f) => f.property === 'connection') && news.connection !== undefined && !isUnknown(news.connection)) failures.push(...connectionProblems(news.connection));
     return { inputs: news, failures };
   }
 
@@ -72,6 +74,7 @@ export function parameterOps(spec: ParameterSpec): ParameterOps {
     const replaces: string[] = [];
     const homeChanged = isUnknown(news.midHome) || midLayout(String(news.midHome)).configXml !== midLayout(String(olds.midHome)).configXml;
     if (homeChanged) replaces.push('midHome');
+    if (isUnknown(news.connection) || machineOf(olds.connection) !== machineOf(news.connection)) replaces.push('connection');
     if (isUnknown(news.name) || spec.parameterName(news) !== spec.parameterName(olds)) replaces.push('name');
     let changes = replaces.length > 0;
     if (isUnknown(news[spec.valueKey]) || news[spec.valueKey] !== olds[spec.valueKey]) changes = true;
@@ -90,13 +93,13 @@ export function parameterOps(spec: ParameterSpec): ParameterOps {
     const name = spec.parameterName(props);
     try {
       // Checked before taking the lock, which needs the file's directory to exist.
-      if ((await readTextFile(configXml)) === undefined) throw missingConfig();
+      if ((await readTextFile(configXml, props.connection)) === undefined) throw missingConfig();
       const { changed } = await editTextFile(configXml, (text) => {
         if (text === undefined) throw missingConfig();
         assertWellFormed(text, configXml);
         return setMidParameter(text, name, valueOf(props), configXml);
-      });
-      const restarted = await runRestartCommand(props.restartCommand as string | undefined, changed, configXml);
+      }, { connection: props.connection });
+      const restarted = await runRestartCommand(props.restartCommand as string | undefined, changed, configXml, props.connection);
       return outputsFor(props, configXml, valueOf(props), restarted);
     } catch (e) {
       throw asPersonError(e, `${name} in ${configXml}`);
@@ -117,7 +120,7 @@ export function parameterOps(spec: ParameterSpec): ParameterOps {
     const configXml = midLayout(String(props.midHome)).configXml;
     const name = spec.parameterName(props);
     try {
-      const text = await readTextFile(configXml);
+      const text = await readTextFile(configXml, props.connection);
       if (text === undefined) return { id: '', props: {} };
       assertWellFormed(text, configXml);
       const p = getMidParameter(text, name);
@@ -134,13 +137,13 @@ export function parameterOps(spec: ParameterSpec): ParameterOps {
     const configXml = midLayout(String(props.midHome)).configXml;
     const name = spec.parameterName(props);
     try {
-      if ((await readTextFile(configXml)) === undefined) return;
+      if ((await readTextFile(configXml, props.connection)) === undefined) return;
       const { changed } = await editTextFile(configXml, (text) => {
         if (text === undefined) return '';
         assertWellFormed(text, configXml);
         return getMidParameter(text, name)?.secure ? text : removeMidParameter(text, name, configXml);
-      });
-      await runRestartCommand(props.restartCommand as string | undefined, changed, configXml);
+      }, { connection: props.connection });
+      await runRestartCommand(props.restartCommand as string | undefined, changed, configXml, props.connection);
     } catch (e) {
       throw asPersonError(e, `removing ${name} from ${configXml}`);
     }
@@ -149,6 +152,7 @@ export function parameterOps(spec: ParameterSpec): ParameterOps {
   function outputsFor(props: Props, configXml: string, actual: string | null, restarted: boolean): Props {
     const outs: Props = {
       midHome: props.midHome,
+      ...(props.connection ? { connection: props.connection } : {}),
       [spec.valueKey]: actual,
       configXmlPath: configXml,
       restartRequired: true,

@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import type { ConnectionInput } from './connectionInput';
 import { compiledResourcesDir, MidtrustProvider } from './midtrustProvider';
 
 /** Inputs of {@link MidServerParameter}. */
@@ -11,6 +12,8 @@ export interface MidServerParameterArgs {
   value: pulumi.Input<string>;
   /** Shell command run locally when config.xml was changed (Windows: `Restart-Service snc_mid_<name>`). */
   restartCommand?: pulumi.Input<string>;
+  /** The MID host over SSH, when it is not the machine running Pulumi (a Pulumi secret). */
+  connection?: pulumi.Input<ConnectionInput>;
 }
 
 /**
@@ -38,8 +41,8 @@ export class MidServerParameter extends pulumi.dynamic.Resource {
     super(
       new MidtrustProvider('midServerParameterOps', compiledResourcesDir()),
       name,
-      { ...args, configXmlPath: undefined, restartRequired: undefined, note: undefined, restarted: undefined },
-      opts,
+      { ...args, connection: args.connection === undefined ? undefined : pulumi.secret(args.connection), configXmlPath: undefined, restartRequired: undefined, note: undefined, restarted: undefined },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ['connection'] }),
       'midtrust',
       'MidServerParameter',
     );

@@ -12,8 +12,9 @@ export const RESTART_NOTE =
  * @example
  * const restarted = await runRestartCommand('systemctl restart mid', changed, '/opt/mid/agent/config.xml');
  */
-export async function runRestartCommand(command: string | undefined, changed: boolean, changedFile: string): Promise<boolean> {
+export async function runRestartCommand(command: string | undefined, changed: boolean, changedFile: string, connection?: unknown): Promise<boolean> {
   if (!command || !changed) return false;
+  if (connection) return runRemote(command, changedFile, connection);
   const { exec } = require('node:child_process') as typeof import('node:child_process');
   await new Promise<void>((resolve, reject) => {
     // A shell on purpose: the command is the user's own (`systemctl restart mid`, `Restart-Service ...`).
@@ -29,5 +30,22 @@ export async function runRestartCommand(command: string | undefined, changed: bo
       );
     });
   });
+  return true;
+}
+
+/** The restart command on the MID host itself, over the resource's shared SSH connection. */
+async function runRemote(command: string, changedFile: string, connection: unknown): Promise<boolean> {
+  const { sshPool } = require('../host/ssh/sshConnectionPool') as typeof import('../host/ssh/sshConnectionPool');
+  const { specOf } = require('./connectionInput') as typeof import('./connectionInput');
+  const { client } = await sshPool.get(specOf(connection as import('./connectionInput').ConnectionInput));
+  const code = await new Promise<number>((resolve, reject) => {
+    client.exec(command, (err, stream) => {
+      if (err) return reject(err);
+      stream.on('close', (c: number | null) => resolve(c ?? -1));
+      stream.resume();
+      stream.stderr.resume();
+    });
+  });
+  if (code !== 0) throw new MidtrustError('IO', `${changedFile} was changed, but restartCommand exited ${code} on the MID host; restart the MID Server by hand`);
   return true;
 }

@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import type { ConnectionInput } from './connectionInput';
 import { compiledResourcesDir, MidtrustProvider } from './midtrustProvider';
 
 /** Inputs of {@link TruststoreMigrationStrategy}. */
@@ -9,6 +10,8 @@ export interface TruststoreMigrationStrategyArgs {
   strategy: pulumi.Input<'migrate_delta' | 'migrate_non_ca' | 'do_not_migrate'>;
   /** Shell command run locally when config.xml was changed (e.g. `systemctl restart mid`; Windows: `Restart-Service snc_mid_<name>`). */
   restartCommand?: pulumi.Input<string>;
+  /** The MID host over SSH, when it is not the machine running Pulumi (a Pulumi secret). */
+  connection?: pulumi.Input<ConnectionInput>;
 }
 
 /**
@@ -39,8 +42,8 @@ export class TruststoreMigrationStrategy extends pulumi.dynamic.Resource {
     super(
       new MidtrustProvider('truststoreMigrationStrategyOps', compiledResourcesDir()),
       name,
-      { ...args, configXmlPath: undefined, parameterName: undefined, restartRequired: undefined, note: undefined, restarted: undefined },
-      opts,
+      { ...args, connection: args.connection === undefined ? undefined : pulumi.secret(args.connection), configXmlPath: undefined, parameterName: undefined, restartRequired: undefined, note: undefined, restarted: undefined },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ['connection'] }),
       'midtrust',
       'TruststoreMigrationStrategy',
     );
