@@ -2,6 +2,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { midLayout } from '../mid/midLayout';
 import type { ConnectionInput } from './connectionInput';
 import { Truststore } from './truststore';
+import { TruststoreMigrationStrategy } from './truststoreMigrationStrategy';
 
 /** One MID Server of a fleet. */
 export interface MidServerFleetHost {
@@ -23,6 +24,8 @@ export interface MidServerFleetArgs {
   storePassword?: pulumi.Input<string>;
   /** Remove undeclared trusted certificates (never key entries). */
   exclusive?: pulumi.Input<boolean>;
+  /** Also set mid.truststore.migration.strategy on every host (one TruststoreMigrationStrategy each). */
+  migrationStrategy?: pulumi.Input<'migrate_delta' | 'migrate_non_ca' | 'do_not_migrate'>;
 }
 
 /**
@@ -40,6 +43,8 @@ export class MidServerFleet extends pulumi.ComponentResource {
   static readonly __pulumiType = 'midtrust:index:MidServerFleet';
   /** The per-host Truststore resources, by host name. */
   readonly truststores: Record<string, Truststore> = {};
+  /** The per-host migration strategy resources, when `migrationStrategy` is given. */
+  readonly strategies: Record<string, TruststoreMigrationStrategy> = {};
 
   constructor(name: string, args: MidServerFleetArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(MidServerFleet.__pulumiType, name, {}, opts);
@@ -58,6 +63,13 @@ export class MidServerFleet extends pulumi.ComponentResource {
         },
         { parent: this },
       );
+      if (args.migrationStrategy !== undefined) {
+        this.strategies[host.name] = new TruststoreMigrationStrategy(
+          `${name}-${host.name}-strategy`,
+          { midHome: host.midHome, strategy: args.migrationStrategy, connection: host.connection },
+          { parent: this },
+        );
+      }
     }
     this.registerOutputs({ truststores: Object.fromEntries(Object.entries(this.truststores).map(([k, t]) => [k, t.id])) });
   }

@@ -74,8 +74,10 @@ test('MidServerFleet: one Truststore per host with stable names, connection and 
       ],
       certificates: [{ alias: 'acme-root-ca', certificatePem: acmePem('acme-root-ca') }],
       storePassword: 'changeit',
+      migrationStrategy: 'migrate_delta',
     });
   });
+  expect(resources.filter((r) => r.type === 'pulumi-nodejs:dynamic/midtrust:TruststoreMigrationStrategy').map((r) => `${r.name} ${r.inputs.strategy}`)).toEqual(['prod-mid-lon-01-strategy migrate_delta', 'prod-mid-win-01-strategy migrate_delta']);
   const children = resources.filter((r) => r.type === Truststore.__pulumiType);
   expect(children.map((r) => `${r.name} ${r.inputs.keystorePath}`)).toEqual([
     'prod-mid-lon-01 /opt/servicenow/mid/agent/jre/lib/security/cacerts',
