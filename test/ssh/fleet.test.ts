@@ -80,6 +80,20 @@ d('fleet plan/apply over SSH with an inventory', () => {
     }
   }, 60_000);
 
+  // Runs after the applies above, which put the leaf certificates on every host.
+  it('audits every host over SSH: findings per host, failing host reported, exit code by --fail-on', async () => {
+    const ok = await midtrust(['audit', '--inventory', inventory(false), '--storepass-env', 'MID_STOREPASS', '--json'], { env, cwd: dir });
+    expect(ok.code).toBe(0);
+    const hosts = JSON.parse(ok.stdout).hosts as Array<{ name: string; ok: boolean; violations: Array<{ rule: string }> }>;
+    expect(hosts.map((h) => `${h.name}:${h.ok}`)).toEqual(['mid-0:true', 'mid-1:true', 'mid-2:true']);
+    expect(hosts.every((h) => h.violations.every((v) => v.rule !== 'certificate-expiring'))).toBe(true);
+    // The fixture leaves expire in 90 days: within a 365-day window they are findings.
+    const strict = await midtrust(['audit', '--inventory', inventory(true), '--storepass-env', 'MID_STOREPASS', '--expiring-days', '365', '--fail-on', 'warning'], { env, cwd: dir });
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/mid-down\s+FAILED/);
+    expect(strict.stdout).toMatch(/mid-0:\nSEVERITY\s+RULE\s+ALIAS\s+FINDING\nwarning\s+certificate-expiring\s+leaf-/);
+  }, 60_000);
+
   it('refuses an inventory host without host key verification', async () => {
     const f = path.join(dir, 'nokey.yaml');
     fs.writeFileSync(f, 'hosts:\n  - { name: x, host: 127.0.0.1, user: root, midHome: /opt/mid }\n');

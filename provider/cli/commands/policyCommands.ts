@@ -79,16 +79,19 @@ export const lintCommand = defineCommand<LintOptions>({
 
 interface AuditOptions extends CommonOptions, StorePasswordOptions {
   'mid-home'?: string;
+  inventory?: string;
+  parallel?: string;
 }
 
 /** `midtrust audit <keystore> | --mid-home H`: the rules over a live store, with an expiry report. */
 export const auditCommand = defineCommand<AuditOptions>({
   name: 'audit',
   summary: 'check a live keystore (or a MID home) against the policy rules, with an expiry report',
-  usage: 'midtrust audit (<keystore> | --mid-home <H>) [--storepass-env VAR | --storepass-file F | --storepass-stdin] [--json] [--fail-on advisory|warning|error] [--expiring-days N] [--incoming <store>]',
-  options: { ...COMMON, ...STORE_PASSWORD_OPTIONS, 'mid-home': { type: 'string' } },
+  usage: 'midtrust audit (<keystore> | --mid-home <H> | --inventory <hosts.yaml> [--parallel N]) [--storepass-env VAR | --storepass-file F | --storepass-stdin] [--json] [--fail-on advisory|warning|error] [--expiring-days N] [--incoming <store>]',
+  options: { ...COMMON, ...STORE_PASSWORD_OPTIONS, 'mid-home': { type: 'string' }, inventory: { type: 'string' }, parallel: { type: 'string' } },
   async run(positionals, opts, io) {
     const { failOn, expiringDays } = ruleOptions(opts);
+    if (opts.inventory) return auditInventory(opts, failOn, expiringDays, io);
     const host = new LocalHost();
     const midHome = opts['mid-home'] ? path.resolve(io.cwd, opts['mid-home']) : undefined;
     const file = positionals[0] ? path.resolve(io.cwd, positionals[0]) : midHome ? midLayout(midHome).cacerts : undefined;
@@ -126,4 +129,25 @@ function safeNotAfter(c: Certificate): Date | undefined {
 function inferMidHome(storePath: string): string | undefined {
   const m = /^(.*)[\\/]agent[\\/]jre[\\/]lib[\\/]security[\\/]cacerts$/.exec(storePath);
   return m?.[1];
+}
+
+/** `audit --inventory`: every host's live store and settings; exit 1 when a host failed or a finding reaches --fail-on. */
+async function auditInventory(opts: AuditOptions, failOn: Severity, expiringDays: number | undefined, io: CliIo): Promise<number> {
+  const { loadInventory } = require('../../fleet/inventory') as typeof import('../../fleet/inventory');
+  const { auditFleet } = require('../../fleet/fleetAudit') as typeof import('../../fleet/fleetAudit');
+  const hosts = loadInventory(path.resolve(io.cwd, opts.inventory as string), io.env);
+  const password = await resolveStorePassword(opts, io);
+  const parallel = opts.parallel === undefined ? 8 : Number(opts.parallel);
+  if (!Number.isInteger(parallel) || parallel < 1) throw new MidtrustError('INVALID_INPUT', `--parallel ${opts.parallel}: give a whole number ≥ 1`);
+  const audits = await auditFleet(hosts, password, { parallel, rules: { expiringDays } });
+  const failing = (a: { violations: readonly Violation[] }): number => a.violations.filter((v) => reaches(v, failOn)).length;
+  if (opts.json) {
+    io.stdout(`${JSON.stringify({ hosts: audits }, null, 2)}\n`);
+  } else {
+    io.stdout(formatTable(['HOST', 'RESULT', 'FINDINGS', `AT/ABOVE ${failOn.toUpperCase()}`, 'ERROR'], audits.map((a) => [a.name, a.ok ? 'ok' : 'FAILED', String(a.violations.length), String(failing(a)), a.error ?? ''])));
+    for (const a of audits.filter((x) => failing(x) > 0)) {
+      io.stdout(`\n${a.name}:\n${formatTable(['SEVERITY', 'RULE', 'ALIAS', 'FINDING'], a.violations.filter((v) => reaches(v, failOn)).map((v) => [v.severity, v.rule, v.alias ?? '-', v.message]))}`);
+    }
+  }
+  return audits.some((a) => !a.ok || failing(a) > 0) ? EXIT.ERROR : EXIT.OK;
 }

@@ -1,0 +1,46 @@
+import { MidtrustError } from '../errors';
+import { SshConnectionPool } from '../host/ssh/sshConnectionPool';
+import { SshHost } from '../host/ssh/sshHost';
+import { readKeystore } from '../keystore/keystoreCodec';
+import { midLayout } from '../mid/midLayout';
+import { readMidSettings } from '../mid/midSettingsReader';
+import { certificatesOfStore, runRules } from '../rules/runRules';
+import type { RuleOptions, Violation } from '../rules/violation';
+import type { InventoryHost } from './inventory';
+
+/** The policy findings of one host, or why it could not be audited. */
+export interface HostAudit {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly violations: readonly Violation[];
+  readonly error?: string;
+}
+
+/**
+ * The policy rules over every host's live MID truststore and settings, over one SSH connection
+ * per host, `parallel` hosts at a time; a failing host is reported, the others still audited.
+ */
+export async function auditFleet(hosts: readonly InventoryHost[], password: string | undefined, opts: { parallel?: number; rules?: Partial<RuleOptions> } = {}): Promise<HostAudit[]> {
+  const pool = new SshConnectionPool();
+  const out: HostAudit[] = new Array(hosts.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < hosts.length; i = next++) {
+      const h = hosts[i];
+      try {
+        const host = new SshHost(h.connection, pool);
+        const store = readKeystore(await host.readFile(midLayout(h.midHome).cacerts), { password });
+        const mid = await readMidSettings(host, h.midHome);
+        out[i] = { name: h.name, ok: true, violations: runRules({ certificates: certificatesOfStore(store), mid }, opts.rules) };
+      } catch (e) {
+        out[i] = { name: h.name, ok: false, violations: [], error: e instanceof MidtrustError ? e.message : String(e) };
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(Math.max(1, opts.parallel ?? 8), hosts.length) }, worker));
+  } finally {
+    await pool.closeAll();
+  }
+  return out;
+}
