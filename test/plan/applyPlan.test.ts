@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sha256Hex } from '../../provider/certificate/fingerprint';
-import { MidtrustError } from '../../provider/errors';
 import type { Keystore, KeystoreType } from '../../provider/keystore/model';
 import { applyPlan } from '../../provider/plan/applyPlan';
 import { computePlan } from '../../provider/plan/computePlan';
@@ -10,6 +9,7 @@ import { loadDesiredState } from '../../provider/plan/desiredStateFile';
 import type { Plan } from '../../provider/plan/plan';
 import { Secret } from '../../provider/plan/secret';
 import { makeCertificates, modelBuilders, type CertificateSet } from './planFixtures';
+import { errorOf } from '../helpers/errorOf';
 
 let certs: CertificateSet;
 let b: ReturnType<typeof modelBuilders>;
@@ -21,15 +21,6 @@ afterAll(() => certs.cleanup());
 
 const now = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
 const applied = (s: Keystore, d: DesiredState): Keystore => applyPlan(s, computePlan(s, d), d, { now });
-const errorOf = (run: () => unknown): MidtrustError => {
-  try {
-    run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MidtrustError);
-    return e as MidtrustError;
-  }
-  throw new Error('expected an error');
-};
 
 describe('applyPlan', () => {
   it('keeps untouched entries as the same objects, in order; replaced entries keep their place; new ones come last', () => {

@@ -1,10 +1,10 @@
-import { MidtrustError } from '../../provider/errors';
 import type { Keystore } from '../../provider/keystore/model';
 import { computePlan, shortFingerprint } from '../../provider/plan/computePlan';
 import type { DesiredState } from '../../provider/plan/desiredState';
 import { planToJson } from '../../provider/plan/formatPlan';
 import { Secret } from '../../provider/plan/secret';
 import { makeCertificates, modelBuilders, PASSWORD, type CertificateSet } from './planFixtures';
+import { errorOf } from '../helpers/errorOf';
 
 let certs: CertificateSet;
 let b: ReturnType<typeof modelBuilders>;
@@ -16,15 +16,6 @@ afterAll(() => certs.cleanup());
 
 type Builders = ReturnType<typeof modelBuilders>;
 const summary = (s: Keystore | undefined, d: DesiredState): string[] => computePlan(s, d).actions.map((a) => `${a.action} ${a.alias}`);
-const errorOf = (run: () => unknown): MidtrustError => {
-  try {
-    run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MidtrustError);
-    return e as MidtrustError;
-  }
-  throw new Error('expected an error');
-};
 
 describe('computePlan actions', () => {
   // Each case builds its store and desired state from the openssl certificates a, b, c (k: a key entry's certificate).

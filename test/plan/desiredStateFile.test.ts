@@ -6,6 +6,7 @@ import { sha256Hex } from '../../provider/certificate/fingerprint';
 import { MidtrustError } from '../../provider/errors';
 import { desiredStateFromObject, loadDesiredState, midCacertsPath, type DesiredStateIo } from '../../provider/plan/desiredStateFile';
 import { makeCertificates, PASSWORD, type CertificateSet } from './planFixtures';
+import { errorOf } from '../helpers/errorOf';
 
 let certs: CertificateSet;
 let io: DesiredStateIo;
@@ -20,15 +21,6 @@ afterAll(() => certs.cleanup());
 
 const fileName = () => path.join(certs.dir, 'desired.yaml');
 const load = (yaml: string, ioOverride: Partial<DesiredStateIo> = {}) => loadDesiredState(yaml, fileName(), { ...io, ...ioOverride });
-const errorOf = (run: () => unknown): MidtrustError => {
-  try {
-    run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MidtrustError);
-    return e as MidtrustError;
-  }
-  throw new Error('expected an error');
-};
 
 describe('loadDesiredState: resolution', () => {
   it('resolves paths relative to the file, reads env passwords and parses certificates', () => {
