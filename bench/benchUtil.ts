@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import * as net from 'node:net';
 
 /** Median of numbers (ms). */
 export function median(xs: number[]): number {
@@ -66,4 +67,46 @@ export function timeProcessPair(
     tb.push(timeProcess(b.cmd, b.args, 1, opts));
   }
   return [median(ta), median(tb)];
+}
+
+/**
+ * The environment for measured child processes. This sandbox sets NODE_EXTRA_CA_CERTS, which
+ * makes every node start parse ~150 CA certificates (~80 ms) — a cost of the sandbox, not of
+ * midtrust, and one keytool does not pay — so it is unset.
+ */
+export function benchEnv(password: string): { env: NodeJS.ProcessEnv; droppedExtraCa: boolean } {
+  const env: NodeJS.ProcessEnv = { ...process.env, MID_STOREPASS: password };
+  const droppedExtraCa = env.NODE_EXTRA_CA_CERTS !== undefined;
+  delete env.NODE_EXTRA_CA_CERTS;
+  return { env, droppedExtraCa };
+}
+
+/** Collects result lines while printing them (written to bench/latest*.txt at the end). */
+export function resultLines(): { lines: string[]; out: (l: string) => void } {
+  const lines: string[] = [];
+  return {
+    lines,
+    out: (l: string) => {
+      lines.push(l);
+      console.log(l);
+    },
+  };
+}
+
+/** Waits until something listens on 127.0.0.1:port (a server started by a bench or a test). */
+export async function waitForPort(port: number, ms: number, proc?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = net.connect(port, '127.0.0.1', () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (proc && proc.exitCode !== null) throw new Error(`the server for port ${port} exited ${proc.exitCode} before listening`);
+    if (Date.now() > deadline) throw new Error(`nothing listens on port ${port} after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

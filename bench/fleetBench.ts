@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { median, report } from './benchUtil';
+import { benchEnv, median, report, resultLines, waitForPort } from './benchUtil';
 
 const CACERTS = '/etc/ssl/certs/java/cacerts';
 const PASS = 'changeit';
@@ -53,23 +53,6 @@ async function freePort(): Promise<number> {
   }
 }
 
-async function waitForPort(port: number, proc: ChildProcess, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = net.connect(port, '127.0.0.1', () => {
-        c.destroy();
-        resolve(true);
-      });
-      c.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (proc.exitCode !== null) throw new Error(`sshd on port ${port} exited ${proc.exitCode} before listening`);
-    if (Date.now() > deadline) throw new Error(`sshd did not listen on ${port}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** One OpenSSH server on 127.0.0.1: its own config, ed25519 host key and log; `authorizedKey` may log in as root. */
 async function startSshd(dir: string, authorizedKeyFile: string, started: ChildProcess[]): Promise<BenchSshd> {
   fs.mkdirSync(dir, { recursive: true });
@@ -99,7 +82,7 @@ async function startSshd(dir: string, authorizedKeyFile: string, started: ChildP
   fs.mkdirSync('/run/sshd', { recursive: true });
   const proc = spawn('/usr/sbin/sshd', ['-D', '-f', p('sshd_config'), '-E', p('log')], { stdio: 'ignore' });
   started.push(proc);
-  await waitForPort(port, proc, 10_000);
+  await waitForPort(port, 10_000, proc);
   const pub = fs.readFileSync(p('hostkey.pub'), 'utf8').trim().split(/\s+/);
   fs.writeFileSync(p('known_hosts'), `[127.0.0.1]:${port} ${pub[0]} ${pub[1]}\n`);
   return {
@@ -134,16 +117,8 @@ async function main(started: ChildProcess[], work: string): Promise<void> {
   if (!fs.existsSync('/usr/sbin/sshd')) throw new Error('/usr/sbin/sshd not found (apt-get install openssh-server)');
   if (process.getuid?.() !== 0) throw new Error('the fleet bench runs as root (each sshd must switch to the login user)');
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} not found: npm run build`);
-  // This sandbox sets NODE_EXTRA_CA_CERTS, which makes every node start parse ~150 CA certificates
-  // (~80 ms) — a cost of the sandbox, not of midtrust. Unset for the midtrust processes.
-  const env: NodeJS.ProcessEnv = { ...process.env, MID_STOREPASS: PASS };
-  const droppedExtraCa = env.NODE_EXTRA_CA_CERTS !== undefined;
-  delete env.NODE_EXTRA_CA_CERTS;
-  const lines: string[] = [];
-  const out = (l: string): void => {
-    lines.push(l);
-    console.log(l);
-  };
+  const { env, droppedExtraCa } = benchEnv(PASS);
+  const { lines, out } = resultLines();
   out(`midtrust fleet bench — ${new Date().toISOString()} — node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}, ${HOSTS} sshd on 127.0.0.1 × ${CERTS} certificates, JKS cacerts`);
 
   // Certificates and the operator's key.

@@ -14,7 +14,7 @@ import { listEntries } from '../provider/listing/entryListing';
 import { applyPlan } from '../provider/plan/applyPlan';
 import { computePlan } from '../provider/plan/computePlan';
 import { loadDesiredState } from '../provider/plan/desiredStateFile';
-import { median, report, timeInProcess, timeInProcessAsync, timeProcess, timeProcessPair } from './benchUtil';
+import { benchEnv, median, report, resultLines, timeInProcess, timeInProcessAsync, timeProcess, timeProcessPair } from './benchUtil';
 
 const CACERTS = '/etc/ssl/certs/java/cacerts';
 const PASS = 'changeit';
@@ -38,16 +38,8 @@ async function main(): Promise<void> {
   const keytool = findKeytool(11);
   if (!keytool) throw new Error('keytool not found');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'midtrust-bench-'));
-  // This sandbox sets NODE_EXTRA_CA_CERTS, which makes every node start parse ~150 CA
-  // certificates (~80 ms) — a cost of the sandbox, not of midtrust, and one keytool does not pay.
-  const env: NodeJS.ProcessEnv = { ...process.env, MID_STOREPASS: PASS };
-  const droppedExtraCa = env.NODE_EXTRA_CA_CERTS !== undefined;
-  delete env.NODE_EXTRA_CA_CERTS;
-  const lines: string[] = [];
-  const out = (l: string): void => {
-    lines.push(l);
-    console.log(l);
-  };
+  const { env, droppedExtraCa } = benchEnv(PASS);
+  const { lines, out } = resultLines();
   out(`midtrust bench — ${new Date().toISOString()} — node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}, keytool ${fs.realpathSync(keytool)}`);
 
   // 1. Read + verify the JDK cacerts (JKS) in-process.

@@ -1,3 +1,4 @@
+import * as pathModule from 'node:path';
 import { MidtrustError } from '../errors';
 import { backupBeforeWrite } from '../host/backup';
 import type { Host } from '../host/host';
@@ -64,24 +65,37 @@ export class KeystoreBatcher {
     const lockTimeoutMs = batch[0].target.lockTimeoutMs;
     const outcomes: Array<{ ok: true; result: unknown } | { ok: false; error: unknown }> = [];
     let written = false;
+    const applyChanges = (original: Keystore | undefined): Keystore | undefined => {
+      let store = original;
+      for (const p of batch) {
+        try {
+          const next = p.change(store);
+          store = next.store;
+          outcomes.push({ ok: true, result: next.result });
+        } catch (e) {
+          outcomes.push({ ok: false, error: e });
+        }
+      }
+      return store;
+    };
     try {
-      await withKeystoreLock(this.host, path, async () => {
-        const original = await this.readCurrent(path, password);
-        let store = original;
-        for (const p of batch) {
-          try {
-            const next = p.change(store);
-            store = next.store;
-            outcomes.push({ ok: true, result: next.result });
-          } catch (e) {
-            outcomes.push({ ok: false, error: e });
+      const dir = parentDirectory(path);
+      if (!(await this.host.stat(dir))) {
+        // No directory: no store and nothing to lock. Changes that need no store (a delete of
+        // something already gone) succeed; one that would create the store cannot.
+        if (applyChanges(undefined) !== undefined) {
+          throw new MidtrustError('NOT_FOUND', `${this.host.describe()} ${dir}: the directory does not exist, so ${path} cannot be written; check the path (for a MID Server: <MID home>/agent/jre/lib/security/cacerts)`);
+        }
+      } else {
+        await withKeystoreLock(this.host, path, async () => {
+          const original = await this.readCurrent(path, password);
+          const store = applyChanges(original);
+          if (store !== original && store !== undefined) {
+            await this.write(path, store, password, original !== undefined ? backups : 0);
+            written = true;
           }
-        }
-        if (store !== original && store !== undefined) {
-          await this.write(path, store, password, original !== undefined ? backups : 0);
-          written = true;
-        }
-      }, lockTimeoutMs === undefined ? {} : { timeoutMs: lockTimeoutMs });
+        }, lockTimeoutMs === undefined ? {} : { timeoutMs: lockTimeoutMs });
+      }
     } catch (e) {
       // The read, lock or write failed: every change in the batch failed with it.
       for (const p of batch) p.reject(e);
@@ -119,4 +133,9 @@ export class KeystoreBatcher {
       verify: (readBack) => assertSameContent(store, readKeystore(readBack, { password }), path),
     });
   }
+}
+
+/** The directory holding a store, in the host's own path syntax (`C:\\...` or `/...`). */
+function parentDirectory(file: string): string {
+  return /^[A-Za-z]:[\\/]/.test(file) ? pathModule.win32.dirname(file) : pathModule.posix.dirname(file);
 }

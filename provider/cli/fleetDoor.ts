@@ -9,6 +9,13 @@ import { formatTable } from './formatTable';
 /** The options plan/apply take for fleets. */
 export const FLEET_OPTIONS = { inventory: { type: 'string' }, parallel: { type: 'string' } } as const;
 
+/** --parallel: how many hosts at once (default 8). */
+export function parseParallel(value: string | undefined): number {
+  const n = value === undefined ? 8 : Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new MidtrustError('INVALID_INPUT', `--parallel ${value}: give a whole number of hosts, 1 or more`);
+  return n;
+}
+
 /**
  * plan/apply over every host of an inventory: a progress bar on a terminal, one line per host
  * otherwise, then a summary table. Exit 1 when any host failed; for plan, 2 when changes are
@@ -16,8 +23,7 @@ export const FLEET_OPTIONS = { inventory: { type: 'string' }, parallel: { type: 
  */
 export async function runFleetCommand(mode: 'plan' | 'apply', desired: DesiredState, opts: { inventory?: string; parallel?: string; json?: boolean }, io: CliIo): Promise<number> {
   const hosts = loadInventory(path.resolve(io.cwd, opts.inventory as string), io.env);
-  const parallel = opts.parallel === undefined ? 8 : Number(opts.parallel);
-  if (!Number.isInteger(parallel) || parallel < 1) throw new MidtrustError('INVALID_INPUT', `--parallel ${opts.parallel}: give a whole number ≥ 1`);
+  const parallel = parseParallel(opts.parallel);
   const outcomes = await runFleet(hosts, desired, {
     mode,
     parallel,

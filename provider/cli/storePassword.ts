@@ -26,14 +26,7 @@ export async function resolveStorePassword(opts: StorePasswordOptions, io: CliIo
   if (given.length > 1) {
     throw new MidtrustError('INVALID_INPUT', 'give the store password one way only: --storepass-env, --storepass-file or --storepass-stdin');
   }
-  if (opts['storepass-env'] !== undefined) {
-    const name = opts['storepass-env'];
-    const value = io.env[name];
-    if (value === undefined) {
-      throw new MidtrustError('INVALID_INPUT', `--storepass-env ${name}: the environment variable ${name} is not set; export it before running midtrust`);
-    }
-    return value;
-  }
+  if (opts['storepass-env'] !== undefined) return passwordFromEnv(opts['storepass-env'], '--storepass-env', io);
   if (opts['storepass-file'] !== undefined) {
     const file = path.resolve(io.cwd, opts['storepass-file']);
     try {
@@ -50,4 +43,11 @@ export async function resolveStorePassword(opts: StorePasswordOptions, io: CliIo
 function firstLine(text: string): string {
   const nl = text.search(/\r?\n/);
   return nl === -1 ? text : text.slice(0, nl);
+}
+
+/** A password from the environment variable an option names; a missing variable is an error naming both. */
+export function passwordFromEnv(name: string, option: string, io: CliIo): string {
+  const value = io.env[name];
+  if (value === undefined) throw new MidtrustError('INVALID_INPUT', `${option} ${name}: the environment variable ${name} is not set; export it before running midtrust`);
+  return value;
 }

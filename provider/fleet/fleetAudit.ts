@@ -7,6 +7,7 @@ import { readMidSettings } from '../mid/midSettingsReader';
 import { certificatesOfStore, runRules } from '../rules/runRules';
 import type { RuleOptions, Violation } from '../rules/violation';
 import type { InventoryHost } from './inventory';
+import { mapLimited } from './mapLimited';
 
 /** The policy findings of one host, or why it could not be audited. */
 export interface HostAudit {
@@ -22,25 +23,19 @@ export interface HostAudit {
  */
 export async function auditFleet(hosts: readonly InventoryHost[], password: string | undefined, opts: { parallel?: number; rules?: Partial<RuleOptions> } = {}): Promise<HostAudit[]> {
   const pool = new SshConnectionPool();
-  const out: HostAudit[] = new Array(hosts.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < hosts.length; i = next++) {
-      const h = hosts[i];
-      try {
-        const host = new SshHost(h.connection, pool);
-        const store = readKeystore(await host.readFile(midLayout(h.midHome).cacerts), { password });
-        const mid = await readMidSettings(host, h.midHome);
-        out[i] = { name: h.name, ok: true, violations: runRules({ certificates: certificatesOfStore(store), mid }, opts.rules) };
-      } catch (e) {
-        out[i] = { name: h.name, ok: false, violations: [], error: e instanceof MidtrustError ? e.message : String(e) };
-      }
+  const audit = async (h: InventoryHost): Promise<HostAudit> => {
+    try {
+      const host = new SshHost(h.connection, pool);
+      const store = readKeystore(await host.readFile(midLayout(h.midHome).cacerts), { password });
+      const mid = await readMidSettings(host, h.midHome);
+      return { name: h.name, ok: true, violations: runRules({ certificates: certificatesOfStore(store), mid }, opts.rules) };
+    } catch (e) {
+      return { name: h.name, ok: false, violations: [], error: e instanceof MidtrustError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}` };
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(Math.max(1, opts.parallel ?? 8), hosts.length) }, worker));
+    return await mapLimited(hosts, opts.parallel ?? 8, audit);
   } finally {
     await pool.closeAll();
   }
-  return out;
 }

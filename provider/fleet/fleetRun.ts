@@ -2,11 +2,13 @@ import { applyDesiredState, planDesiredState } from '../apply/desiredStateRun';
 import { KeystoreBatcher } from '../apply/keystoreBatcher';
 import { MidtrustError } from '../errors';
 import { SshConnectionPool } from '../host/ssh/sshConnectionPool';
+import { runSshCommand } from '../host/ssh/sshExec';
 import { SshHost } from '../host/ssh/sshHost';
 import { midLayout } from '../mid/midLayout';
 import type { DesiredState } from '../plan/desiredState';
 import type { Plan } from '../plan/plan';
 import type { InventoryHost } from './inventory';
+import { mapLimited } from './mapLimited';
 
 /** What happened on one host. */
 export interface HostOutcome {
@@ -37,52 +39,36 @@ export interface FleetOptions {
 export async function runFleet(hosts: readonly InventoryHost[], desired: DesiredState, opts: FleetOptions): Promise<HostOutcome[]> {
   const pool = opts.pool ?? new SshConnectionPool();
   const parallel = Math.max(1, opts.parallel ?? 8);
-  const outcomes: HostOutcome[] = new Array(hosts.length);
-  let next = 0;
   let done = 0;
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      const i = next++;
-      if (i >= hosts.length) return;
-      const h = hosts[i];
-      const started = Date.now();
-      let outcome: HostOutcome;
-      try {
-        const host = new SshHost(h.connection, pool);
-        const forHost: DesiredState = { ...desired, keystore: { ...desired.keystore, path: midLayout(h.midHome).cacerts } };
-        if (opts.mode === 'plan') {
-          outcome = { name: h.name, ok: true, plan: await planDesiredState(host, forHost), ms: Date.now() - started };
-        } else {
-          const r = await applyDesiredState(host, forHost, { batcher: new KeystoreBatcher(host) });
-          const restarted = r.written && h.restartCommand ? await restart(pool, h) : false;
-          outcome = { name: h.name, ok: true, plan: r.plan, written: r.written, restarted, ms: Date.now() - started };
-        }
-      } catch (e) {
-        outcome = { name: h.name, ok: false, error: e instanceof MidtrustError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`, ms: Date.now() - started };
+  const run = async (h: InventoryHost): Promise<HostOutcome> => {
+    const started = Date.now();
+    let outcome: HostOutcome;
+    try {
+      const host = new SshHost(h.connection, pool);
+      const forHost: DesiredState = { ...desired, keystore: { ...desired.keystore, path: midLayout(h.midHome).cacerts } };
+      if (opts.mode === 'plan') {
+        outcome = { name: h.name, ok: true, plan: await planDesiredState(host, forHost), ms: Date.now() - started };
+      } else {
+        const r = await applyDesiredState(host, forHost, { batcher: new KeystoreBatcher(host) });
+        const restarted = r.written && h.restartCommand ? await restart(pool, h) : false;
+        outcome = { name: h.name, ok: true, plan: r.plan, written: r.written, restarted, ms: Date.now() - started };
       }
-      outcomes[i] = outcome;
-      opts.onHostDone?.(outcome, ++done, hosts.length);
+    } catch (e) {
+      outcome = { name: h.name, ok: false, error: e instanceof MidtrustError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`, ms: Date.now() - started };
     }
+    opts.onHostDone?.(outcome, ++done, hosts.length);
+    return outcome;
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(parallel, hosts.length) }, worker));
+    return await mapLimited(hosts, parallel, run);
   } finally {
     if (!opts.pool) await pool.closeAll();
   }
-  return outcomes;
 }
 
 /** Runs the host's restart command over the shared connection; its failure fails the host. */
 async function restart(pool: SshConnectionPool, h: InventoryHost): Promise<boolean> {
-  const { client } = await pool.get(h.connection);
-  const code = await new Promise<number>((resolve, reject) => {
-    client.exec(h.restartCommand as string, (err, stream) => {
-      if (err) return reject(err);
-      stream.on('close', (c: number | null) => resolve(c ?? -1));
-      stream.resume();
-      stream.stderr.resume();
-    });
-  });
-  if (code !== 0) throw new MidtrustError('IO', `${h.name}: the store was updated, but the restart command exited ${code}; restart the MID Server by hand`);
+  const { code, stderrTail } = await runSshCommand(pool, h.connection, h.restartCommand as string);
+  if (code !== 0) throw new MidtrustError('IO', `${h.name}: the store was updated, but the restart command exited ${code}${stderrTail ? ` (${stderrTail})` : ''}; restart the MID Server by hand`);
   return true;
 }

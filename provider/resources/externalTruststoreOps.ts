@@ -127,11 +127,10 @@ export async function remove(_id: string, props: Props): Promise<void> {
   const inputs = props as unknown as ExternalTruststoreInputs;
   const layout = midLayout(inputs.midHome);
   try {
-    if ((await readTextFile(layout.wrapperOverride, inputs.connection)) === undefined) return;
     const { changed } = await editTextFile(layout.wrapperOverride, (text) => {
-      const current = text ?? '';
-      if (readExternalTruststore(current).path !== inputs.truststorePath) return current;
-      return setSystemProperties(current, { [TRUSTSTORE_PROPERTIES.path]: undefined, [TRUSTSTORE_PROPERTIES.password]: undefined, [TRUSTSTORE_PROPERTIES.type]: undefined });
+      // No wrapper-override.conf (or MID home): nothing wired, nothing to remove or create.
+      if (text === undefined || readExternalTruststore(text).path !== inputs.truststorePath) return text;
+      return setSystemProperties(text, { [TRUSTSTORE_PROPERTIES.path]: undefined, [TRUSTSTORE_PROPERTIES.password]: undefined, [TRUSTSTORE_PROPERTIES.type]: undefined });
     }, { connection: inputs.connection });
     await runRestartCommand(inputs.restartCommand, changed, layout.wrapperOverride, inputs.connection);
   } catch (e) {

@@ -1,3 +1,5 @@
+import * as path from 'node:path';
+import { MidtrustError } from '../errors';
 import { withKeystoreLock } from '../host/keystoreMutex';
 import { hostFor } from './connectionInput';
 
@@ -19,12 +21,18 @@ export interface TextEdit {
  * @example
  * const { changed } = await editTextFile('/opt/mid/agent/config.xml', (t) => setMidParameter(t!, 'a', 'b'));
  */
-export async function editTextFile(file: string, edit: (text: string | undefined) => string, opts: { newFileMode?: number; connection?: unknown } = {}): Promise<TextEdit> {
+export async function editTextFile(file: string, edit: (text: string | undefined) => string | undefined, opts: { newFileMode?: number; connection?: unknown } = {}): Promise<TextEdit> {
   const host = hostFor(opts.connection);
+  const dir = /^[A-Za-z]:[\\/]/.test(file) ? path.win32.dirname(file) : path.posix.dirname(file);
+  if (!(await host.stat(dir))) {
+    // No directory: no file and nothing to lock. An edit that leaves "no file" alone is fine.
+    if (edit(undefined) === undefined) return { changed: false, text: '' };
+    throw new MidtrustError('NOT_FOUND', `${host.describe()} ${dir}: the directory does not exist, so ${file} cannot be written; check midHome (the directory holding agent/)`);
+  }
   return withKeystoreLock(host, file, async () => {
     const before = await readTextFile(file, opts.connection);
     const after = edit(before);
-    if (after === before) return { changed: false, text: after };
+    if (after === undefined || after === before) return { changed: false, text: after ?? before ?? '' };
     await host.writeFileAtomic(file, Buffer.from(after, 'utf8'), { mode: opts.newFileMode });
     return { changed: true, text: after };
   });

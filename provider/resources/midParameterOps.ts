@@ -92,8 +92,6 @@ export function parameterOps(spec: ParameterSpec): ParameterOps {
     const configXml = midLayout(String(props.midHome)).configXml;
     const name = spec.parameterName(props);
     try {
-      // Checked before taking the lock, which needs the file's directory to exist.
-      if ((await readTextFile(configXml, props.connection)) === undefined) throw missingConfig();
       const { changed } = await editTextFile(configXml, (text) => {
         if (text === undefined) throw missingConfig();
         assertWellFormed(text, configXml);
@@ -137,9 +135,8 @@ export function parameterOps(spec: ParameterSpec): ParameterOps {
     const configXml = midLayout(String(props.midHome)).configXml;
     const name = spec.parameterName(props);
     try {
-      if ((await readTextFile(configXml, props.connection)) === undefined) return;
       const { changed } = await editTextFile(configXml, (text) => {
-        if (text === undefined) return '';
+        if (text === undefined) return undefined; // no config.xml: nothing to remove, nothing created
         assertWellFormed(text, configXml);
         return getMidParameter(text, name)?.secure ? text : removeMidParameter(text, name, configXml);
       }, { connection: props.connection });

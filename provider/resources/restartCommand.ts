@@ -36,16 +36,11 @@ export async function runRestartCommand(command: string | undefined, changed: bo
 /** The restart command on the MID host itself, over the resource's shared SSH connection. */
 async function runRemote(command: string, changedFile: string, connection: unknown): Promise<boolean> {
   const { sshPool } = require('../host/ssh/sshConnectionPool') as typeof import('../host/ssh/sshConnectionPool');
+  const { runSshCommand } = require('../host/ssh/sshExec') as typeof import('../host/ssh/sshExec');
   const { specOf } = require('./connectionInput') as typeof import('./connectionInput');
-  const { client } = await sshPool.get(specOf(connection as import('./connectionInput').ConnectionInput));
-  const code = await new Promise<number>((resolve, reject) => {
-    client.exec(command, (err, stream) => {
-      if (err) return reject(err);
-      stream.on('close', (c: number | null) => resolve(c ?? -1));
-      stream.resume();
-      stream.stderr.resume();
-    });
-  });
-  if (code !== 0) throw new MidtrustError('IO', `${changedFile} was changed, but restartCommand exited ${code} on the MID host; restart the MID Server by hand`);
+  const { code, stderrTail } = await runSshCommand(sshPool, specOf(connection as import('./connectionInput').ConnectionInput), command);
+  if (code !== 0) {
+    throw new MidtrustError('IO', `${changedFile} was changed, but restartCommand exited ${code} on the MID host${stderrTail ? `: ${stderrTail}` : ''}; restart the MID Server by hand`);
+  }
   return true;
 }

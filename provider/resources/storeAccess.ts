@@ -20,3 +20,10 @@ export function pickInputs(outs: Props, keys: readonly string[]): Props {
   for (const k of keys) if (outs[k] !== undefined) ins[k] = outs[k];
   return ins;
 }
+
+/** Copies the optional inputs that were given (not undefined or null) into the outputs. */
+export function copyGiven(outs: Props, inputs: object, keys: readonly string[]): Props {
+  const from = inputs as Record<string, unknown>;
+  for (const k of keys) if (from[k] !== undefined && from[k] !== null) outs[k] = from[k];
+  return outs;
+}

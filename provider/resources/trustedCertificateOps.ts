@@ -21,8 +21,8 @@ import {
   type Props,
 } from './resourceInputs';
 import { trace } from './sharedBatcher';
-import { pickInputs, readStore } from './storeAccess';
-import { batcherFor, connectionProblems, hostFor, machineOf, type ConnectionInput } from './connectionInput';
+import { copyGiven, pickInputs, readStore } from './storeAccess';
+import { batcherFor, connectionProblems, machineOf, type ConnectionInput } from './connectionInput';
 
 /*
  * The logic behind the TrustedCertificate resource. The serialized provider (midtrustProvider.ts)
@@ -142,8 +142,6 @@ export async function remove(_id: string, props: Props): Promise<void> {
   const expected = recordedFingerprint(props);
   const target = { path: inputs.keystorePath, password: passwordOf(props) };
   try {
-    // A store (or a whole MID Server) that is gone holds nothing to delete; the lock would need its directory.
-    if (!(await hostFor(inputs.connection).stat(inputs.keystorePath))) return trace(`delete ${inputs.alias}: store absent`);
     const outcome = await batcherFor(inputs.connection).submit(target, (current) => {
       const entry = current ? findEntry(current, inputs.alias) : undefined;
       if (!current || !entry || entry.kind !== 'trustedCertificate' || !entry.certificates[0]) return { store: current, result: 'absent' };
@@ -161,8 +159,6 @@ export async function remove(_id: string, props: Props): Promise<void> {
 async function putCertificate(inputs: TrustedCertificateInputs, cert: Certificate, opts: { takeOver: boolean }): Promise<string> {
   const target = { path: inputs.keystorePath, password: inputs.storePassword };
   try {
-    // Checked before taking the lock, which needs the store's directory to exist.
-    if (!(await hostFor(inputs.connection).stat(inputs.keystorePath))) throw missingStore();
     const outcome = await batcherFor(inputs.connection).submit(target, (current) => {
       if (!current) throw missingStore();
       const entry = findEntry(current, inputs.alias);
@@ -244,9 +240,7 @@ function outputsFor(inputs: TrustedCertificateInputs, cert: Certificate, storeTy
     isCa: facts.isCa,
     storeType,
   };
-  if (inputs.storePassword !== undefined && inputs.storePassword !== null) outs.storePassword = inputs.storePassword;
-  if (inputs.overwrite !== undefined && inputs.overwrite !== null) outs.overwrite = inputs.overwrite;
-  return outs;
+  return copyGiven(outs, inputs, ['storePassword', 'overwrite']);
 }
 
 /** The input subset of the outputs (read returns it so refresh keeps the stored inputs in step). */

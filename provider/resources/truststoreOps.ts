@@ -21,8 +21,8 @@ import {
   type Props,
 } from './resourceInputs';
 import { trace } from './sharedBatcher';
-import { pickInputs, readStore } from './storeAccess';
-import { batcherFor, connectionProblems, hostFor, machineOf, type ConnectionInput } from './connectionInput';
+import { copyGiven, pickInputs, readStore } from './storeAccess';
+import { batcherFor, connectionProblems, machineOf, type ConnectionInput } from './connectionInput';
 
 /*
  * The logic behind the Truststore resource: a set of trusted certificates in one keystore,
@@ -144,8 +144,6 @@ export async function remove(_id: string, props: Props): Promise<void> {
   const inputs = props as unknown as TruststoreInputs;
   const recorded = recordedFingerprints(props);
   try {
-    // A store (or a whole MID Server) that is gone holds nothing to delete; the lock would need its directory.
-    if (!(await hostFor(inputs.connection).stat(inputs.keystorePath))) return;
     const outcome = await batcherFor(inputs.connection).submit({ path: inputs.keystorePath, password: passwordOf(props) }, (current) => {
       if (!current) return { store: current, result: 0 };
       const removals = ownedRemovals(current, recorded);
@@ -166,8 +164,6 @@ async function applyDeclared(inputs: TruststoreInputs, dropped: Map<string, stri
     return { alias: c.alias, state: 'present', der: cert.der, sha256: cert.sha256, source: `certificates[${i}]` };
   });
   try {
-    // Checked before taking the lock, which needs the store's directory to exist.
-    if (!(await hostFor(inputs.connection).stat(inputs.keystorePath))) throw missingStore();
     const outcome = await batcherFor(inputs.connection).submit({ path: inputs.keystorePath, password: inputs.storePassword }, (current) => {
       if (!current) throw missingStore();
       const desired = desiredState(inputs.keystorePath, [...ownedRemovals(current, dropped), ...present], Boolean(inputs.exclusive));
@@ -253,9 +249,7 @@ function outputsFor(inputs: TruststoreInputs, store: Keystore): Props {
     storeType: store.type,
     unmanagedAliases,
   };
-  if (inputs.storePassword !== undefined && inputs.storePassword !== null) outs.storePassword = inputs.storePassword;
-  if (inputs.exclusive !== undefined && inputs.exclusive !== null) outs.exclusive = inputs.exclusive;
-  return outs;
+  return copyGiven(outs, inputs, ['storePassword', 'exclusive']);
 }
 
 /** The input subset of the outputs (read returns it so refresh keeps the stored inputs in step). */

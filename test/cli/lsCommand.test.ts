@@ -59,7 +59,7 @@ describe('midtrust ls', () => {
 
   it.each([
     ['a wrong password', ['--storepass-env', 'BAD'], { BAD: 'nope' }, /password (is|was) incorrect/i],
-    ['a missing file', [], {}, /no such keystore file/],
+    ['a missing file', [], {}, /nope\.jks: does not exist/],
     ['a password on argv', ['--storepass', 'changeit'], {}, /visible to every user in 'ps'/],
     ['an unset env var', ['--storepass-env', 'UNSET_VAR'], {}, /UNSET_VAR is not set/],
   ])('fails with one clear line for %s', async (_n, extra, e, want) => {

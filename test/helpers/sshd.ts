@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { waitForPort } from '../../bench/benchUtil';
 import { tempDir } from './keytool';
 
 export interface TestSshd {
@@ -37,22 +38,6 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = net.connect(port, '127.0.0.1', () => {
-        c.destroy();
-        resolve(true);
-      });
-      c.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`sshd did not listen on ${port}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 export async function startSshd(): Promise<TestSshd> {
   const dir = tempDir('mt-sshd-');
   const p = (n: string) => path.join(dir, n);
@@ -66,7 +51,7 @@ export async function startSshd(): Promise<TestSshd> {
   );
   fs.mkdirSync('/run/sshd', { recursive: true });
   const proc: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-f', p('sshd_config'), '-E', p('log')], { stdio: 'ignore' });
-  await waitForPort(port, 10_000);
+  await waitForPort(port, 10_000, proc);
   const pub = fs.readFileSync(p('hostkey.pub'), 'utf8').trim().split(/\s+/);
   fs.writeFileSync(p('known_hosts'), `[127.0.0.1]:${port} ${pub[0]} ${pub[1]}\n`);
   return {

@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MidtrustError } from '../../errors';
+import { LocalHost } from '../../host/localHost';
 import { readKeystore } from '../../keystore/keystoreCodec';
 import type { Keystore } from '../../keystore/model';
 import { listEntries, type EntryListing } from '../../listing/entryListing';
@@ -25,7 +25,7 @@ export const lsCommand = defineCommand<LsOptions>({
     }
     const file = path.resolve(io.cwd, positionals[0]);
     const password = await resolveStorePassword(opts, io);
-    const bytes = readKeystoreFile(file);
+    const bytes = await new LocalHost().readFile(file);
     let store: Keystore;
     try {
       store = readKeystore(bytes, { password });
@@ -45,18 +45,6 @@ export const lsCommand = defineCommand<LsOptions>({
     return EXIT.OK;
   },
 });
-
-/** Reads a keystore file with errors a person can act on. */
-export function readKeystoreFile(file: string): Uint8Array {
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new MidtrustError('NOT_FOUND', `${file}: no such keystore file; check the path`);
-    if (code === 'EISDIR') throw new MidtrustError('INVALID_INPUT', `${file}: is a directory, not a keystore file`);
-    throw new MidtrustError('IO', `${file}: cannot read (${code ?? 'error'})`, { cause: e });
-  }
-}
 
 const INTEGRITY_TEXT = {
   verified: 'integrity verified',

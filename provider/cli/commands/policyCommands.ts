@@ -137,8 +137,8 @@ async function auditInventory(opts: AuditOptions, failOn: Severity, expiringDays
   const { auditFleet } = require('../../fleet/fleetAudit') as typeof import('../../fleet/fleetAudit');
   const hosts = loadInventory(path.resolve(io.cwd, opts.inventory as string), io.env);
   const password = await resolveStorePassword(opts, io);
-  const parallel = opts.parallel === undefined ? 8 : Number(opts.parallel);
-  if (!Number.isInteger(parallel) || parallel < 1) throw new MidtrustError('INVALID_INPUT', `--parallel ${opts.parallel}: give a whole number ≥ 1`);
+  const { parseParallel } = require('../fleetDoor') as typeof import('../fleetDoor');
+  const parallel = parseParallel(opts.parallel);
   const audits = await auditFleet(hosts, password, { parallel, rules: { expiringDays } });
   const failing = (a: { violations: readonly Violation[] }): number => a.violations.filter((v) => reaches(v, failOn)).length;
   if (opts.json) {

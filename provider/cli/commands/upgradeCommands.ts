@@ -6,7 +6,7 @@ import type { UpgradeEntry, UpgradeResult } from '../../mid/upgrade/upgradeModel
 import { EXIT, type CliIo } from '../cliIo';
 import { defineCommand } from '../commandSpec';
 import { formatTable } from '../formatTable';
-import { STORE_PASSWORD_OPTIONS, resolveStorePassword, type StorePasswordOptions } from '../storePassword';
+import { STORE_PASSWORD_OPTIONS, passwordFromEnv, resolveStorePassword, type StorePasswordOptions } from '../storePassword';
 
 interface PreviewOptions extends StorePasswordOptions {
   current?: string;
@@ -21,10 +21,7 @@ interface PreviewOptions extends StorePasswordOptions {
 }
 
 function envPassword(name: string | undefined, io: CliIo, option: string): string | undefined {
-  if (name === undefined) return undefined;
-  const v = io.env[name];
-  if (v === undefined) throw new MidtrustError('INVALID_INPUT', `${option} ${name}: the environment variable ${name} is not set`);
-  return v;
+  return name === undefined ? undefined : passwordFromEnv(name, option, io);
 }
 
 /** `midtrust upgrade-preview`: which certificates survive the next MID upgrade. */
