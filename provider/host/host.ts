@@ -35,6 +35,33 @@ export interface WriteAtomicOptions {
 }
 
 /**
+ * Options of {@link Host.readFile}. The defaults suit a keystore; other inputs give their own
+ * limit and name (READ_LIMITS in readLimits.ts).
+ *
+ * @example
+ * await host.readFile(layout.configXml, { maxBytes: READ_LIMITS.configFile, what: 'config.xml' });
+ */
+export interface ReadFileOptions {
+  /** Refuse larger files (default READ_LIMITS.keystore, 64 MiB). */
+  readonly maxBytes?: number;
+  /** Names the input in messages (default "the keystore"). */
+  readonly what?: string;
+  /** Refuse a symlink at the path itself (for files midtrust made and reads back). */
+  readonly noFollow?: boolean;
+}
+
+/**
+ * Options of {@link Host.createNewFile}, {@link Host.createDirectory} and {@link Host.replaceFile}.
+ *
+ * @example
+ * await host.createNewFile(backup, bytes, { mode: 0o600 });
+ */
+export interface CreateOptions {
+  /** Permission bits, set exactly. Default 0o600 for files, 0o700 for directories. */
+  readonly mode?: number;
+}
+
+/**
  * Options of {@link Host.lock}.
  *
  * @example
@@ -85,10 +112,21 @@ export interface HostLock {
 export interface Host {
   /** For messages: "local", "ssh mid@host:22". */
   describe(): string;
-  /** The whole file. NOT_FOUND when missing, IO with the reason otherwise. */
-  readFile(path: string): Promise<Uint8Array>;
+  /**
+   * The whole file — a regular file only (a FIFO, a device or a directory is refused without
+   * blocking), at most `opts.maxBytes` (default 64 MiB). NOT_FOUND when missing,
+   * INVALID_INPUT for a non-regular or too large file, IO with the reason otherwise.
+   */
+  readFile(path: string, opts?: ReadFileOptions): Promise<Uint8Array>;
   /** Follows symlinks; `undefined` when the path (or the symlink's target) does not exist. */
   stat(path: string): Promise<HostStat | undefined>;
+  /**
+   * The file a write to `path` really replaces: the keystore path is the one link midtrust
+   * follows (Debian's cacerts link), and every directory on the way must be one where no other
+   * account can redirect or swap what midtrust creates (safeDirectory.ts: links only from root
+   * or us, no group/world-writable directory without a root sticky bit). INVALID_INPUT otherwise.
+   */
+  resolveTarget(path: string): Promise<string>;
   /**
    * Replaces the file atomically — through a symlink, its target — so a reader (or a crash)
    * only ever sees the complete old or the complete new content: temporary file beside the
@@ -114,4 +152,20 @@ export interface Host {
   removeFile(path: string): Promise<void>;
   /** Creates a directory and its parents (mode 0700 for new ones); existing is fine. */
   makeDirectory(path: string): Promise<void>;
+  /**
+   * Creates a new file holding `bytes`, exclusively (O_CREAT|O_EXCL|O_NOFOLLOW locally, an
+   * SSH_FXF_CREAT|SSH_FXF_EXCL open over SFTP), in a directory checked like
+   * {@link Host.resolveTarget}'s, flushed to disk. Returns false — writing nothing — when the name
+   * exists in any form, a dangling symlink included; the caller picks another name or fails.
+   * Backups and migration copies are made this way, so they never overwrite anything.
+   */
+  createNewFile(path: string, bytes: Uint8Array, opts?: CreateOptions): Promise<boolean>;
+  /** Creates one directory (its parent must exist), exclusively: false when the name exists. Mode 0700 by default. */
+  createDirectory(path: string, opts?: CreateOptions): Promise<boolean>;
+  /**
+   * Replaces `path` with `bytes` atomically *without following a link at that name*: an
+   * exclusive temporary file beside it, renamed over the name (a rename replaces a link itself).
+   * For files midtrust owns by name, such as the backup manifest.
+   */
+  replaceFile(path: string, bytes: Uint8Array, opts?: CreateOptions): Promise<void>;
 }

@@ -1,17 +1,18 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { MidtrustError } from '../errors';
-import type { Host, HostLock, HostStat, LockOptions, WriteAtomicOptions } from './host';
+import { readRegularFile } from './boundedRead';
+import type { CreateOptions, Host, HostLock, HostStat, LockOptions, ReadFileOptions, WriteAtomicOptions } from './host';
 import { ioError } from './ioError';
+import { createLocalDirectory, createNewLocalFile, CREATE_EXCLUSIVE_READ_WRITE, replaceLocalFile, resolveLocalWriteTarget, syncLocalDirectory } from './localFiles';
+import { READ_LIMITS } from './readLimits';
 import { acquireLocalLockFile, LOCK_SUFFIX, readLockFile, TAKEOVER_INFIX } from './localLockFile';
 import { isLockStale } from './lockOwner';
 import { isProcessAlive } from './processAlive';
 import { parseTempFileName, tempFileName } from './tempFileName';
 
-/** Backups are written through writeFileAtomic too; their temporaries belong to the store. */
-const BACKUP_INFIX = '.midtrust-backup-';
-/** Symlink hops followed before giving up, as Linux does (ELOOP after 40). */
-const MAX_LINK_HOPS = 40;
+/** Temporaries of a store's backups and manifest (`<store>.midtrust-backup…`) belong to the store. */
+const BACKUP_INFIX = '.midtrust-backup';
 
 /**
  * Keystores on this machine's file system, through node's fs/promises only (no shelling out).
@@ -26,12 +27,8 @@ export class LocalHost implements Host {
     return 'local';
   }
 
-  async readFile(file: string): Promise<Uint8Array> {
-    try {
-      return await fs.readFile(file);
-    } catch (e) {
-      throw ioError(e, file, 'reading');
-    }
+  async readFile(file: string, opts: ReadFileOptions = {}): Promise<Uint8Array> {
+    return readRegularFile(file, { maxBytes: opts.maxBytes ?? READ_LIMITS.keystore, what: opts.what ?? 'the keystore', noFollow: opts.noFollow });
   }
 
   async stat(file: string): Promise<HostStat | undefined> {
@@ -45,36 +42,20 @@ export class LocalHost implements Host {
   }
 
   /**
-   * The file a write really replaces: the symlink's target, because replacing the link itself
-   * would cut it (Debian links every JDK's cacerts to /etc/ssl/certs/java/cacerts). A dangling
-   * link is followed to where its target would be, as `cp` does.
+   * The file a write really replaces: the keystore link's target (Debian links every JDK's
+   * cacerts to /etc/ssl/certs/java/cacerts), in a directory checked by safeDirectory.
    *
    * @example
    * await host.resolveTarget('/usr/lib/jvm/java-17-openjdk-amd64/lib/security/cacerts'); // '/etc/ssl/certs/java/cacerts'
    */
   async resolveTarget(file: string): Promise<string> {
-    let p = path.resolve(file);
-    for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
-      try {
-        return await fs.realpath(p);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(e, file, 'resolving the path');
-      }
-      let link: string;
-      try {
-        link = await fs.readlink(p);
-      } catch {
-        // Not a link and not there: a new file in a directory that must exist.
-        return path.join(await this.realDirectory(path.dirname(p), file), path.basename(p));
-      }
-      p = path.resolve(path.dirname(p), link);
-    }
-    throw new MidtrustError('INVALID_INPUT', `${file}: too many levels of symbolic links; check where the links point`);
+    return resolveLocalWriteTarget(file);
   }
 
   /**
-   * Temporary file (O_EXCL, 0600) beside the target → write all → chmod/chown like the original
-   * → fsync → read back + `verify` → rename over the target → fsync the directory.
+   * Temporary file (O_CREAT|O_EXCL|O_NOFOLLOW, 0600) beside the target → write all →
+   * chmod/chown like the original → fsync → read back through the same descriptor + `verify` →
+   * rename over the target → fsync the directory.
    *
    * Owner: as root the original uid/gid are always restored (failure is IO). Without root a
    * process can only give a file to itself and its own groups, so the owner is kept when it is
@@ -89,7 +70,7 @@ export class LocalHost implements Host {
     let renamed = false;
     let step = 'creating a temporary file in its directory';
     try {
-      handle = await fs.open(tmp, 'wx', 0o600);
+      handle = await fs.open(tmp, CREATE_EXCLUSIVE_READ_WRITE, 0o600);
       step = 'writing the new content';
       await handle.writeFile(bytes);
       // chown before chmod: Linux clears set-uid/set-gid bits on chown, even for root.
@@ -99,13 +80,15 @@ export class LocalHost implements Host {
       await handle.chmod(before?.mode ?? opts.mode ?? 0o644);
       step = 'flushing the new content to disk';
       await handle.sync();
+      if (opts.verify) {
+        // Through our own descriptor, not the name: what is verified is what gets renamed.
+        step = 'reading the new content back';
+        const readBack = Buffer.alloc(bytes.length);
+        const { bytesRead } = await handle.read(readBack, 0, bytes.length, 0);
+        await runVerify(opts.verify, readBack.subarray(0, bytesRead), target);
+      }
       await handle.close();
       handle = undefined;
-      if (opts.verify) {
-        step = 'reading the new content back';
-        const readBack = await fs.readFile(tmp);
-        await runVerify(opts.verify, readBack, target);
-      }
       step = 'replacing the file';
       await fs.rename(tmp, target);
       renamed = true;
@@ -114,7 +97,7 @@ export class LocalHost implements Host {
       if (!renamed) await fs.unlink(tmp).catch(() => undefined);
       throw ioError(e, target, step, 'the original was left untouched');
     }
-    await syncDirectory(path.dirname(target));
+    await syncLocalDirectory(path.dirname(target));
   }
 
   async lock(file: string, opts: LockOptions = {}): Promise<HostLock> {
@@ -168,12 +151,16 @@ export class LocalHost implements Host {
     }
   }
 
-  private async realDirectory(dir: string, file: string): Promise<string> {
-    try {
-      return await fs.realpath(dir);
-    } catch (e) {
-      throw ioError(e, dir, `resolving the directory of ${file}`);
-    }
+  async createNewFile(file: string, bytes: Uint8Array, opts: CreateOptions = {}): Promise<boolean> {
+    return createNewLocalFile(file, bytes, opts);
+  }
+
+  async createDirectory(dir: string, opts: CreateOptions = {}): Promise<boolean> {
+    return createLocalDirectory(dir, opts);
+  }
+
+  async replaceFile(file: string, bytes: Uint8Array, opts: CreateOptions = {}): Promise<void> {
+    return replaceLocalFile(file, bytes, opts);
   }
 }
 
@@ -211,21 +198,5 @@ async function runVerify(verify: NonNullable<WriteAtomicOptions['verify']>, read
   } catch (e) {
     if (e instanceof MidtrustError) throw e;
     throw new MidtrustError('CORRUPT', `${target}: the new content failed verification before replacing the file, which was left untouched: ${String(e)}`, { cause: e });
-  }
-}
-
-/** The rename is durable only once the directory entry is on disk. */
-async function syncDirectory(dir: string): Promise<void> {
-  let h: fs.FileHandle | undefined;
-  try {
-    h = await fs.open(dir, 'r');
-    await h.sync();
-  } catch (e) {
-    // Some file systems (and Windows) cannot fsync a directory; the rename itself has happened.
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EINVAL' || code === 'ENOTSUP' || code === 'EISDIR' || code === 'EPERM' || code === 'EACCES') return;
-    throw ioError(e, dir, 'flushing the directory after the new content was renamed into place (the new content is in place; run `sync`)');
-  } finally {
-    await h?.close().catch(() => undefined);
   }
 }

@@ -2,7 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { MidtrustError } from '../errors';
 import type { HostLock, LockOptions } from './host';
+import { describeFileKind } from './boundedRead';
 import { ioError } from './ioError';
+import { CREATE_EXCLUSIVE } from './localFiles';
 import { describeLockOwner, isLockStale, newLockOwner, parseLockFile, type LockFileState, type LockOwner } from './lockOwner';
 
 /** Suffix of the lock file beside a store. */
@@ -63,13 +65,17 @@ export async function acquireLocalLockFile(lockPath: string, what: string, opts:
 export async function readLockFile(file: string): Promise<LockFileState | undefined> {
   let h: fs.FileHandle;
   try {
-    h = await fs.open(file, 'r');
+    // Never follow a link and never block on a FIFO someone planted at the lock's name.
+    h = await fs.open(file, LOCK_READ_FLAGS);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw notALock(file, 'a symbolic link');
     throw ioError(e, file, 'reading the lock file');
   }
   try {
     const st = await h.stat();
+    if (!st.isFile()) throw notALock(file, describeFileKind(st));
     // A lock file is one short line; a huge one is not ours — read only its start.
     const buf = Buffer.alloc(Math.min(st.size, 4096));
     const { bytesRead } = await h.read(buf, 0, buf.length, 0);
@@ -83,9 +89,16 @@ export async function readLockFile(file: string): Promise<LockFileState | undefi
   }
 }
 
+const LOCK_READ_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOFOLLOW ?? 0);
+
+function notALock(file: string, kind: string): MidtrustError {
+  return new MidtrustError('LOCKED', `${file}: is ${kind}, not a midtrust lock file; midtrust never makes one — someone else put it there. Remove it, then run again`);
+}
+
 async function createExclusive(file: string, owner: LockOwner): Promise<boolean> {
   try {
-    await fs.writeFile(file, `${JSON.stringify(owner)}\n`, { flag: 'wx', mode: 0o644 });
+    // O_EXCL|O_NOFOLLOW: of several runs exactly one creates it, and a planted link or FIFO is never opened.
+    await fs.writeFile(file, `${JSON.stringify(owner)}\n`, { flag: CREATE_EXCLUSIVE, mode: 0o644 });
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;

@@ -3,8 +3,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
 import { MidtrustError } from '../../errors';
-import type { Host, HostLock, HostStat, LockOptions, WriteAtomicOptions } from '../host';
+import { tooLarge } from '../boundedRead';
+import type { CreateOptions, Host, HostLock, HostStat, LockOptions, ReadFileOptions, WriteAtomicOptions } from '../host';
 import { isLockStale, parseLockFile, type LockOwner } from '../lockOwner';
+import { READ_LIMITS } from '../readLimits';
+import { resolveWriteTarget, safeDirectory, type ComponentStat, type PathWalkOps } from '../safeDirectory';
+import { tempFileName } from '../tempFileName';
 import { connectionKey, type SshConnectionSpec } from './sshConnectionSpec';
 import { sshPool, type SshConnectionPool } from './sshConnectionPool';
 import { toSftpPath } from './sftpPath';
@@ -12,6 +16,13 @@ import { toSftpPath } from './sftpPath';
 const SFTP_NO_SUCH_FILE = 2;
 const SFTP_PERMISSION_DENIED = 3;
 const TEMP_PATTERN = /^\.(.+)\.midtrust-(\d+)-[0-9a-f]+\.tmp$/;
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+const S_IFLNK = 0o120000;
+const FILE_KINDS: Record<number, string> = { 0o010000: 'a FIFO (named pipe)', 0o020000: 'a character device', 0o060000: 'a block device', 0o140000: 'a socket', [S_IFDIR]: 'a directory', [S_IFLNK]: 'a symbolic link' };
+/** Windows OpenSSH spells drives `/C:/`: no POSIX owners or modes to check there. */
+const isWindowsSftpPath = (p: string): boolean => /^\/[A-Za-z]:\//.test(p);
 /** Temporary files of killed runs are removed once they are this old (remote pids cannot be probed). */
 const STALE_TEMP_MS = 10 * 60_000;
 
@@ -54,12 +65,83 @@ export class SshHost implements Host {
     return new MidtrustError('IO', `${where}: ${(e as Error)?.message ?? String(e)} while ${doing}`, { cause: e });
   }
 
-  async readFile(file: string): Promise<Uint8Array> {
+  private myUid?: Promise<number | undefined>;
+
+  /**
+   * The remote account's uid, trusted like root by the directory walk: the owner of the SFTP
+   * start directory (the login's home). Unknown (only root trusted) when that cannot be read.
+   */
+  private remoteUid(): Promise<number | undefined> {
+    this.myUid ??= (async () => {
+      const { sftp, call } = await this.open();
+      try {
+        const home = await call<string>((cb) => sftp.realpath('.', cb));
+        return (await call<import('ssh2').Stats>((cb) => sftp.stat(home, cb))).uid;
+      } catch {
+        return undefined;
+      }
+    })();
+    return this.myUid;
+  }
+
+  /** The remote file system for the shared directory walk (safeDirectory.ts). */
+  private async walkOps(): Promise<PathWalkOps> {
     const { sftp, call } = await this.open();
+    const me = await this.remoteUid();
+    return {
+      lstat: async (p) => {
+        try {
+          const st = await call<import('ssh2').Stats>((cb) => sftp.lstat(p, cb));
+          const type = st.mode & S_IFMT;
+          return { kind: type === S_IFLNK ? 'symlink' : type === S_IFDIR ? 'directory' : 'other', uid: st.uid, mode: st.mode & 0o7777 } satisfies ComponentStat;
+        } catch (e) {
+          if ((e as { code?: number }).code === SFTP_NO_SUCH_FILE) return undefined;
+          throw this.error(e, p, 'checking the directory');
+        }
+      },
+      readlink: (p) => call<string>((cb) => sftp.readlink(p, cb)),
+      trustedUids: me === undefined || me === 0 ? [0] : [0, me],
+      where: `${this.describe()} `,
+    };
+  }
+
+  /** The canonical remote directory midtrust may create files in (safeDirectory's rule). */
+  private async safeDir(dir: string): Promise<string> {
+    const p = toSftpPath(dir);
+    if (isWindowsSftpPath(p)) return p;
+    return safeDirectory(p, await this.walkOps());
+  }
+
+  async readFile(file: string, opts: ReadFileOptions = {}): Promise<Uint8Array> {
+    const { sftp, call } = await this.open();
+    const p = toSftpPath(file);
+    const maxBytes = opts.maxBytes ?? READ_LIMITS.keystore;
+    const what = opts.what ?? 'the keystore';
+    let handle: Buffer | undefined;
     try {
-      return await call<Buffer>((cb) => sftp.readFile(toSftpPath(file), cb));
+      // Check before opening: an SFTP server opening a FIFO blocks until a writer comes.
+      const st = await call<import('ssh2').Stats>((cb) => (opts.noFollow ? sftp.lstat(p, cb) : sftp.stat(p, cb)));
+      if ((st.mode & S_IFMT) !== S_IFREG) {
+        throw new MidtrustError('INVALID_INPUT', `${this.describe()} ${file}: is ${FILE_KINDS[st.mode & S_IFMT] ?? 'not a regular file'}, not a regular file; ${what} must be a regular file`);
+      }
+      if (st.size > maxBytes) throw tooLarge(`${this.describe()} ${file}`, what, maxBytes, st.size);
+      handle = await call<Buffer>((cb) => sftp.open(p, 'r', cb));
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for (;;) {
+        const want = Math.min(32 * 1024, maxBytes + 1 - total);
+        const buf = Buffer.alloc(want);
+        const n = await call<number>((cb) => sftp.read(handle as Buffer, buf, 0, want, total, (err, bytesRead) => cb(err, bytesRead)));
+        if (!n) break;
+        total += n;
+        if (total > maxBytes) throw tooLarge(`${this.describe()} ${file}`, what, maxBytes);
+        chunks.push(buf.subarray(0, n));
+      }
+      return Buffer.concat(chunks, total);
     } catch (e) {
-      throw this.error(e, file, 'reading');
+      throw this.error(e, file, `reading ${what}`);
+    } finally {
+      if (handle) await call((cb) => sftp.close(handle as Buffer, cb)).catch(() => undefined);
     }
   }
 
@@ -76,10 +158,11 @@ export class SshHost implements Host {
     }
   }
 
-  /** The file really written: the symlink's target (realpath), or the resolved directory + name for a new file. */
-  private async resolveTarget(file: string): Promise<string> {
-    const { sftp, call } = await this.open();
+  /** The file really written: the keystore link's target, in directories checked by safeDirectory. */
+  async resolveTarget(file: string): Promise<string> {
     const p = toSftpPath(file);
+    if (!isWindowsSftpPath(p)) return resolveWriteTarget(p, await this.walkOps());
+    const { sftp, call } = await this.open();
     try {
       await call((cb) => sftp.stat(p, cb));
       return await call<string>((cb) => sftp.realpath(p, cb));
@@ -96,10 +179,11 @@ export class SshHost implements Host {
     const { sftp, call } = await this.open();
     const target = await this.resolveTarget(file);
     const before = await this.stat(target);
-    const tmp = path.posix.join(path.posix.dirname(target), `.${path.posix.basename(target)}.midtrust-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+    const tmp = path.posix.join(path.posix.dirname(target), tempFileName(path.posix.basename(target)));
     let handle: Buffer | undefined;
     try {
-      handle = await call<Buffer>((cb) => sftp.open(tmp, 'wx', { mode: 0o600 }, cb));
+      // SSH_FXF_CREAT|SSH_FXF_EXCL: the server's open(2) gets O_EXCL, which fails on any existing name, links included.
+      handle = await call<Buffer>((cb) => sftp.open(tmp, 'xw+', { mode: 0o600 }, cb));
       for (let off = 0; off < bytes.length; ) {
         const n = Math.min(32 * 1024, bytes.length - off);
         await call((cb) => sftp.write(handle as Buffer, Buffer.from(bytes.buffer, bytes.byteOffset + off, n), 0, n, off, cb));
@@ -108,9 +192,19 @@ export class SshHost implements Host {
       await call((cb) => sftp.ext_openssh_fsync(handle as Buffer, cb)).catch(() => undefined); // older servers lack fsync@openssh.com
       await call((cb) => sftp.fchmod(handle as Buffer, before?.mode ?? opts.mode ?? 0o644, cb));
       if (before) await call((cb) => sftp.fchown(handle as Buffer, before.uid, before.gid, cb)).catch(() => undefined); // best effort, as a non-root user cannot chown
+      if (opts.verify) {
+        // Through our own handle, not the name: what is verified is what gets renamed.
+        const readBack = Buffer.alloc(bytes.length);
+        let got = 0;
+        while (got < bytes.length) {
+          const n = await call<number>((cb) => sftp.read(handle as Buffer, readBack, got, Math.min(32 * 1024, bytes.length - got), got, (err, bytesRead) => cb(err, bytesRead)));
+          if (!n) break;
+          got += n;
+        }
+        await opts.verify(readBack.subarray(0, got));
+      }
       await call((cb) => sftp.close(handle as Buffer, cb));
       handle = undefined;
-      if (opts.verify) await opts.verify(await call<Buffer>((cb) => sftp.readFile(tmp, cb)));
       await this.renameOver(sftp, call, tmp, target);
     } catch (e) {
       if (handle) await call((cb) => sftp.close(handle as Buffer, cb)).catch(() => undefined);
@@ -172,9 +266,19 @@ export class SshHost implements Host {
   }
 
   private async readLock(sftp: SFTPWrapper, call: Call, lockPath: string): Promise<(LockOwner & { mtimeMs: number }) | undefined> {
+    let st: import('ssh2').Stats;
     try {
-      const [buf, st] = await Promise.all([call<Buffer>((cb) => sftp.readFile(lockPath, cb)), call<import('ssh2').Stats>((cb) => sftp.stat(lockPath, cb))]);
-      return { ...parseLockFile(buf.toString('utf8'), st.mtime * 1000), mtimeMs: st.mtime * 1000 };
+      st = await call<import('ssh2').Stats>((cb) => sftp.lstat(lockPath, cb));
+    } catch {
+      return undefined;
+    }
+    if ((st.mode & S_IFMT) !== S_IFREG) {
+      // Opening a planted FIFO would block the SFTP server; a link is not ours to follow.
+      throw new MidtrustError('LOCKED', `${this.describe()} ${lockPath}: is ${FILE_KINDS[st.mode & S_IFMT] ?? 'not a regular file'}, not a midtrust lock file; midtrust never makes one — someone else put it there. Remove it, then run again`);
+    }
+    try {
+      const buf = await this.readFile(lockPath, { maxBytes: READ_LIMITS.smallRecord, what: 'the lock file', noFollow: true });
+      return { ...parseLockFile(Buffer.from(buf).toString('utf8'), st.mtime * 1000), mtimeMs: st.mtime * 1000 };
     } catch {
       return undefined;
     }
@@ -239,5 +343,72 @@ export class SshHost implements Host {
         if (!exists) throw this.error(e, p, 'creating the directory');
       });
     }
+  }
+
+  async createNewFile(file: string, bytes: Uint8Array, opts: CreateOptions = {}): Promise<boolean> {
+    const { sftp, call } = await this.open();
+    const target = path.posix.join(await this.safeDir(path.posix.dirname(toSftpPath(file))), path.posix.basename(toSftpPath(file)));
+    let handle: Buffer;
+    try {
+      handle = await call<Buffer>((cb) => sftp.open(target, 'wx', { mode: opts.mode ?? 0o600 }, cb));
+    } catch (e) {
+      // SFTP reports EEXIST as a plain failure: the name being there is what tells.
+      if (await this.exists(target)) return false;
+      throw this.error(e, target, 'creating the file');
+    }
+    try {
+      for (let off = 0; off < bytes.length; ) {
+        const n = Math.min(32 * 1024, bytes.length - off);
+        await call((cb) => sftp.write(handle, Buffer.from(bytes.buffer, bytes.byteOffset + off, n), 0, n, off, cb));
+        off += n;
+      }
+      await call((cb) => sftp.fchmod(handle, opts.mode ?? 0o600, cb));
+      await call((cb) => sftp.ext_openssh_fsync(handle, cb)).catch(() => undefined); // older servers lack fsync@openssh.com
+      await call((cb) => sftp.close(handle, cb));
+    } catch (e) {
+      await call((cb) => sftp.close(handle, cb)).catch(() => undefined);
+      await call((cb) => sftp.unlink(target, cb)).catch(() => undefined);
+      throw this.error(e, target, 'writing the new file (the partial file was removed)');
+    }
+    return true;
+  }
+
+  async createDirectory(dir: string, opts: CreateOptions = {}): Promise<boolean> {
+    const { sftp, call } = await this.open();
+    const p = toSftpPath(dir);
+    const target = path.posix.join(await this.safeDir(path.posix.dirname(p)), path.posix.basename(p));
+    const mode = opts.mode ?? 0o700;
+    try {
+      await call((cb) => sftp.mkdir(target, { mode }, cb));
+    } catch (e) {
+      if (await this.exists(target)) return false;
+      throw this.error(e, target, 'creating the directory');
+    }
+    await call((cb) => sftp.setstat(target, { mode }, cb)).catch(() => undefined); // the server's umask may have narrowed it
+    return true;
+  }
+
+  async replaceFile(file: string, bytes: Uint8Array, opts: CreateOptions = {}): Promise<void> {
+    const { sftp, call } = await this.open();
+    const p = toSftpPath(file);
+    const dir = await this.safeDir(path.posix.dirname(p));
+    const target = path.posix.join(dir, path.posix.basename(p));
+    const tmp = path.posix.join(dir, tempFileName(path.posix.basename(p)));
+    if (!(await this.createNewFile(tmp, bytes, opts))) throw new MidtrustError('IO', `${this.describe()} ${tmp}: a file with this random temporary name already exists; run again`);
+    try {
+      await this.renameOver(sftp, call, tmp, target);
+    } catch (e) {
+      await call((cb) => sftp.unlink(tmp, cb)).catch(() => undefined);
+      throw this.error(e, target, 'replacing the file (it was left as it was)');
+    }
+  }
+
+  /** Whether anything (a dangling link included) has this name. */
+  private async exists(p: string): Promise<boolean> {
+    const { sftp, call } = await this.open();
+    return call((cb) => sftp.lstat(p, cb)).then(
+      () => true,
+      () => false,
+    );
   }
 }
