@@ -7,7 +7,10 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly env: Record<string, string | undefined>;
   readonly cwd: string;
-  /** Reads all of standard input (only called for --storepass-stdin). */
+  /**
+   * Reads standard input up to its first line end (or its end), bounded by READ_LIMITS.secret;
+   * only called for --storepass-stdin. A writer that keeps the pipe open cannot hang the run.
+   */
   readonly readStdin: () => Promise<string>;
   /** Whether stdout is a terminal (colours, progress). */
   readonly isTty: boolean;

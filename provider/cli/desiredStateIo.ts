@@ -1,30 +1,23 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MidtrustError } from '../errors';
-import { ioError } from '../host/ioError';
+import { readRegularFileSync } from '../host/boundedRead';
+import { READ_LIMITS } from '../host/readLimits';
 import { desiredStateFromObject, loadDesiredState, type DesiredState } from '../plan/desiredStateFile';
 import type { CliIo } from './cliIo';
 
-function readerFor(): (file: string) => Uint8Array {
-  return (file: string) => {
-    try {
-      return fs.readFileSync(file);
-    } catch (e) {
-      throw ioError(e, file, 'reading');
-    }
-  };
+/** Certificate and password files, each bounded by its own limit and refused unless regular. */
+function readerFor(): (file: string, kind?: 'certificate' | 'password') => Uint8Array {
+  return (file, kind) =>
+    kind === 'password'
+      ? readRegularFileSync(file, { maxBytes: READ_LIMITS.secret, what: 'a password file' })
+      : readRegularFileSync(file, { maxBytes: READ_LIMITS.certificate, what: 'a certificate file' });
 }
 
 /** Loads and validates a desired-state file given with -f. */
 export function loadDesiredStateFile(file: string | undefined, io: CliIo): DesiredState {
   if (!file) throw new MidtrustError('INVALID_INPUT', 'give the desired-state file with -f <file.yaml>');
   const abs = path.resolve(io.cwd, file);
-  let text: string;
-  try {
-    text = fs.readFileSync(abs, 'utf8');
-  } catch (e) {
-    throw ioError(e, abs, 'reading the desired-state file');
-  }
+  const text = readRegularFileSync(abs, { maxBytes: READ_LIMITS.desiredState, what: 'the desired-state file' }).toString('utf8');
   return loadDesiredState(text, abs, { readFile: readerFor(), env: io.env, platform: process.platform === 'win32' ? 'win32' : 'posix' });
 }
 

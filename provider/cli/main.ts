@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // The midtrust executable. It must never load @pulumi/pulumi (about a second of start-up).
+import { readFirstLineBounded } from '../host/boundedRead';
+import { READ_LIMITS } from '../host/readLimits';
 import { runCli } from './runCli';
 
 async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return (await readFirstLineBounded(process.stdin, { maxBytes: READ_LIMITS.secret, what: '--storepass-stdin' })).toString('utf8');
 }
 
 runCli(process.argv.slice(2), {

@@ -1,7 +1,12 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MidtrustError } from '../errors';
+import { readRegularFileSync } from '../host/boundedRead';
+import { READ_LIMITS } from '../host/readLimits';
+import { passwordFromText, requirePassword } from '../plan/storePasswordText';
 import type { CliIo } from './cliIo';
+
+/** How a CLI user asks for a password-less store: the same rule as the desired state's "omit keystore.password". */
+const OMIT = 'give no password option';
 
 /** The password options every command that opens a keystore accepts. */
 export interface StorePasswordOptions {
@@ -18,7 +23,8 @@ export const STORE_PASSWORD_OPTIONS = {
 
 /**
  * Resolves the store password from an environment variable, a file (first line) or stdin —
- * never from argv, where `ps` shows it to every user of the host.
+ * never from argv, where `ps` shows it to every user of the host. The same rule as the
+ * desired-state file (storePasswordText.ts): a BOM is stripped, an empty password is refused.
  * Returns undefined when no source is given (password-less store, or an unverified JKS read).
  */
 export async function resolveStorePassword(opts: StorePasswordOptions, io: CliIo): Promise<string | undefined> {
@@ -29,25 +35,21 @@ export async function resolveStorePassword(opts: StorePasswordOptions, io: CliIo
   if (opts['storepass-env'] !== undefined) return passwordFromEnv(opts['storepass-env'], '--storepass-env', io);
   if (opts['storepass-file'] !== undefined) {
     const file = path.resolve(io.cwd, opts['storepass-file']);
+    let text: string;
     try {
-      return firstLine(fs.readFileSync(file, 'utf8'));
+      text = readRegularFileSync(file, { maxBytes: READ_LIMITS.secret, what: 'a password file' }).toString('utf8');
     } catch (e) {
-      throw new MidtrustError('INVALID_INPUT', `--storepass-file ${opts['storepass-file']}: cannot read the password file (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { cause: e });
+      throw new MidtrustError('INVALID_INPUT', `--storepass-file ${(e as Error).message}`, { cause: e });
     }
+    return requirePassword(passwordFromText(text), `--storepass-file ${file}: its first line is empty`, OMIT);
   }
-  if (opts['storepass-stdin']) return firstLine(await io.readStdin());
+  if (opts['storepass-stdin']) return requirePassword(passwordFromText(await io.readStdin()), '--storepass-stdin: the first line of standard input is empty', OMIT);
   return undefined;
-}
-
-/** The first line without its line ending: password files usually end with a newline. */
-function firstLine(text: string): string {
-  const nl = text.search(/\r?\n/);
-  return nl === -1 ? text : text.slice(0, nl);
 }
 
 /** A password from the environment variable an option names; a missing variable is an error naming both. */
 export function passwordFromEnv(name: string, option: string, io: CliIo): string {
   const value = io.env[name];
   if (value === undefined) throw new MidtrustError('INVALID_INPUT', `${option} ${name}: the environment variable ${name} is not set; export it before running midtrust`);
-  return value;
+  return requirePassword(value, `${option} ${name}: the environment variable ${name} is empty`, OMIT);
 }

@@ -1,7 +1,8 @@
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MidtrustError } from '../errors';
+import { readRegularFileSync } from '../host/boundedRead';
+import { READ_LIMITS } from '../host/readLimits';
 import type { SshConnectionSpec } from '../host/ssh/sshConnectionSpec';
 import { validateAgainstSchema } from '../plan/schemaValidation';
 
@@ -47,7 +48,7 @@ function expandHome(p: string): string {
 export function loadInventory(file: string, env: Record<string, string | undefined>): InventoryHost[] {
   let data: unknown;
   try {
-    const text = fs.readFileSync(file, 'utf8');
+    const text = readRegularFileSync(file, { maxBytes: READ_LIMITS.desiredState, what: 'the inventory' }).toString('utf8');
     data = (require('yaml') as typeof import('yaml')).parse(text);
   } catch (e) {
     throw new MidtrustError('INVALID_INPUT', `${file}: cannot read the inventory (${(e as Error).message.split('\n')[0]})`);
@@ -72,9 +73,9 @@ export function loadInventory(file: string, env: Record<string, string | undefin
       if (privateKey === undefined) throw new MidtrustError('INVALID_INPUT', `${where}: the environment variable ${c.privateKeyEnv} is not set`);
     } else if (c.privateKeyFile) {
       try {
-        privateKey = fs.readFileSync(path.resolve(base, expandHome(c.privateKeyFile)), 'utf8');
-      } catch {
-        throw new MidtrustError('INVALID_INPUT', `${where}: cannot read the private key file ${c.privateKeyFile}`);
+        privateKey = readRegularFileSync(path.resolve(base, expandHome(c.privateKeyFile)), { maxBytes: READ_LIMITS.secret, what: 'a private key file' }).toString('utf8');
+      } catch (e) {
+        throw new MidtrustError('INVALID_INPUT', `${where}: cannot read the private key file ${c.privateKeyFile} (${(e as Error).message.split('\n')[0]})`);
       }
     }
     const password = c.passwordEnv ? env[c.passwordEnv] : undefined;

@@ -10,7 +10,7 @@
  * | certificate file (PEM/DER, chains, bundles) | 8 MiB | the whole Mozilla bundle ≈ 220 KiB |
  * | desired-state file, inventory | 8 MiB | a few KiB |
  * | MID config files (config.xml, wrapper-override.conf) | 8 MiB | a few KiB |
- * | password file, password on stdin | 64 KiB | one line |
+ * | password file, password on stdin, SSH private key | 64 KiB | one line, a few KiB |
  * | lock file, backup manifest | 1 MiB | one line / one line per backup |
  */
 export const READ_LIMITS = {
@@ -18,7 +18,7 @@ export const READ_LIMITS = {
   certificate: 8 * 1024 * 1024,
   desiredState: 8 * 1024 * 1024,
   configFile: 8 * 1024 * 1024,
-  password: 64 * 1024,
+  secret: 64 * 1024,
   smallRecord: 1024 * 1024,
 } as const;
 
@@ -26,7 +26,7 @@ export const READ_LIMITS = {
  * "64 MiB": a limit as people read it.
  *
  * @example
- * formatByteLimit(READ_LIMITS.password); // '64 KiB'
+ * formatByteLimit(READ_LIMITS.secret); // '64 KiB'
  */
 export function formatByteLimit(bytes: number): string {
   if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;

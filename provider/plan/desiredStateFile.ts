@@ -7,13 +7,17 @@ import type { KeystoreType } from '../keystore/model';
 import type { DesiredCertificate, DesiredState } from './desiredState';
 import { validateAgainstSchema } from './schemaValidation';
 import { Secret } from './secret';
+import { emptyPasswordProblem, passwordFromText } from './storePasswordText';
 
 export type { DesiredState } from './desiredState';
 
 /** What loading needs from the outside world (injected so the plan layer does no I/O of its own). */
 export interface DesiredStateIo {
-  /** Reads a certificate or password file (absolute path). Any error it throws is reported, not propagated. */
-  readFile(file: string): Uint8Array;
+  /**
+   * Reads a certificate or password file (absolute path; `kind` says which, so the reader can
+   * bound it: READ_LIMITS). Any error it throws is reported, not propagated.
+   */
+  readFile(file: string, kind?: 'certificate' | 'password'): Uint8Array;
   readonly env: Record<string, string | undefined>;
   /** How the keystore host spells paths: 'win32' joins a midHome with backslashes. Default: from the midHome's shape. */
   readonly platform?: 'posix' | 'win32';
@@ -169,7 +173,7 @@ function resolve(data: unknown, baseDir: string, sourceFile: string, io: Desired
     if (c.file !== undefined) {
       source = c.file;
       try {
-        input = io.readFile(path.resolve(baseDir, c.file));
+        input = io.readFile(path.resolve(baseDir, c.file), 'certificate');
       } catch (e) {
         problem(['certificates', i, 'file'], `alias ${c.alias}: cannot read ${c.file} (${reasonOf(e)}); the path is relative to the desired-state file`);
         return;
@@ -207,6 +211,8 @@ function resolve(data: unknown, baseDir: string, sourceFile: string, io: Desired
   };
 }
 
+const OMIT_PASSWORD = 'omit keystore.password';
+
 /** Messages here name the variable or file, never what they hold. */
 function resolvePassword(p: RawPassword | undefined, baseDir: string, io: DesiredStateIo, problem: (m: string) => void): Secret | undefined {
   if (!p) return undefined;
@@ -215,28 +221,24 @@ function resolvePassword(p: RawPassword | undefined, baseDir: string, io: Desire
     const v = io.env[p.env];
     if (v === undefined) {
       problem(`the environment variable ${p.env} is not set; export it before running midtrust`);
-    } else if (v === '') {
-      problem(`the environment variable ${p.env} is empty; set it to the store password, or omit keystore.password for a password-less store`);
-    } else {
-      return new Secret(v);
+      return undefined;
     }
-    return undefined;
+    const empty = emptyPasswordProblem(v, `the environment variable ${p.env} is empty`, OMIT_PASSWORD);
+    if (empty) problem(empty);
+    return empty ? undefined : new Secret(v);
   }
   const file = p.file as string;
   let text: string;
   try {
-    text = Buffer.from(io.readFile(path.resolve(baseDir, file))).toString('utf8');
+    text = Buffer.from(io.readFile(path.resolve(baseDir, file), 'password')).toString('utf8');
   } catch (e) {
     problem(`cannot read the password file ${file} (${reasonOf(e)}); the path is relative to the desired-state file`);
     return undefined;
   }
-  // First line only, without its line end; a BOM left by Windows editors is not part of the password.
-  const first = text.replace(/^\uFEFF/, '').split(/\r?\n/)[0];
-  if (first === '') {
-    problem(`the password file ${file} is empty (the password is its first line); omit keystore.password for a password-less store`);
-    return undefined;
-  }
-  return new Secret(first);
+  const first = passwordFromText(text);
+  const empty = emptyPasswordProblem(first, `the password file ${file}: its first line is empty`, OMIT_PASSWORD);
+  if (empty) problem(empty);
+  return empty ? undefined : new Secret(first);
 }
 
 /** Keystore paths may name another host's layout: a Windows path stays as written. */

@@ -131,7 +131,7 @@ describe('loadDesiredState: problems name the file, line and property', () => {
     { name: 'an unset password variable', yaml: 'keystore:\n  path: x\n  password: { env: NOPE_VAR }\ncertificates: []\n', want: /desired\.yaml:3: keystore\.password: the environment variable NOPE_VAR is not set/ },
     { name: 'an empty password variable', yaml: 'keystore:\n  path: x\n  password: { env: EMPTY_PW }\ncertificates: []\n', want: /keystore\.password: the environment variable EMPTY_PW is empty/ },
     { name: 'a missing password file', yaml: 'keystore:\n  path: x\n  password: { file: nope.txt }\ncertificates: []\n', want: /desired\.yaml:3: keystore\.password: cannot read the password file nope\.txt \(ENOENT/ },
-    { name: 'an empty password file', yaml: 'keystore:\n  path: x\n  password: { file: empty-pw.txt }\ncertificates: []\n', want: /the password file empty-pw\.txt is empty/ },
+    { name: 'an empty password file', yaml: 'keystore:\n  path: x\n  password: { file: empty-pw.txt }\ncertificates: []\n', want: /the password file empty-pw\.txt: its first line is empty/ },
     { name: 'a missing certificate file', yaml: 'keystore: { path: x }\ncertificates:\n  - alias: zz\n    file: nope.pem\n', want: /desired\.yaml:4: certificates\[0\]\.file: alias zz: cannot read nope\.pem \(ENOENT/ },
     { name: 'a private key given as certificate', yaml: 'keystore: { path: x }\ncertificates:\n  - alias: oops\n    file: a.key\n', want: /desired\.yaml:4: certificates\[0\]\.file: alias oops \(a\.key\): .*private key/ },
     { name: 'garbage inline PEM', yaml: 'keystore: { path: x }\ncertificates:\n  - alias: inl\n    pem: hello\n', want: /desired\.yaml:4: certificates\[0\]\.pem: alias inl \(inline pem\): not a certificate/ },

@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
-import * as fs from 'node:fs';
 import { MidtrustError } from '../../errors';
+import { readRegularFileSync } from '../boundedRead';
+import { READ_LIMITS } from '../readLimits';
 import type { SshConnectionSpec } from './sshConnectionSpec';
 
 /** OpenSSH's fingerprint of a public key blob: `SHA256:` + unpadded base64 of its SHA-256. */
@@ -59,9 +60,9 @@ export function verifyHostKey(spec: SshConnectionSpec, keyBlob: Uint8Array): Mid
   }
   let text: string;
   try {
-    text = fs.readFileSync(spec.knownHostsFile, 'utf8');
-  } catch {
-    return new MidtrustError('INVALID_INPUT', `${where}: cannot read the known_hosts file ${spec.knownHostsFile}`);
+    text = readRegularFileSync(spec.knownHostsFile, { maxBytes: READ_LIMITS.configFile, what: 'the known_hosts file' }).toString('utf8');
+  } catch (e) {
+    return new MidtrustError('INVALID_INPUT', `${where}: cannot read the known_hosts file ${spec.knownHostsFile} (${(e as Error).message.split('\n')[0]})`);
   }
   const b64 = Buffer.from(keyBlob).toString('base64');
   const { keys, revoked } = knownKeys(text, spec.host, port);
