@@ -8,7 +8,6 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CLI } from '../helpers/midtrustCli';
-import { tempDir } from '../helpers/keytool';
 import { env, makeCertificateSet, makeStore } from './applyFixtures';
 
 const DEADLINE_MS = 15_000;
