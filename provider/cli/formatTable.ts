@@ -1,10 +1,42 @@
-/** A plain left-aligned text table (no colours, so it pipes cleanly). */
+/**
+ * Characters a terminal acts on instead of printing: C0 controls (ESC starts ANSI sequences, CR
+ * and BS overwrite what was printed), DEL, C1 controls (0x9B is a one-byte CSI), line and
+ * paragraph separators, and the bidirectional overrides and isolates that reorder what is shown
+ * ("Trojan Source").
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+
+/**
+ * Text from a certificate or a keystore (subjects, aliases) made safe to print on a terminal:
+ * every character a terminal would act on is shown escaped (`\x1b`, `\u{202e}`) instead. A
+ * subject crafted with ANSI escapes can then neither recolour, hide nor rewrite the lines around
+ * it. JSON output needs no such step: JSON escapes control characters itself.
+ *
+ * @example
+ * printable('CN=evil\u001b[2J'); // 'CN=evil\\x1b[2J'
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => {
+    const code = c.codePointAt(0) as number;
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+  });
+}
+
+/**
+ * A plain left-aligned text table (no colours, so it pipes cleanly). Every cell goes through
+ * {@link printable}: tables show text that comes from certificates and keystores.
+ *
+ * @example
+ * formatTable(['ALIAS', 'KIND'], [['acme-root', 'trusted']]);
+ */
 export function formatTable(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => [...(r[i] ?? '')].length)));
+  const safe = rows.map((r) => r.map(printable));
+  const widths = headers.map((h, i) => Math.max(h.length, ...safe.map((r) => [...(r[i] ?? '')].length)));
   const line = (cells: string[]): string =>
     cells
       .map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i] - [...c].length)))
       .join('  ')
       .trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+  return [line(headers), ...safe.map(line)].join('\n') + '\n';
 }

@@ -1,11 +1,11 @@
 import { MidtrustError } from '../../errors';
 import { LocalHost } from '../../host/localHost';
 import { midLayout } from '../../mid/midLayout';
-import { migrateMid, previewUpgrade, restoreMid } from '../../mid/upgrade/upgradeRun';
+import { migrateMid, previewUpgrade, restoreMid, type RestoreResult } from '../../mid/upgrade/upgradeRun';
 import type { UpgradeEntry, UpgradeResult } from '../../mid/upgrade/upgradeModel';
 import { EXIT, type CliIo } from '../cliIo';
 import { defineCommand } from '../commandSpec';
-import { formatTable } from '../formatTable';
+import { formatTable, printable } from '../formatTable';
 import { STORE_PASSWORD_OPTIONS, passwordFromEnv, resolveStorePassword, type StorePasswordOptions } from '../storePassword';
 
 interface PreviewOptions extends StorePasswordOptions {
@@ -135,8 +135,32 @@ export const restoreCommand = defineCommand<RestoreOptions>({
     const path = require('node:path') as typeof import('node:path');
     const r = await restoreMid(new LocalHost(), { midHome: path.resolve(io.cwd, opts['mid-home']), from: opts.from ? path.resolve(io.cwd, opts.from) : undefined, password });
     if (opts.json) io.stdout(`${JSON.stringify(r, null, 2)}\n`);
-    else if (r.restored.length === 0) io.stdout(`Nothing to restore: every certificate of ${r.backupDir}/cacerts_before is trusted.\n`);
-    else io.stdout(`Restored ${r.restored.length} certificate(s) from ${r.backupDir}:\n${r.restored.map((e) => `  + ${e.alias}  sha256 ${e.sha256.slice(0, 12)}…`).join('\n')}\nRestart the MID Server to load them.\n`);
+    else io.stdout(renderRestore(r));
+    if (r.unrestored.length > 0) {
+      io.stderr(
+        `midtrust restore: error: could not restore ${r.unrestored.length} certificate(s) from ${r.backupDir}:\n` +
+          `${r.unrestored.map((e) => `  ${printable(e.alias)}  sha256 ${e.sha256.slice(0, 12)}…  ${e.reason}`).join('\n')}\n`,
+      );
+      return EXIT.ERROR;
+    }
     return EXIT.OK;
   },
 });
+
+/** What restore did, for a person: which backup, which were passed over, what came back. */
+function renderRestore(r: RestoreResult): string {
+  const lines: string[] = [];
+  if (r.restored.length === 0 && r.unrestored.length === 0) {
+    lines.push('Nothing to restore: every certificate in the backups is already trusted.');
+    for (const s of r.skipped) lines.push(`  ${s.backupDir}: ${s.reason}`);
+    return `${lines.join('\n')}\n`;
+  }
+  for (const s of r.skipped) lines.push(`Passed over ${s.backupDir}: ${s.reason}.`);
+  lines.push(`Using the backup ${r.backupDir}.`);
+  if (r.restored.length > 0) {
+    lines.push(`Restored ${r.restored.length} certificate(s):`);
+    lines.push(...r.restored.map((e) => `  + ${printable(e.alias)}  sha256 ${e.sha256.slice(0, 12)}…`));
+    lines.push('Restart the MID Server to load them.');
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -73,6 +73,11 @@ export async function previewUpgrade(host: Host, opts: PreviewOptions): Promise<
  * `agent/work/truststore_migration/<epoch seconds>/cacerts_before` and the incoming one to
  * `cacerts_from_upgrade`, then replace the JRE's cacerts with the incoming store plus the
  * migrated certificates (written in the incoming store's format and password).
+ *
+ * A backup is never overwritten: the epoch directory is created exclusively, and when that
+ * second's directory exists (a second run in the same second, or anything else at that name) the
+ * next second's is used — waiting for it, as the product's layout is one directory per second.
+ * The copies inside are created exclusively too, with the store's mode.
  */
 export async function migrateMid(
   host: Host,
@@ -80,8 +85,8 @@ export async function migrateMid(
 ): Promise<UpgradeResult & { backupDir: string }> {
   const layout = midLayout(opts.midHome);
   await validateMidLayout(host, layout);
-  const now = opts.now ?? new Date();
   return withKeystoreLock(host, layout.cacerts, async () => {
+    const now = opts.now ?? new Date();
     const { rule, why } = await chooseRule(host, { layout });
     const currentBytes = await host.readFile(layout.cacerts);
     const incomingBytes = await host.readFile(opts.incoming.path);
@@ -89,10 +94,14 @@ export async function migrateMid(
     const incoming = readKeystore(incomingBytes, { password: opts.incoming.password });
     const result = modelUpgrade(current, incoming, rule, why, { prefix: opts.prefix, now });
     const sep = layout.platform === 'win32' ? path.win32 : path.posix;
-    const backupDir = sep.join(layout.migrationDir, String(Math.floor(now.getTime() / 1000)));
-    await host.makeDirectory(backupDir);
-    await host.writeFileAtomic(sep.join(backupDir, 'cacerts_before'), currentBytes);
-    await host.writeFileAtomic(sep.join(backupDir, 'cacerts_from_upgrade'), incomingBytes);
+    await host.makeDirectory(layout.migrationDir);
+    const backupDir = await createEpochDirectory(host, layout.migrationDir, now, sep);
+    const mode = ((await host.stat(layout.cacerts))?.mode ?? 0o600) & 0o777;
+    for (const [name, bytes] of [['cacerts_before', currentBytes], ['cacerts_from_upgrade', incomingBytes]] as const) {
+      if (!(await host.createNewFile(sep.join(backupDir, name), bytes, { mode }))) {
+        throw new MidtrustError('IO', `${sep.join(backupDir, name)} appeared while midtrust was writing the backup it had just made the directory for; look at what is there, then run again`);
+      }
+    }
     const bytes = writeKeystore(result.store, opts.incoming.password);
     await host.writeFileAtomic(layout.cacerts, bytes, {
       verify: (b) => {
@@ -103,6 +112,28 @@ export async function migrateMid(
   });
 }
 
+/** Seconds tried after the first taken one before refusing. */
+const MAX_EPOCH_TRIES = 5;
+
+/**
+ * `<migrationDir>/<epoch seconds>`, created exclusively: a taken second moves on to the next one,
+ * waiting (at most a second or two) until the clock reaches it, so directory names still say
+ * when the backup was made. An injected clock far from the real one is never waited on.
+ */
+async function createEpochDirectory(host: Host, migrationDir: string, now: Date, sep: typeof path.posix): Promise<string> {
+  const first = Math.floor(now.getTime() / 1000);
+  for (let epoch = first; epoch < first + MAX_EPOCH_TRIES; epoch++) {
+    const wait = epoch * 1000 - Date.now();
+    if (wait > 0 && wait <= 2000) await new Promise((r) => setTimeout(r, wait));
+    const dir = sep.join(migrationDir, String(epoch));
+    if (await host.createDirectory(dir)) return dir;
+  }
+  throw new MidtrustError(
+    'IO',
+    `${migrationDir}: the backup directories ${first} to ${first + MAX_EPOCH_TRIES - 1} already exist; midtrust never overwrites an upgrade backup — look at what is there, then run again`,
+  );
+}
+
 /** A certificate brought back by `restore`. */
 export interface RestoredEntry {
   readonly alias: string;
@@ -110,52 +141,114 @@ export interface RestoredEntry {
   readonly from: string;
 }
 
+/** An entry of the backup that `restore` could not put back, and why. */
+export interface UnrestoredEntry {
+  readonly alias: string;
+  readonly sha256: string;
+  readonly reason: string;
+}
+
+/** What `restore` did: which backup it used, which it passed over and why, what came back and what could not. */
+export interface RestoreResult {
+  /** The backup used (the newest one holding something the store lacks), or the newest checked when none did. */
+  readonly backupDir: string;
+  /** Newer backups passed over, with the reason — every backup checked when none held anything of use. */
+  readonly skipped: ReadonlyArray<{ readonly backupDir: string; readonly reason: string }>;
+  readonly restored: RestoredEntry[];
+  /** Entries the store lacks that could not be restored: the caller must report them and fail. */
+  readonly unrestored: UnrestoredEntry[];
+  readonly written: boolean;
+}
+
+interface LoadedBackup {
+  readonly backupDir: string;
+  readonly beforePath: string;
+  readonly store?: Keystore;
+  readonly problem?: string;
+}
+
+const firstCertSha = (e: KeystoreEntry): string | undefined => (e.certificates[0] ? Certificate.fromDer(e.certificates[0]).sha256 : undefined);
+
 /**
- * After an upgrade: puts back every certificate of the backup's `cacerts_before` that the
- * current store lacks (by fingerprint), under its old alias (or `restored_<alias>` when that
- * alias now holds another certificate). One locked, verified write; nothing lost → nothing written.
+ * After an upgrade: puts back every certificate of a backup's `cacerts_before` that the current
+ * store lacks (by fingerprint), under its old alias (or `restored_<alias>` when that alias now
+ * holds another certificate). One locked, verified write; nothing lost → nothing written.
+ *
+ * Which backup: `from` when given; otherwise the newest backup that holds something the store
+ * lacks — a newer one that holds nothing of use (a second rehearsal backs up the already-migrated
+ * store) is passed over and reported in `skipped`. Every entry that cannot be put back (both
+ * aliases taken, a private key entry) is listed in `unrestored`; the doors exit non-zero on it.
  */
 export async function restoreMid(
   host: Host,
   opts: { midHome: string; from?: string; password?: string; beforePassword?: string; now?: Date },
-): Promise<{ restored: RestoredEntry[]; backupDir: string; written: boolean }> {
+): Promise<RestoreResult> {
   const layout = midLayout(opts.midHome);
   await validateMidLayout(host, layout);
-  const backupDir = opts.from ?? (await newestBackup(host, layout));
   const sep = layout.platform === 'win32' ? path.win32 : path.posix;
-  const beforePath = sep.join(backupDir, 'cacerts_before');
-  const before = await openStore(host, { path: beforePath, password: opts.beforePassword ?? opts.password });
-  const batcher = new KeystoreBatcher(host);
+  const dirs = opts.from !== undefined ? [opts.from] : await backupsNewestFirst(host, layout);
+  const backups: LoadedBackup[] = [];
+  for (const backupDir of dirs) {
+    const beforePath = sep.join(backupDir, 'cacerts_before');
+    try {
+      backups.push({ backupDir, beforePath, store: await openStore(host, { path: beforePath, password: opts.beforePassword ?? opts.password }) });
+    } catch (e) {
+      if (opts.from !== undefined || !(e instanceof MidtrustError)) throw e;
+      backups.push({ backupDir, beforePath, problem: `cannot be read (${e.message.split('\n')[0]})` });
+    }
+  }
   const timestamp = (opts.now ?? new Date()).getTime();
+  const batcher = new KeystoreBatcher(host);
   const outcome = await batcher.submit({ path: layout.cacerts, password: opts.password }, (current) => {
     if (!current) throw new MidtrustError('NOT_FOUND', `${layout.cacerts} does not exist`);
-    const have = new Set(current.entries.map((e) => (e.certificates[0] ? Certificate.fromDer(e.certificates[0]).sha256 : '')));
+    const have = new Set(current.entries.map(firstCertSha).filter((x): x is string => x !== undefined));
+    const missingFrom = (b: LoadedBackup): KeystoreEntry[] => (b.store?.entries ?? []).filter((e) => {
+      const sha = firstCertSha(e);
+      return sha !== undefined && !have.has(sha);
+    });
+    const skipped: Array<{ backupDir: string; reason: string }> = [];
+    const chosen = backups.find((b) => {
+      if (b.problem !== undefined) skipped.push({ backupDir: b.backupDir, reason: `${b.beforePath} ${b.problem}` });
+      else if (missingFrom(b).length === 0) skipped.push({ backupDir: b.backupDir, reason: `every certificate of ${b.beforePath} is already trusted` });
+      else return true;
+      return false;
+    });
+    if (!chosen) return { store: current, result: { backupDir: backups[0].backupDir, skipped, restored: [], unrestored: [] } };
     const aliases = new Set(current.entries.map((e) => aliasKey(e.alias)));
     const added: KeystoreEntry[] = [];
     const restored: RestoredEntry[] = [];
-    for (const e of before.entries) {
-      if (e.kind !== 'trustedCertificate') continue;
-      const sha = Certificate.fromDer(e.certificates[0]).sha256;
-      if (have.has(sha)) continue;
-      let alias = e.alias;
-      if (aliases.has(aliasKey(alias))) alias = `restored_${e.alias}`;
-      if (aliases.has(aliasKey(alias))) continue;
+    const unrestored: UnrestoredEntry[] = [];
+    for (const e of missingFrom(chosen)) {
+      const sha = firstCertSha(e) as string;
+      if (have.has(sha)) continue; // the same certificate twice in the backup: restored once
+      if (e.kind !== 'trustedCertificate') {
+        unrestored.push({ alias: e.alias, sha256: sha, reason: `a ${e.kind === 'privateKey' ? 'private key' : e.kind} entry: restore only puts back trusted certificates; copy it with keytool -importkeystore -srckeystore ${chosen.beforePath} -srcalias ${e.alias}` });
+        continue;
+      }
+      const alias = [e.alias, `restored_${e.alias}`].find((a) => !aliases.has(aliasKey(a)));
+      if (alias === undefined) {
+        unrestored.push({ alias: e.alias, sha256: sha, reason: `the aliases ${e.alias} and restored_${e.alias} are both taken by other certificates; import it under another alias (keytool -importcert -alias <new alias>), from ${chosen.beforePath}` });
+        continue;
+      }
       aliases.add(aliasKey(alias));
       have.add(sha);
       added.push({ alias: current.type === 'PKCS12' ? alias : alias.toLowerCase(), kind: 'trustedCertificate', timestamp, certificates: [e.certificates[0]] });
-      restored.push({ alias, sha256: sha, from: beforePath });
+      restored.push({ alias, sha256: sha, from: chosen.beforePath });
     }
-    return { store: added.length ? { ...current, entries: [...current.entries, ...added] } : current, result: restored };
+    return {
+      store: added.length ? { ...current, entries: [...current.entries, ...added] } : current,
+      result: { backupDir: chosen.backupDir, skipped, restored, unrestored },
+    };
   });
-  return { restored: outcome.result, backupDir, written: outcome.written };
+  return { ...outcome.result, written: outcome.written };
 }
 
-/** The newest `agent/work/truststore_migration/<epoch>` directory. */
-export async function newestBackup(host: Host, layout: MidLayout): Promise<string> {
+/** Every `agent/work/truststore_migration/<epoch>` directory, newest first. */
+export async function backupsNewestFirst(host: Host, layout: MidLayout): Promise<string[]> {
   const names = (await host.listDir(layout.migrationDir)).filter((n) => /^\d+$/.test(n)).sort((a, b) => Number(b) - Number(a));
   if (names.length === 0) {
     throw new MidtrustError('NOT_FOUND', `${layout.migrationDir} holds no upgrade backups (<epoch>/cacerts_before); give one with --from`);
   }
   const sep = layout.platform === 'win32' ? path.win32 : path.posix;
-  return sep.join(layout.migrationDir, names[0]);
+  return names.map((n) => sep.join(layout.migrationDir, n));
 }
