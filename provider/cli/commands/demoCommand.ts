@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createDemoMidServer, createIncomingTruststore, DEMO_STOREPASS } from '../../demo/demoLayout';
+import { assertDemoCanUse, createDemoDesiredState, createDemoMidServer, createIncomingTruststore, DEMO_STOREPASS } from '../../demo/demoLayout';
 import { readKeystore, writeKeystore } from '../../keystore/keystoreCodec';
 import { EXIT, type CliIo } from '../cliIo';
 import { defineCommand } from '../commandSpec';
@@ -18,31 +18,34 @@ interface DemoOptions {
  */
 export const demoCommand = defineCommand<DemoOptions>({
   name: 'demo',
-  summary: 'run the quick start on a demo MID Server created under ./demo',
+  summary: 'run the quick start on a demo MID Server created under ./demo (never touches what it did not create)',
   usage: 'midtrust demo [--dir <demo root>]',
   options: { dir: { type: 'string' } },
   async run(_positionals, opts, io) {
     const repo = findRepoRoot(io.cwd);
     const example = path.join(repo, 'examples', 'quickstart');
     const demoRoot = path.resolve(io.cwd, opts.dir ?? path.join(repo, 'demo'));
-    const desiredFile = path.join(example, 'desired.yaml');
     const env = { ...io.env, MID_STOREPASS: DEMO_STOREPASS };
-    const sub: CliIo = { ...io, env, cwd: example };
     const step = (n: number, title: string): void => io.stdout(`\n━━ ${n}. ${title}\n`);
+
+    // Refuse before anything is made if a directory the demo needs belongs to someone else.
+    assertDemoCanUse(demoRoot);
+    step(1, 'A demo MID Server');
+    const layout = createDemoMidServer(demoRoot, path.join(example, 'demo-seed'));
+    const desiredFile = createDemoDesiredState(demoRoot, example);
+    const work = path.dirname(desiredFile);
+    const sub: CliIo = { ...io, env, cwd: work };
     const sh = async (argv: string[]): Promise<number> => {
       io.stdout(`$ midtrust ${argv.join(' ')}\n`);
       const code = await runCli(argv, sub);
       io.stdout(`(exit ${code})\n`);
       return code;
     };
-
-    step(1, 'A demo MID Server');
-    const layout = createDemoMidServer(demoRoot, path.join(example, 'demo-seed'));
     io.stdout(`Created ${layout.midHome}\n  agent/config.xml, agent/conf/wrapper-override.conf\n  agent/jre/lib/security/cacerts (JKS, password "changeit", seeded from ${layout.seededFrom})\n`);
     io.stdout(`The store password is passed as MID_STOREPASS in the environment — never on the command line.\n`);
 
     step(2, 'Declare the trust every MID Server needs');
-    io.stdout(`${path.relative(io.cwd, desiredFile)}:\n${indent(fs.readFileSync(desiredFile, 'utf8'))}`);
+    io.stdout(`${shortPath(io.cwd, desiredFile)}:\n${indent(fs.readFileSync(desiredFile, 'utf8'))}`);
 
     step(3, 'Plan: what would change (exit 2 = changes pending)');
     await sh(['plan', '-f', 'desired.yaml']);
@@ -62,16 +65,16 @@ export const demoCommand = defineCommand<DemoOptions>({
 
     step(8, 'Before the next MID upgrade: which certificates survive it?');
     const incoming = createIncomingTruststore(demoRoot, layout.cacerts);
-    io.stdout(`The upgrade brings a new JRE whose cacerts is a password-less PKCS12 (${path.relative(io.cwd, incoming.path)})${incoming.removedVendorAlias ? `; its vendor dropped ${incoming.removedVendorAlias}` : ''}.\n`);
+    io.stdout(`The upgrade brings a new JRE whose cacerts is a password-less PKCS12 (${shortPath(io.cwd, incoming.path)})${incoming.removedVendorAlias ? `; its vendor dropped ${incoming.removedVendorAlias}` : ''}.\n`);
     io.stdout('With the strategy configured in agent/config.xml (migrate_delta):\n');
-    const mid = path.relative(example, layout.midHome);
-    const inc = path.relative(example, incoming.path);
+    const mid = path.relative(work, layout.midHome);
+    const inc = path.relative(work, incoming.path);
     await sh(['upgrade-preview', '--mid-home', mid, '--incoming', inc, '--storepass-env', 'MID_STOREPASS']);
     io.stdout('\nIf someone switches to migrate_non_ca, the private CAs are lost:\n');
     await sh(['upgrade-preview', '--mid-home', mid, '--incoming', inc, '--strategy', 'migrate_non_ca', '--storepass-env', 'MID_STOREPASS']);
 
     io.stdout(`\nDone. The demo lives in ${demoRoot}. Next:\n`);
-    io.stdout(`  MID_STOREPASS=changeit npx midtrust ls ${path.relative(io.cwd, layout.cacerts)} --storepass-env MID_STOREPASS\n`);
+    io.stdout(`  MID_STOREPASS=changeit npx midtrust ls ${shortPath(io.cwd, layout.cacerts)} --storepass-env MID_STOREPASS\n`);
     io.stdout(`  npx midtrust --help\n`);
     return EXIT.OK;
   },
@@ -91,6 +94,12 @@ function simulateManualDelete(cacerts: string, alias: string, io: CliIo): void {
   const next = { ...store, entries: store.entries.filter((e) => e.alias !== alias) };
   fs.writeFileSync(cacerts, writeKeystore(next, DEMO_STOREPASS));
   io.stdout(`(keytool is not installed here: deleted ${alias} directly, as 'keytool -delete' would)\n`);
+}
+
+/** Relative to where the user is when that is shorter and stays below it, absolute otherwise. */
+function shortPath(cwd: string, file: string): string {
+  const rel = path.relative(cwd, file);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
 }
 
 function indent(text: string): string {
