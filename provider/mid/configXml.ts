@@ -40,30 +40,74 @@ export function readMidParameters(text: string): MidParameter[] {
   return out;
 }
 
-/** The value of one parameter, or undefined. */
+/**
+ * The parameter the MID Server uses: with several `<parameter>` elements of one name, the last.
+ *
+ * Why the last: the MID reads config.xml (a DOM parse — it fails with SAXParseException on bad
+ * XML) and keeps its parameters by name, each element in document order replacing what an
+ * earlier one of the same name set; the same "last one wins" as its other configuration files
+ * (the Java Service Wrapper's properties, Java `-D` options). Its source is not public, so this
+ * is reasoned, not observed — which is why midtrust also reports every duplicate
+ * ({@link duplicateMidParameters}) and edits all of them alike ({@link setMidParameter}), so the
+ * outcome does not depend on which one the MID picks.
+ *
+ * @example
+ * getMidParameter(text, 'mid.truststore.migration.strategy')?.value; // 'migrate_delta'
+ */
 export function getMidParameter(text: string, name: string): MidParameter | undefined {
-  return readMidParameters(text).find((p) => p.name === name);
+  return readMidParameters(text)
+    .filter((p) => p.name === name)
+    .pop();
+}
+
+/** A parameter that config.xml sets more than once, with each occurrence's line (1-based) and value. */
+export interface DuplicateMidParameter {
+  readonly name: string;
+  readonly occurrences: ReadonlyArray<{ readonly line: number; readonly value: string }>;
+}
+
+/**
+ * Every parameter set more than once, in file order — a sign of hand edits gone wrong, reported
+ * by upgrade-preview and by lint/audit (rule duplicate-mid-parameter).
+ *
+ * @example
+ * duplicateMidParameters(text); // [{ name: 'mid.truststore.migration.strategy', occurrences: [{ line: 3, value: 'migrate_non_ca' }, { line: 9, value: 'migrate_delta' }] }]
+ */
+export function duplicateMidParameters(text: string): DuplicateMidParameter[] {
+  const byName = new Map<string, MidParameter[]>();
+  for (const p of readMidParameters(text)) byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
+  const lineOf = (offset: number): number => text.slice(0, offset).split('\n').length;
+  return [...byName.entries()]
+    .filter(([, ps]) => ps.length > 1)
+    .map(([name, ps]) => ({ name, occurrences: ps.map((p) => ({ line: lineOf(p.start), value: p.secure ? '(encrypted)' : p.value })) }));
+}
+
+/**
+ * "config.xml sets X 2 times (line 3: a, line 9: b); the MID uses the last one": for messages.
+ *
+ * @example
+ * describeDuplicate(duplicateMidParameters(text)[0], 'agent/config.xml');
+ */
+export function describeDuplicate(d: DuplicateMidParameter, file: string): string {
+  const where = d.occurrences.map((o) => `line ${o.line}: ${o.value}`).join(', ');
+  return `${file} sets ${d.name} ${d.occurrences.length} times (${where}); the MID uses the last one — keep one`;
 }
 
 /**
  * Sets one parameter, changing only its `value` attribute (or adding one line before
  * `</parameters>` with the indentation of its neighbours). Everything else — comments, order,
  * spacing, encrypted values — stays byte-for-byte. An encrypted (`secure="true"`) parameter is
- * never rewritten: midtrust cannot encrypt as the MID does.
+ * never rewritten: midtrust cannot encrypt as the MID does. A parameter set several times has
+ * every occurrence set, so the MID gets the value whichever one it reads.
  */
 export function setMidParameter(text: string, name: string, value: string, file = 'config.xml'): string {
-  const existing = getMidParameter(text, name);
-  if (existing?.secure) {
+  const existing = readMidParameters(text).filter((p) => p.name === name);
+  if (existing.some((p) => p.secure)) {
     throw new MidtrustError('INVALID_INPUT', `${file}: ${name} is an encrypted (secure="true") parameter; midtrust never rewrites encrypted values — change it on the MID Server record instead`);
   }
-  if (existing) {
-    if (existing.value === value) return text;
-    const tag = text.slice(existing.start, existing.end);
-    const valueAttr = /(\svalue\s*=\s*)("[^"]*"|'[^']*')/.exec(tag);
-    const newTag = valueAttr
-      ? `${tag.slice(0, valueAttr.index)}${valueAttr[1]}"${escapeAttr(value)}"${tag.slice(valueAttr.index + valueAttr[0].length)}`
-      : tag.replace(/\s*(\/?)>$/, ` value="${escapeAttr(value)}"$1>`);
-    return text.slice(0, existing.start) + newTag + text.slice(existing.end);
+  if (existing.length > 0) {
+    // From the last to the first, so earlier offsets stay valid.
+    return existing.reduceRight((t, p) => (p.value === value ? t : t.slice(0, p.start) + withValue(t.slice(p.start, p.end), value) + t.slice(p.end)), text);
   }
   const close = text.lastIndexOf('</parameters>');
   if (close === -1) throw new MidtrustError('INVALID_INPUT', `${file}: no </parameters> element; this is not a MID Server config.xml`);
@@ -78,11 +122,22 @@ export function setMidParameter(text: string, name: string, value: string, file 
   return /^[ \t]*$/.test(before) ? text.slice(0, lineStart) + line + text.slice(lineStart) : text.slice(0, close) + eol + line + text.slice(close);
 }
 
-/** Removes one parameter's line (or just its tag when it shares a line). Absent → unchanged. */
+/** The opening tag with its `value` attribute replaced (or added). */
+function withValue(tag: string, value: string): string {
+  const valueAttr = /(\svalue\s*=\s*)("[^"]*"|'[^']*')/.exec(tag);
+  return valueAttr
+    ? `${tag.slice(0, valueAttr.index)}${valueAttr[1]}"${escapeAttr(value)}"${tag.slice(valueAttr.index + valueAttr[0].length)}`
+    : tag.replace(/\s*(\/?)>$/, ` value="${escapeAttr(value)}"$1>`);
+}
+
+/** Removes a parameter's line (or just its tag when it shares a line) — every occurrence. Absent → unchanged. */
 export function removeMidParameter(text: string, name: string, file = 'config.xml'): string {
-  const existing = getMidParameter(text, name);
-  if (!existing) return text;
-  if (existing.secure) throw new MidtrustError('INVALID_INPUT', `${file}: ${name} is encrypted (secure="true"); midtrust does not remove encrypted parameters`);
+  const existing = readMidParameters(text).filter((p) => p.name === name);
+  if (existing.some((p) => p.secure)) throw new MidtrustError('INVALID_INPUT', `${file}: ${name} is encrypted (secure="true"); midtrust does not remove encrypted parameters`);
+  return existing.reduceRight((t, p) => removeOne(t, p), text);
+}
+
+function removeOne(text: string, existing: MidParameter): string {
   let end = existing.end;
   if (!/\/>$/.test(text.slice(existing.start, existing.end))) {
     const closeTag = text.indexOf('</parameter>', end);

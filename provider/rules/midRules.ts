@@ -1,4 +1,5 @@
 import type { Keystore } from '../keystore/model';
+import type { DuplicateMidParameter } from '../mid/configXml';
 import { isInsideMidHome, type MidLayout } from '../mid/midLayout';
 import type { MigrationStrategy } from '../mid/migrationStrategy';
 import { ruleForStrategy } from '../mid/upgrade/releaseRules';
@@ -38,6 +39,8 @@ export interface MidSettings {
   readonly external: ExternalTruststoreSettings;
   /** Strategies a policy allows (all when undefined). */
   readonly allowedStrategies?: readonly MigrationStrategy[];
+  /** Parameters config.xml sets more than once (none when undefined). */
+  readonly duplicateParameters?: readonly DuplicateMidParameter[];
 }
 
 /** Rules over a MID's configuration: strategy, external truststore location and password. */
@@ -51,6 +54,10 @@ export function checkMidSettings(s: MidSettings, opts: RuleOptions): Violation[]
   }
   if (s.external.path && isInsideMidHome(s.layout, s.external.path)) {
     out.push(violation('external-truststore-inside-mid-home', opts, null, null, `the external truststore ${s.external.path} is inside the MID home ${s.layout.home}; an upgrade overwrites it`, 'move it outside the install directory (e.g. /etc/servicenow/mid-truststore.p12 or D:\\MIDTrust\\truststore.p12)'));
+  }
+  for (const d of s.duplicateParameters ?? []) {
+    const where = d.occurrences.map((o) => `line ${o.line}: ${o.value}`).join(', ');
+    out.push(violation('duplicate-mid-parameter', opts, null, null, `${s.layout.configXml}: ${d.name} is set ${d.occurrences.length} times (${where}); the MID uses the last one`, `keep one <parameter name="${d.name}"> in config.xml (midtrust's own edits set every occurrence alike)`));
   }
   if (s.external.password !== undefined) {
     out.push(violation('plaintext-truststore-password', opts, null, null, `${s.layout.wrapperOverride} holds javax.net.ssl.trustStorePassword in plain text`, 'restrict the file to the MID service account, or use a password-less PKCS12 truststore (it holds only public certificates)'));

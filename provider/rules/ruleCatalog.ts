@@ -17,6 +17,7 @@ export const RULES = {
   'plaintext-truststore-password': { severity: 'advisory', summary: 'trustStorePassword is in plain text in wrapper-override.conf' },
   'resurrected-vendor-root': { severity: 'advisory', summary: 'migrate_delta would bring back a root the JDK vendor removed' },
   'disallowed-migration-strategy': { severity: 'error', summary: 'the migration strategy is not one the policy allows' },
+  'duplicate-mid-parameter': { severity: 'warning', summary: 'config.xml sets one parameter more than once; the MID uses the last' },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 
 export type RuleId = keyof typeof RULES;

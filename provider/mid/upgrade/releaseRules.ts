@@ -32,6 +32,16 @@ export function parseRelease(text: string): ParsedRelease {
 }
 
 /**
+ * Whether a release lets `mid.truststore.migration.strategy` choose (Rome and later).
+ *
+ * @example
+ * releaseHonoursStrategy(parseRelease('paris-p7')); // false
+ */
+export function releaseHonoursStrategy(release: ParsedRelease): boolean {
+  return FAMILIES.indexOf(release.family) >= FAMILIES.indexOf('rome');
+}
+
+/**
  * The migration rule a release applies (FACTS.md §1): the Quebec rule from Orlando Patch 10,
  * Paris Patch 4 and Quebec; the Rome rule from Paris Patch 7, Quebec Patch 2 and Rome; from Rome
  * on the `mid.truststore.migration.strategy` parameter chooses (default migrate_delta).
@@ -39,8 +49,7 @@ export function parseRelease(text: string): ParsedRelease {
 export function ruleForRelease(release: ParsedRelease, strategy: MigrationStrategy = DEFAULT_MIGRATION_STRATEGY): { rule: MigrationRule; why: string } {
   const patch = release.patch ?? 0;
   const name = `${release.family}${release.patch === undefined ? '' : ` patch ${patch}`}`;
-  const index = FAMILIES.indexOf(release.family);
-  if (index >= FAMILIES.indexOf('rome')) return ruleForStrategy(strategy, `${name} honours ${'mid.truststore.migration.strategy'}=${strategy}`);
+  if (releaseHonoursStrategy(release)) return ruleForStrategy(strategy, `${name} honours ${'mid.truststore.migration.strategy'}=${strategy}`);
   switch (release.family) {
     case 'quebec':
       return patch >= 2 ? { rule: 'delta', why: `${name} migrates every certificate missing from the new JRE (Rome rule, backported to Quebec Patch 2)` } : { rule: 'non_ca', why: `${name} migrates only non-CA X.509 v3 certificates (Quebec rule)` };

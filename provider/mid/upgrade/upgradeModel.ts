@@ -1,9 +1,32 @@
 import { Certificate } from '../../certificate/certificate';
+import { MidtrustError } from '../../errors';
 import { aliasKey, type Keystore, type KeystoreEntry } from '../../keystore/model';
 import type { MigrationRule } from './releaseRules';
 
 /** Alias prefix the MID gives migrated certificates (product docs: `snc_`; one support article says `sac-`). */
 export const DEFAULT_MIGRATED_PREFIX = 'snc_';
+/** Longer than any prefix a product uses, short enough that prefixed aliases stay readable. */
+const MAX_PREFIX_LENGTH = 32;
+
+/**
+ * Checks an alias prefix for migrated certificates (`--prefix`, default `snc_`): 1 to 32
+ * characters, no control or formatting character (they would end up in every migrated alias,
+ * where keytool and terminals print them raw), no leading or trailing space. Java accepts any
+ * string as an alias, so nothing else is refused.
+ *
+ * @example
+ * parseAliasPrefix('sac-'); // 'sac-'
+ */
+export function parseAliasPrefix(prefix: string): string {
+  const refuse = (why: string): never => {
+    throw new MidtrustError('INVALID_INPUT', `alias prefix ${JSON.stringify(prefix)}: ${why}; the product uses snc_ (give --prefix to change it)`);
+  };
+  if (prefix === '') refuse('it is empty, and migrated aliases would then clash with the incoming store');
+  if ([...prefix].length > MAX_PREFIX_LENGTH) refuse(`at most ${MAX_PREFIX_LENGTH} characters`);
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(prefix)) refuse('it holds a control or formatting character');
+  if (prefix.trim() !== prefix) refuse('it starts or ends with a space');
+  return prefix;
+}
 
 export type UpgradeOutcome = 'kept' | 'migrated' | 'resurrected' | 'incoming' | 'lost' | 'collision';
 
@@ -51,7 +74,7 @@ const VENDOR_ALIAS = /(\s\[jdk\]$)|(^debian:)/i;
  * const { lost } = modelUpgrade(current, incoming, 'non_ca', 'quebec');  // private CAs are lost
  */
 export function modelUpgrade(current: Keystore, incoming: Keystore, rule: MigrationRule, why: string, options: UpgradeOptions = {}): UpgradeResult {
-  const prefix = options.prefix ?? DEFAULT_MIGRATED_PREFIX;
+  const prefix = parseAliasPrefix(options.prefix ?? DEFAULT_MIGRATED_PREFIX);
   const timestamp = (options.now ?? new Date()).getTime();
   const shaOf = (e: KeystoreEntry): string => (e.certificates[0] ? Certificate.fromDer(e.certificates[0]).sha256 : '');
   const incomingShas = new Map<string, string>();

@@ -6,10 +6,11 @@ import type { Host } from '../../host/host';
 import { withKeystoreLock } from '../../host/keystoreMutex';
 import { readKeystore, writeKeystore } from '../../keystore/keystoreCodec';
 import { aliasKey, type Keystore, type KeystoreEntry } from '../../keystore/model';
-import { assertWellFormed, getMidParameter } from '../configXml';
+import { READ_LIMITS } from '../../host/readLimits';
+import { assertWellFormed, describeDuplicate, duplicateMidParameters, getMidParameter } from '../configXml';
 import { midLayout, validateMidLayout, type MidLayout } from '../midLayout';
 import { DEFAULT_MIGRATION_STRATEGY, MIGRATION_STRATEGY_PARAMETER, parseMigrationStrategy, type MigrationStrategy } from '../migrationStrategy';
-import { parseRelease, ruleForRelease, ruleForStrategy, type MigrationRule } from './releaseRules';
+import { parseRelease, releaseHonoursStrategy, ruleForRelease, ruleForStrategy, type MigrationRule } from './releaseRules';
 import { modelUpgrade, type UpgradeResult } from './upgradeModel';
 
 /** A keystore to open: where and with which password (undefined: password-less or unverified). */
@@ -27,13 +28,36 @@ export async function openStore(host: Host, ref: StoreRef): Promise<Keystore> {
   }
 }
 
-/** The migration strategy configured in a MID's config.xml (the default when the parameter is absent). */
-export async function configuredStrategy(host: Host, layout: MidLayout): Promise<{ strategy: MigrationStrategy; source: string }> {
-  const text = Buffer.from(await host.readFile(layout.configXml)).toString('utf8');
+/**
+ * A MID's config.xml, read bounded and checked well-formed.
+ *
+ * @example
+ * const text = await readConfigXml(host, midLayout('/opt/servicenow/mid'));
+ */
+export async function readConfigXml(host: Host, layout: MidLayout): Promise<string> {
+  const text = Buffer.from(await host.readFile(layout.configXml, { maxBytes: READ_LIMITS.configFile, what: 'config.xml' })).toString('utf8');
   assertWellFormed(text, layout.configXml);
+  return text;
+}
+
+/**
+ * The migration strategy configured in a MID's config.xml (the default when the parameter is
+ * absent; the last one when it is set several times, as the MID reads it — `source` then says
+ * so). An encrypted (`secure="true"`) value cannot be read: INVALID_INPUT saying so.
+ */
+export async function configuredStrategy(host: Host, layout: MidLayout): Promise<{ strategy: MigrationStrategy; source: string }> {
+  const text = await readConfigXml(host, layout);
   const p = getMidParameter(text, MIGRATION_STRATEGY_PARAMETER);
   if (!p) return { strategy: DEFAULT_MIGRATION_STRATEGY, source: `${layout.configXml} (parameter absent: default)` };
-  return { strategy: parseMigrationStrategy(p.value, `${layout.configXml}: ${MIGRATION_STRATEGY_PARAMETER}`), source: layout.configXml };
+  if (p.secure) {
+    throw new MidtrustError(
+      'INVALID_INPUT',
+      `${layout.configXml}: ${MIGRATION_STRATEGY_PARAMETER} is encrypted (secure="true"), and midtrust cannot read encrypted values; give --strategy to preview with a strategy you know, or set the parameter without encryption (it is not a secret)`,
+    );
+  }
+  const duplicate = duplicateMidParameters(text).find((d) => d.name === MIGRATION_STRATEGY_PARAMETER);
+  const strategy = parseMigrationStrategy(p.value, `${layout.configXml}: ${MIGRATION_STRATEGY_PARAMETER}`);
+  return { strategy, source: duplicate ? `${layout.configXml}; ${describeDuplicate(duplicate, layout.configXml)}` : layout.configXml };
 }
 
 /** Chooses the rule from an explicit strategy, a release, or the MID's config.xml. */
@@ -41,9 +65,15 @@ export async function chooseRule(host: Host, opts: { strategy?: string; release?
   if (opts.strategy !== undefined && opts.release !== undefined) {
     throw new MidtrustError('INVALID_INPUT', 'give --strategy or --release, not both (from Rome on, --release uses the strategy in config.xml or the default)');
   }
-  const configured = opts.layout ? await configuredStrategy(host, opts.layout) : undefined;
-  if (opts.release !== undefined) return ruleForRelease(parseRelease(opts.release), configured?.strategy);
+  // config.xml is read only when its strategy decides: an explicit --strategy, or a release
+  // before Rome, works even when the parameter cannot be read (encrypted).
   if (opts.strategy !== undefined) return ruleForStrategy(parseMigrationStrategy(opts.strategy, '--strategy'));
+  if (opts.release !== undefined) {
+    const release = parseRelease(opts.release);
+    const strategy = opts.layout && releaseHonoursStrategy(release) ? (await configuredStrategy(host, opts.layout)).strategy : undefined;
+    return ruleForRelease(release, strategy);
+  }
+  const configured = opts.layout ? await configuredStrategy(host, opts.layout) : undefined;
   if (configured) return ruleForStrategy(configured.strategy, `${MIGRATION_STRATEGY_PARAMETER}=${configured.strategy} (from ${configured.source})`);
   return ruleForStrategy(DEFAULT_MIGRATION_STRATEGY, `${MIGRATION_STRATEGY_PARAMETER} not given: the default ${DEFAULT_MIGRATION_STRATEGY}`);
 }
