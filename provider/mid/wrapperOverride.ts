@@ -48,7 +48,6 @@ export function encodeWrapperValue(name: string, value: string): string {
   const refuse = (why: string): never => {
     throw new MidtrustError('INVALID_INPUT', `${name}: the value holds ${why}, so it cannot be written to wrapper-override.conf as the Java Service Wrapper would read it; choose another value`);
   };
-  // eslint-disable-next-line no-control-regex -- control characters are what is refused
   if (/[\r\n]/.test(value)) refuse('a line break');
   // eslint-disable-next-line no-control-regex -- control characters are what is refused
   if (/[\u0000-\u001f\u007f]/.test(value)) refuse('a control character (the wrapper drops them)');
