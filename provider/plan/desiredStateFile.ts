@@ -96,6 +96,8 @@ export function loadDesiredState(text: string, fileName: string, io: DesiredStat
     if (doc.contents === null) {
       throw new MidtrustError('INVALID_INPUT', `${fileName}: the desired-state file is empty; it needs at least 'keystore' and 'certificates' (see docs/desired-state.md)`);
     }
+    const tagged = foreignTags(yaml, doc).map(({ tag, offset }) => `${fileName}:${lineCounter.linePos(offset).line}: the YAML tag ${tag} is not allowed here; a desired-state file holds plain strings, numbers, booleans, lists and maps — write the value without the tag`);
+    if (tagged.length > 0) throw invalid(tagged);
     // maxAliasCount bounds YAML alias expansion ("billion laughs"): a desired state needs none.
     data = doc.toJS({ maxAliasCount: 50 });
     lineOf = (p) => locate(yaml, doc, lineCounter, p);
@@ -104,6 +106,20 @@ export function loadDesiredState(text: string, fileName: string, io: DesiredStat
     throw new MidtrustError('INVALID_INPUT', `${fileName}: cannot read the desired-state file: ${reasonOf(e)}`);
   }
   return resolve(data, path.dirname(fileName), fileName, io, lineOf);
+}
+
+/** The tags whose values are JSON's own kinds: anything else (`!!binary`, `!!set`, `!!timestamp`, `!custom`) makes values the schema cannot describe. */
+const JSON_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
+/** Every explicitly tagged node whose tag is not a JSON kind, with where it starts. */
+function foreignTags(yaml: typeof import('yaml'), doc: Document): Array<{ tag: string; offset: number }> {
+  const out: Array<{ tag: string; offset: number }> = [];
+  yaml.visit(doc, (_key, node) => {
+    if (!yaml.isNode(node) || node.tag === undefined || JSON_TAGS.has(node.tag)) return;
+    out.push({ tag: node.tag.replace(/^tag:yaml\.org,2002:/, '!!'), offset: node.range?.[0] ?? 0 });
+    return yaml.visit.SKIP;
+  });
+  return out;
 }
 
 /**
