@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { MidtrustError } from '../errors';
+import { MidtrustError, type ErrorCode } from '../errors';
 import { packageVersion } from '../packageVersion';
 import { EXIT, type CliIo } from './cliIo';
 import type { CommandSpec } from './commandSpec';
@@ -18,11 +18,23 @@ Run 'midtrust <command> --help' for a command's usage.
 `;
 
 /**
+ * What a failure looks like under `--json`, on stdout (and nothing on stderr), exit 1 — for every
+ * command and for argument errors, so a script can always parse stdout:
+ * `{"error": {"code": "NOT_FOUND", "message": "/opt/mid/…/cacerts: does not exist (while reading the keystore); check the path"}}`.
+ * `code` is the MidtrustError code (errors.ts), or INTERNAL for a bug.
+ */
+export interface JsonErrorOutput {
+  readonly error: { readonly code: ErrorCode | 'INTERNAL'; readonly message: string };
+}
+
+/**
  * Runs one CLI invocation in-process and returns its exit code. Expected failures
- * (MidtrustError) become one line on stderr; anything else is a bug and says so.
+ * (MidtrustError) become one line on stderr — or, with `--json`, a {@link JsonErrorOutput} on
+ * stdout; anything else is a bug and says so.
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
+  const json = rest.includes('--json');
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(HELP);
     return name ? EXIT.OK : EXIT.ERROR;
@@ -33,8 +45,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const entry = commands.find((c) => c.name === name);
   if (!entry) {
-    io.stderr(`midtrust: unknown command '${name}'. Commands: ${commands.map((c) => c.name).join(', ')}\n`);
-    return EXIT.ERROR;
+    return fail(io, json, name, new MidtrustError('INVALID_INPUT', `unknown command '${name}'. Commands: ${commands.map((c) => c.name).join(', ')}`));
   }
   const command = entry.load();
   try {
@@ -45,14 +56,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const { positionals, values } = parseCommandArgs(command, rest);
     return await command.run(positionals, values, io);
   } catch (e) {
-    if (e instanceof MidtrustError) {
-      io.stderr(`midtrust ${command.name}: error: ${e.message}\n`);
-      return EXIT.ERROR;
-    }
-    const err = e as Error;
-    io.stderr(`midtrust ${command.name}: internal error (this is a bug, please report it): ${err?.stack ?? String(e)}\n`);
+    return fail(io, json, command.name, e);
+  }
+}
+
+/** Reports a failure the way the invocation asked for (a line for a person, or JSON) and returns the exit code. */
+function fail(io: CliIo, json: boolean, commandName: string, e: unknown): number {
+  if (e instanceof MidtrustError) {
+    if (json) io.stdout(`${JSON.stringify({ error: { code: e.code, message: e.message } } satisfies JsonErrorOutput)}\n`);
+    else io.stderr(`midtrust ${commandName}: error: ${e.message}\n`);
     return EXIT.ERROR;
   }
+  const err = e as Error;
+  const bug = `internal error (this is a bug, please report it): ${err?.stack ?? String(e)}`;
+  if (json) io.stdout(`${JSON.stringify({ error: { code: 'INTERNAL', message: bug } } satisfies JsonErrorOutput)}\n`);
+  else io.stderr(`midtrust ${commandName}: ${bug}\n`);
+  return EXIT.ERROR;
 }
 
 function parseCommandArgs(command: CommandSpec, args: string[]): { positionals: string[]; values: Record<string, unknown> } {

@@ -18,7 +18,7 @@ interface DemoOptions {
  */
 export const demoCommand = defineCommand<DemoOptions>({
   name: 'demo',
-  summary: 'run the quick start on a demo MID Server created under ./demo (never touches what it did not create)',
+  summary: 'run the quick start on a demo MID Server created under ./demo',
   usage: 'midtrust demo [--dir <demo root>]',
   options: { dir: { type: 'string' } },
   async run(_positionals, opts, io) {

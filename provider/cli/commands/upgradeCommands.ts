@@ -126,7 +126,7 @@ interface RestoreOptions extends StorePasswordOptions {
 /** `midtrust restore`: bring back what an upgrade lost, from its backup. */
 export const restoreCommand = defineCommand<RestoreOptions>({
   name: 'restore',
-  summary: 'after an upgrade, re-add the certificates it lost (from the newest backup by default)',
+  summary: 'after an upgrade, re-add the certificates it lost (from the newest backup that has them)',
   usage: 'midtrust restore --mid-home <H> [--from <backup dir>] [--storepass-env VAR] [--json]',
   options: { ...STORE_PASSWORD_OPTIONS, 'mid-home': { type: 'string' }, from: { type: 'string' }, json: { type: 'boolean' } },
   async run(_p, opts, io) {
