@@ -24,6 +24,18 @@ export function printable(text: string): string {
 }
 
 /**
+ * {@link printable} for a whole block of output: line breaks stay, every other character a
+ * terminal acts on is escaped. The CLI passes all its human-readable output through it, so an
+ * alias or subject inside a message (plan lines, lint findings) is as safe as one in a table.
+ *
+ * @example
+ * terminalText('+ add evil\u001b[2J\n'); // '+ add evil\\x1b[2J\n'
+ */
+export function terminalText(text: string): string {
+  return text.split('\n').map(printable).join('\n');
+}
+
+/**
  * A plain left-aligned text table (no colours, so it pipes cleanly). Every cell goes through
  * {@link printable}: tables show text that comes from certificates and keystores.
  *

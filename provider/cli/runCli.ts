@@ -4,6 +4,7 @@ import { packageVersion } from '../packageVersion';
 import { EXIT, type CliIo } from './cliIo';
 import type { CommandSpec } from './commandSpec';
 import { commands } from './commands/index';
+import { terminalText } from './formatTable';
 
 const HELP = `midtrust — trusted certificates of MID Servers (and any Java truststore) declared as code
 
@@ -32,9 +33,12 @@ export interface JsonErrorOutput {
  * (MidtrustError) become one line on stderr — or, with `--json`, a {@link JsonErrorOutput} on
  * stdout; anything else is a bug and says so.
  */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   const json = rest.includes('--json');
+  // Text for a person may quote aliases and subjects from stores: never let them drive the
+  // terminal. JSON needs no such step (JSON.stringify escapes control characters).
+  const io: CliIo = json ? rawIo : { ...rawIo, stdout: (t) => rawIo.stdout(terminalText(t)), stderr: (t) => rawIo.stderr(terminalText(t)) };
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(HELP);
     return name ? EXIT.OK : EXIT.ERROR;
