@@ -29,7 +29,7 @@ describe('certificate text printed on a terminal', () => {
 
     const r = await midtrust(['ls', store, '--storepass-env', 'SP'], { env: { SP: 'changeit' } });
     expect(r.code).toBe(0);
-    for (const raw of ["\u001b", "\u009b", "\u202e"]) expect(r.stdout).not.toContain(raw);
+    for (const raw of ['\u001b', '\u009b', '\u202e']) expect(r.stdout).not.toContain(raw);
     expect(r.stdout).toContain('evil\\x1b[2J\\x1b[31mRED\\x9b0m\\u{202e}gnp.exe');
     // JSON keeps the exact text: JSON.stringify escapes control characters itself.
     const json = await midtrust(['ls', store, '--storepass-env', 'SP', '--json'], { env: { SP: 'changeit' } });
