@@ -26,7 +26,8 @@ import { skipSerializedObject } from './javaSerializationSkipper';
  * With a password the SHA-1 trailer is checked (in constant time) and the store comes back
  * `verified`; a mismatch is WRONG_PASSWORD, since JKS cannot tell a wrong password from tampering.
  * Without a password the store is read `unverified`, as keytool does. Aliases are kept as stored:
- * Java lowercases aliases on lookup, not on load. Key material is never decrypted: the protected
+ * Java lowercases aliases on lookup, not on load; an alias stored twice keeps its later entry, as
+ * Java's load does. Key material is never decrypted: the protected
  * private key and the serialized sealed secret key are carried byte-for-byte in `protectedKey`.
  *
  * Damaged bytes give TRUNCATED (the data ends before a structure does) or CORRUPT, with the byte
@@ -98,7 +99,19 @@ function readEntries(r: ByteReader, type: KeystoreType, version: number, count: 
   if (r.remaining !== 0) {
     fail('CORRUPT', `${r.remaining} unexpected bytes after the last entry, before the 20-byte digest (extra data or a wrong entry count)`, r.offset);
   }
-  return entries;
+  return lastOfEachAlias(entries);
+}
+
+/**
+ * Java loads JKS and JCEKS entries into a Hashtable keyed by the alias exactly as stored, so an
+ * alias stored twice (a hand-made or damaged file) keeps only its later entry: that is all keytool
+ * lists and all Java can reach. The model holds the same, so a rewrite writes what Java would.
+ * (Aliases differing only in case are distinct keys there, and stay distinct here.)
+ */
+function lastOfEachAlias(entries: KeystoreEntry[]): KeystoreEntry[] {
+  const last = new Map<string, number>();
+  entries.forEach((e, i) => last.set(e.alias, i));
+  return last.size === entries.length ? entries : entries.filter((e, i) => last.get(e.alias) === i);
 }
 
 /** The alias of the entry at `at`, for error messages, when its tag and alias can be read at all. */
