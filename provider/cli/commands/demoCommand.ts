@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assertDemoCanUse, createDemoDesiredState, createDemoMidServer, createIncomingTruststore, DEMO_STOREPASS } from '../../demo/demoLayout';
+import { LocalHost } from '../../host/localHost';
 import { readKeystore, writeKeystore } from '../../keystore/keystoreCodec';
 import { EXIT, type CliIo } from '../cliIo';
 import { defineCommand } from '../commandSpec';
@@ -57,7 +58,7 @@ export const demoCommand = defineCommand<DemoOptions>({
     await sh(['plan', '-f', 'desired.yaml']);
 
     step(6, 'Drift: someone deletes a CA by hand');
-    simulateManualDelete(layout.cacerts, 'acme-issuing-ca', io);
+    await simulateManualDelete(layout.cacerts, 'acme-issuing-ca', io);
     await sh(['plan', '-f', 'desired.yaml']);
 
     step(7, 'Repair the drift');
@@ -81,7 +82,7 @@ export const demoCommand = defineCommand<DemoOptions>({
 });
 
 /** Deletes an alias as an operator would: with keytool when present, else through midtrust's engine. */
-function simulateManualDelete(cacerts: string, alias: string, io: CliIo): void {
+async function simulateManualDelete(cacerts: string, alias: string, io: CliIo): Promise<void> {
   const keytool = spawnSync('keytool', ['-delete', '-alias', alias, '-keystore', cacerts, '-storepass:env', 'MID_STOREPASS'], {
     env: { ...process.env, MID_STOREPASS: DEMO_STOREPASS },
     encoding: 'utf8',
@@ -90,9 +91,10 @@ function simulateManualDelete(cacerts: string, alias: string, io: CliIo): void {
     io.stdout(`$ keytool -delete -alias ${alias} -keystore …/cacerts -storepass:env MID_STOREPASS\n`);
     return;
   }
-  const store = readKeystore(fs.readFileSync(cacerts), { password: DEMO_STOREPASS });
+  const host = new LocalHost();
+  const store = readKeystore(await host.readFile(cacerts), { password: DEMO_STOREPASS });
   const next = { ...store, entries: store.entries.filter((e) => e.alias !== alias) };
-  fs.writeFileSync(cacerts, writeKeystore(next, DEMO_STOREPASS));
+  await host.writeFileAtomic(cacerts, writeKeystore(next, DEMO_STOREPASS));
   io.stdout(`(keytool is not installed here: deleted ${alias} directly, as 'keytool -delete' would)\n`);
 }
 
