@@ -305,7 +305,9 @@ export class SshHost implements Host {
     const list = await call<import('ssh2').FileEntryWithStats[]>((cb) => sftp.readdir(dir, cb)).catch(() => []);
     for (const f of list) {
       const m = TEMP_PATTERN.exec(f.filename);
-      if (!m || m[1] !== path.posix.basename(target)) continue;
+      const base = path.posix.basename(target);
+      // The store's own temporaries, and those of its backup manifest (`<store>.midtrust-backups.json`).
+      if (!m || (m[1] !== base && !m[1].startsWith(`${base}.midtrust-backup`))) continue;
       if (Date.now() - f.attrs.mtime * 1000 < STALE_TEMP_MS) continue;
       await call((cb) => sftp.unlink(path.posix.join(dir, f.filename), cb)).catch(() => undefined);
       removed++;
