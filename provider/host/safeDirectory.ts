@@ -103,7 +103,9 @@ export async function resolveWriteTarget(file: string, ops: PathWalkOps): Promis
     const candidate = p.join(dir, p.basename(current));
     const st = await ops.lstat(candidate);
     if (st?.kind !== 'symlink') return candidate;
-    current = p.resolve(dir, await ops.readlink(candidate));
+    // Not path.resolve: a lexical `..` would skip a link the kernel follows; the walk applies `..` in order.
+    const target = await ops.readlink(candidate);
+    current = p.isAbsolute(target) ? target : `${dir === '/' ? '' : dir}/${target}`;
   }
   throw new MidtrustError('INVALID_INPUT', `${ops.where}${file}: too many levels of symbolic links; check where the links point`);
 }

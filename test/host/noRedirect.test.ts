@@ -182,6 +182,19 @@ describe('directories midtrust creates files in', () => {
     expect(fs.readFileSync(path.join(real, 'cacerts'), 'utf8')).toBe('x');
   });
 
+  it('applies `..` after the link before it, as the kernel does (not lexically)', async () => {
+    fs.mkdirSync(path.join(dir, 'real', 'deep'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'real', 'other'));
+    fs.writeFileSync(path.join(dir, 'real', 'other', 'cacerts'), 'old');
+    fs.symlinkSync(path.join('real', 'deep'), path.join(dir, 'lnk'));
+    fs.symlinkSync('lnk/../other/cacerts', path.join(dir, 'store'));
+    expect(fs.readFileSync(path.join(dir, 'store'), 'utf8')).toBe('old');
+    expect(await host.resolveTarget(path.join(dir, 'store'))).toBe(fs.realpathSync(path.join(dir, 'real', 'other', 'cacerts')));
+    await host.writeFileAtomic(path.join(dir, 'store'), Buffer.from('new'));
+    expect(fs.readFileSync(path.join(dir, 'real', 'other', 'cacerts'), 'utf8')).toBe('new');
+    expect(fs.lstatSync(path.join(dir, 'store')).isSymbolicLink()).toBe(true);
+  });
+
   it('refuses to create files in a directory others can write without the sticky bit', async () => {
     const open = path.join(dir, 'open');
     fs.mkdirSync(open);
