@@ -53,8 +53,26 @@ const GROUP_OR_OTHER_WRITE = 0o022;
 export async function safeDirectory(dir: string, ops: PathWalkOps): Promise<string> {
   const p = path.posix;
   const todo = splitComponents(p.isAbsolute(dir) ? dir : p.resolve(dir));
+  // Ask for every prefix up to the first `..` at once: over SFTP one round trip instead of one
+  // per component. The walk below still judges them in order (a link changes what follows).
+  const ahead = new Map<string, Promise<ComponentStat | undefined>>();
+  let prefix = '/';
+  ahead.set(prefix, ops.lstat(prefix));
+  for (const part of todo) {
+    if (part === '..') break;
+    prefix = p.join(prefix, part);
+    ahead.set(prefix, ops.lstat(prefix));
+  }
+  // Settle every prefetch even if the walk stops early, so none rejects unobserved.
+  for (const v of ahead.values()) v.catch(() => undefined);
+  const lstat = (q: string): Promise<ComponentStat | undefined> => ahead.get(q) ?? ops.lstat(q);
+  const mustExist = async (q: string): Promise<ComponentStat> => {
+    const st = await lstat(q);
+    if (!st) throw new MidtrustError('NOT_FOUND', `${ops.where}${q}: does not exist; check the path`);
+    return st;
+  };
   let current = '/';
-  await checkDirectoryMode(current, await mustExist(current, ops), ops);
+  await checkDirectoryMode(current, await mustExist(current), ops);
   let links = 0;
   while (todo.length > 0) {
     const part = todo.shift() as string;
@@ -63,7 +81,7 @@ export async function safeDirectory(dir: string, ops: PathWalkOps): Promise<stri
       continue;
     }
     const next = p.join(current, part);
-    const st = await mustExist(next, ops);
+    const st = await mustExist(next);
     if (st.kind === 'symlink') {
       if (!ops.trustedUids.includes(st.uid)) {
         throw new MidtrustError(
@@ -113,12 +131,6 @@ export async function resolveWriteTarget(file: string, ops: PathWalkOps): Promis
 /** POSIX components in order; `..` is kept, as it must be applied after the links before it. */
 function splitComponents(s: string): string[] {
   return s.split('/').filter((c) => c !== '' && c !== '.');
-}
-
-async function mustExist(p: string, ops: PathWalkOps): Promise<ComponentStat> {
-  const st = await ops.lstat(p);
-  if (!st) throw new MidtrustError('NOT_FOUND', `${ops.where}${p}: does not exist; check the path`);
-  return st;
 }
 
 async function checkDirectoryMode(p: string, st: ComponentStat, ops: PathWalkOps): Promise<void> {
