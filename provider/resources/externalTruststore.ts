@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { ConnectionInput } from './connectionInput';
-import { compiledResourcesDir, MidtrustProvider } from './midtrustProvider';
+import { providerFor } from './midtrustProvider';
 
 /** Inputs of {@link ExternalTruststore}. */
 export interface ExternalTruststoreArgs {
@@ -25,7 +25,8 @@ export interface ExternalTruststoreArgs {
  * the bundled cacerts) and points the MID's JVM at it with `-Djavax.net.ssl.trustStore`,
  * `...trustStorePassword` and `...trustStoreType` lines in `agent/conf/wrapper-override.conf`
  * (next free `wrapper.java.additional.N`, other lines kept). Refresh reports the lines as they are;
- * delete removes them and leaves the store file in place.
+ * delete gives back what it found: the earlier lines (or none), the file's mode, and the store file
+ * and directories it created (the store only while it holds nothing but what it was created with).
  *
  * @example
  * new ExternalTruststore('mid1-truststore', {
@@ -55,10 +56,12 @@ export class ExternalTruststore extends pulumi.dynamic.Resource {
   declare readonly restartRequired: pulumi.Output<boolean>;
   declare readonly note: pulumi.Output<string>;
   declare readonly restarted: pulumi.Output<boolean>;
+  /** This resource's id in the file's ownership record (see docs/pulumi.md, "Ownership and refactors"). */
+  declare readonly ownerId: pulumi.Output<string>;
 
   constructor(name: string, args: ExternalTruststoreArgs, opts: pulumi.CustomResourceOptions = {}) {
     super(
-      new MidtrustProvider('externalTruststoreOps', compiledResourcesDir()),
+      providerFor('externalTruststoreOps'),
       name,
       {
         ...args,
@@ -73,6 +76,7 @@ export class ExternalTruststore extends pulumi.dynamic.Resource {
         restartRequired: undefined,
         note: undefined,
         restarted: undefined,
+        ownerId: undefined,
       },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ['storePassword', 'connection'] }),
       'midtrust',
