@@ -166,12 +166,29 @@ async function wire(inputs: ExternalTruststoreInputs, ownerId: string): Promise<
   }
 }
 
-/** The keys an ExternalTruststore claims in wrapper-override.conf's ownership record. */
+/**
+ * The keys an ExternalTruststore claims in wrapper-override.conf's ownership record. The three
+ * javax.net.ssl lines are one key: they only mean something together, so lines someone rewired to
+ * their own truststore are kept whole, and what was found is given back whole.
+ */
+const WIRING_KEY = '#javax.net.ssl';
 const FILE_KEY = '#file';
 const MODE_KEY = '#mode';
 const storeKey = (file: string): string => `#store:${file}`;
 const dirKey = (dir: string): string => `#dir:${dir}`;
 const PRESENT = textValue('present');
+const WIRED_PROPERTIES = [TRUSTSTORE_PROPERTIES.path, TRUSTSTORE_PROPERTIES.password, TRUSTSTORE_PROPERTIES.type] as const;
+
+/** The three lines' values as one ownership value (null when none is set). */
+function wiringValue(values: readonly (string | undefined)[]): HeldValue {
+  return values.every((v) => v === undefined) ? null : textValue(JSON.stringify(values.map((v) => v ?? null)));
+}
+
+/** The three values of a wiring value given back. */
+function wiringOf(value: HeldValue): (string | undefined)[] {
+  if (value === null) return [undefined, undefined, undefined];
+  return (JSON.parse(value.data) as (string | null)[]).map((v) => v ?? undefined);
+}
 
 /** What the resource wants wired (undefined: nothing — a delete). */
 interface Wiring {
@@ -198,39 +215,35 @@ async function claimWiring(
     (now) => {
       const wired = readSystemProperties(now.text ?? '');
       const currentOf = (key: string): HeldValue => {
+        if (key === WIRING_KEY) return wiringValue(WIRED_PROPERTIES.map((p) => wired.get(p)?.value));
         if (key === FILE_KEY) return now.text === undefined ? null : PRESENT;
         if (key === MODE_KEY) return now.mode === undefined ? null : textValue(now.mode.toString(8));
         if (key.startsWith('#store:')) return wiring?.createdStore && key === storeKey(inputs.truststorePath) ? null : PRESENT;
         if (key.startsWith('#dir:')) return wiring?.createdDirectories.includes(key.slice('#dir:'.length)) ? null : PRESENT;
-        return textValue(wired.get(key)?.value);
+        return null;
       };
       const wanted = new Map<string, HeldValue>();
-      if (wiring) {
+      const want = wiring ? [inputs.truststorePath, wiring.password, wiring.type] : undefined;
+      if (wiring && want) {
         wanted.set(FILE_KEY, PRESENT);
-        wanted.set(TRUSTSTORE_PROPERTIES.path, textValue(inputs.truststorePath));
-        wanted.set(TRUSTSTORE_PROPERTIES.type, textValue(wiring.type));
-        wanted.set(TRUSTSTORE_PROPERTIES.password, textValue(wiring.password));
+        wanted.set(WIRING_KEY, wiringValue(want));
         // The product's format puts the password in plain text: then only the file's owner may read it.
         if (wiring.password !== undefined) wanted.set(MODE_KEY, textValue('600'));
         wanted.set(storeKey(inputs.truststorePath), PRESENT);
         for (const d of wiring.createdDirectories) wanted.set(dirKey(d), PRESENT);
-        // Directories that already existed are claimed only when this resource (or a predecessor) made them.
+        // Directories made for this store earlier (by this resource or a renamed predecessor) stay claimed.
         for (const key of Object.keys(now.ledger.records)) if (key.startsWith('#dir:') && now.ledger.records[key].owners.includes(ownerId)) wanted.set(key, PRESENT);
       }
       const r = reconcileClaims(now.ledger, ownerId, wanted, currentOf);
       given = r.restores;
-      if (r.restores.get(FILE_KEY) === null) {
-        // The file was not there before: remove it, unless someone else added lines to it since.
-        const rest = setSystemProperties(now.text ?? '', { [TRUSTSTORE_PROPERTIES.path]: undefined, [TRUSTSTORE_PROPERTIES.password]: undefined, [TRUSTSTORE_PROPERTIES.type]: undefined });
-        if (rest.trim() === '') return { text: undefined, ledger: r.ledger, removeFile: true };
+      const back = r.restores.get(WIRING_KEY);
+      const lines = want ?? (back !== undefined ? wiringOf(back) : undefined);
+      let newText = now.text;
+      if (lines) newText = setSystemProperties(now.text ?? '', Object.fromEntries(WIRED_PROPERTIES.map((p, i) => [p, lines[i]])));
+      if (r.restores.get(FILE_KEY) === null && (newText ?? '').trim() === '') {
+        // The file was not there before and nobody else added lines to it since: remove it.
+        return { text: undefined, ledger: r.ledger, removeFile: true };
       }
-      const values: Record<string, string | undefined> = {};
-      if (wiring) for (const k of Object.values(TRUSTSTORE_PROPERTIES)) values[k] = wanted.get(k)?.data;
-      for (const k of Object.values(TRUSTSTORE_PROPERTIES)) {
-        const back = r.restores.get(k);
-        if (back !== undefined) values[k] = back === null ? undefined : back.data;
-      }
-      const newText = Object.keys(values).length > 0 ? setSystemProperties(now.text ?? '', values) : now.text;
       const modeBack = r.restores.get(MODE_KEY);
       const mode = wanted.has(MODE_KEY) ? 0o600 : modeBack ? parseInt(modeBack.data, 8) : undefined;
       return { text: newText, ledger: r.ledger, ...(mode !== undefined ? { mode } : {}) };

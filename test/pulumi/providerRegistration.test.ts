@@ -34,10 +34,12 @@ test('both classes register with their type tokens, a secret storePassword and a
   }
   const [tc, ts] = resources;
   expect(tc.inputs).toMatchObject({ keystorePath: '/opt/mid/cacerts', alias: 'acme-root-ca', storePassword: 'plain-given' });
-  expect(tc.inputs.__provider).toBe(await serializeProvider(new MidtrustProvider('trustedCertificateOps', path.join(PROJECT_ROOT, 'dist', 'provider', 'resources'))));
-  expect(ts.inputs.__provider).toBe(await serializeProvider(new MidtrustProvider('truststoreOps', path.join(PROJECT_ROOT, 'dist', 'provider', 'resources'))));
-  // The serialized provider carries a path, never a password or a PEM.
+  // The library path is relative to the Pulumi project (the program's working directory).
+  expect(tc.inputs.__provider).toBe(await serializeProvider(new MidtrustProvider('trustedCertificateOps', 'dist/provider/resources')));
+  expect(ts.inputs.__provider).toBe(await serializeProvider(new MidtrustProvider('truststoreOps', 'dist/provider/resources')));
+  // The serialized provider carries no absolute path of this machine, never a password or a PEM.
   expect(String(tc.inputs.__provider)).not.toMatch(/plain-given|BEGIN CERTIFICATE/);
+  expect(String(tc.inputs.__provider)).not.toContain(PROJECT_ROOT);
 });
 
 test('omitting storePassword registers no password at all', async () => {

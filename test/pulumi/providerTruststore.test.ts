@@ -129,7 +129,7 @@ test('read after keytool tampering: deleted and replaced entries show in entries
   expect((await host.read(read.id, URN, read.properties)).id).toBe('');
 });
 
-test('diff: PEM reformatting and alias case are no change; keystorePath → replace (deleteBeforeReplace only for the same file)', async () => {
+test('diff: PEM reformatting and alias case are no change; keystorePath → replace, create before delete even for the same file', async () => {
   const store = freshStore();
   const created = await host.create(URN, inputs(store, [ROOT]));
   const crlf = { alias: 'ACME-ROOT-CA', certificatePem: ROOT.certificatePem.replace(/\n/g, '\r\n') };
@@ -137,7 +137,7 @@ test('diff: PEM reformatting and alias case are no change; keystorePath → repl
   expect(await host.diff(created.id, URN, created.properties, inputs(path.join(tmp, 'b.jks'), [ROOT]))).toMatchObject({ replaces: ['keystorePath'], deleteBeforeReplace: false });
   const link = path.join(tmp, 'link.jks');
   fs.symlinkSync(store, link);
-  expect(await host.diff(created.id, URN, created.properties, inputs(link, [ROOT]))).toMatchObject({ replaces: ['keystorePath'], deleteBeforeReplace: true });
+  expect(await host.diff(created.id, URN, created.properties, inputs(link, [ROOT]))).toMatchObject({ replaces: ['keystorePath'], deleteBeforeReplace: false });
   expect((await host.diff(created.id, URN, created.properties, inputs(store, [ROOT, { alias: UNKNOWN, certificatePem: UNKNOWN }]))).changes).toBe('DIFF_SOME');
 });
 
