@@ -49,13 +49,13 @@ export class TrustedCertificate extends pulumi.dynamic.Resource {
   declare readonly alias: pulumi.Output<string>;
   declare readonly certificatePem: pulumi.Output<string>;
   declare readonly overwrite: pulumi.Output<boolean | undefined>;
-  /** SHA-256 of the certificate the store holds under the alias (lowercase hex). */
-  declare readonly sha256Fingerprint: pulumi.Output<string>;
-  declare readonly subject: pulumi.Output<string>;
-  declare readonly issuer: pulumi.Output<string>;
+  /** SHA-256 of the certificate the store holds under the alias (lowercase hex); null when refresh found the entry gone. */
+  declare readonly sha256Fingerprint: pulumi.Output<string | null>;
+  declare readonly subject: pulumi.Output<string | null>;
+  declare readonly issuer: pulumi.Output<string | null>;
   /** ISO 8601. */
-  declare readonly notAfter: pulumi.Output<string>;
-  declare readonly isCa: pulumi.Output<boolean>;
+  declare readonly notAfter: pulumi.Output<string | null>;
+  declare readonly isCa: pulumi.Output<boolean | null>;
   /** JKS, JCEKS or PKCS12. */
   declare readonly storeType: pulumi.Output<string>;
   /** This resource's id in the store's ownership record (see docs/pulumi.md, "Ownership and refactors"). */

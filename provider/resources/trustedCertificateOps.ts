@@ -95,17 +95,19 @@ export async function create(props: Props): Promise<dynamic.CreateResult> {
 }
 
 /**
- * `read` (pulumi refresh): reports what the store holds. Entry gone (or the store gone) → empty id,
- * so the engine drops the resource and the next `up` creates it again. Another certificate under
- * the alias → its fingerprint and facts in the outputs (certificatePem stays what was declared), so
- * the next diff sees the fingerprint differ and plans an update.
+ * `read` (pulumi refresh): reports what the store holds. Another certificate under the alias → its
+ * fingerprint and facts in the outputs; the entry (or the whole store) gone → the fingerprint and
+ * facts become null. Either way certificatePem stays what was declared, so the next diff sees the
+ * fingerprint differ and plans an update that puts it back. The resource stays in the state on
+ * purpose: it keeps its claim in the store's ownership record, so a later destroy still gives back
+ * exactly what it found.
  */
 export async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
   const inputs = props as unknown as TrustedCertificateInputs;
   const store = await readStore(inputs.keystorePath, passwordOf(props), inputs.connection);
   const entry = store ? findEntry(store, inputs.alias) : undefined;
-  if (!store || !entry || entry.kind !== 'trustedCertificate' || !entry.certificates[0]) return { id: '', props: {} };
-  const outs = outputsFor(inputs, ownerIdOf(props), Certificate.fromDer(entry.certificates[0]), store.type);
+  const held = entry?.kind === 'trustedCertificate' && entry.certificates[0] ? Certificate.fromDer(entry.certificates[0]) : undefined;
+  const outs = outputsFor(inputs, ownerIdOf(props), held, store?.type);
   return { id, props: outs, inputs: inputsOf(outs) };
 }
 
@@ -178,6 +180,7 @@ function fingerprintOf(pem: string): string | undefined {
 /** The fingerprint last seen in the store; state from before that output existed falls back to the declared PEM. */
 function recordedFingerprint(olds: Props): string | undefined {
   if (typeof olds.sha256Fingerprint === 'string') return olds.sha256Fingerprint;
+  if (olds.sha256Fingerprint === null) return undefined; // refresh found the entry gone: any declaration differs
   return typeof olds.certificatePem === 'string' ? fingerprintOf(olds.certificatePem) : undefined;
 }
 
@@ -185,18 +188,18 @@ function recordedFingerprint(olds: Props): string | undefined {
  * The outputs: the inputs as declared plus what the store holds. storePassword is kept only under
  * its own name (the engine re-marks it secret; delete and read need it) and copied nowhere else.
  */
-function outputsFor(inputs: TrustedCertificateInputs, ownerId: string, cert: Certificate, storeType: string | undefined): Props {
-  const facts = cert.facts;
+function outputsFor(inputs: TrustedCertificateInputs, ownerId: string, cert: Certificate | undefined, storeType: string | undefined): Props {
+  const facts = cert?.facts;
   const outs: Props = {
     keystorePath: inputs.keystorePath,
     ...(inputs.connection ? { connection: inputs.connection } : {}),
     alias: inputs.alias,
     certificatePem: inputs.certificatePem,
-    sha256Fingerprint: cert.sha256,
-    subject: facts.subject,
-    issuer: facts.issuer,
-    notAfter: facts.notAfter.toISOString(),
-    isCa: facts.isCa,
+    sha256Fingerprint: cert?.sha256 ?? null,
+    subject: facts?.subject ?? null,
+    issuer: facts?.issuer ?? null,
+    notAfter: facts?.notAfter.toISOString() ?? null,
+    isCa: facts?.isCa ?? null,
     storeType: storeType ?? null,
     ownerId,
   };

@@ -131,14 +131,14 @@ export async function update(_id: string, olds: Props, news: Props): Promise<dyn
 }
 
 /**
- * `read` (pulumi refresh): the store gone → empty id. Otherwise `entries` lists what each declared
- * alias really holds (missing ones left out), and with exclusive `unmanagedAliases` lists trusted
- * certificates that appeared undeclared; the declared inputs are returned unchanged.
+ * `read` (pulumi refresh): `entries` lists what each declared alias really holds (missing ones — or
+ * all, when the store itself is gone — left out), and with exclusive `unmanagedAliases` lists
+ * trusted certificates that appeared undeclared; the declared inputs are returned unchanged, so the
+ * next diff plans an update. The resource stays in the state to keep its claims (see TrustedCertificate).
  */
 export async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
   const inputs = props as unknown as TruststoreInputs;
   const store = await readStore(inputs.keystorePath, passwordOf(props), inputs.connection);
-  if (!store) return { id: '', props: {} };
   const outs = outputsFor(inputs, ownerIdOf(props), store);
   return { id, props: outs, inputs: inputsOf(outs) };
 }
@@ -218,16 +218,16 @@ function sameSet(a: Map<string, string>, b: Map<string, string>): boolean {
  * Outputs: the declared inputs, then what the store holds for them. storePassword stays under its
  * own name only (the engine re-marks it secret; read and delete need it).
  */
-function outputsFor(inputs: TruststoreInputs, ownerId: string, store: Keystore): Props {
+function outputsFor(inputs: TruststoreInputs, ownerId: string, store: Keystore | undefined): Props {
   const entries: EntryOutput[] = [];
   for (const c of inputs.certificates) {
-    const entry = findEntry(store, c.alias);
+    const entry = store ? findEntry(store, c.alias) : undefined;
     if (entry?.kind !== 'trustedCertificate' || !entry.certificates[0]) continue;
     const cert = Certificate.fromDer(entry.certificates[0]);
     entries.push({ alias: c.alias, sha256Fingerprint: cert.sha256, subject: cert.facts.subject, notAfter: cert.facts.notAfter.toISOString() });
   }
   const declared = new Set(inputs.certificates.map((c) => aliasKey(c.alias)));
-  const unmanagedAliases = inputs.exclusive
+  const unmanagedAliases = inputs.exclusive && store
     ? store.entries.filter((e) => e.kind === 'trustedCertificate' && !declared.has(aliasKey(e.alias))).map((e) => e.alias).sort()
     : [];
   const soonest = entries.map((e) => e.notAfter).sort()[0];
@@ -237,7 +237,7 @@ function outputsFor(inputs: TruststoreInputs, ownerId: string, store: Keystore):
     certificates: inputs.certificates.map((c) => ({ alias: c.alias, certificatePem: c.certificatePem })),
     entries,
     soonestNotAfter: soonest ?? null,
-    storeType: store.type,
+    storeType: store?.type ?? null,
     unmanagedAliases,
     ownerId,
   };
