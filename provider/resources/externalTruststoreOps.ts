@@ -190,6 +190,12 @@ function wiringOf(value: HeldValue): (string | undefined)[] {
   return (JSON.parse(value.data) as (string | null)[]).map((v) => v ?? undefined);
 }
 
+/** True when `dir` is a directory above `file` (in the host's own path syntax). */
+function isAncestor(dir: string, file: string): boolean {
+  const sep = /^[A-Za-z]:[\\/]/.test(file) ? '\\' : '/';
+  return file.startsWith(dir.endsWith(sep) ? dir : `${dir}${sep}`);
+}
+
 /** What the resource wants wired (undefined: nothing — a delete). */
 interface Wiring {
   readonly type: string;
@@ -231,8 +237,8 @@ async function claimWiring(
         if (wiring.password !== undefined) wanted.set(MODE_KEY, textValue('600'));
         wanted.set(storeKey(inputs.truststorePath), PRESENT);
         for (const d of wiring.createdDirectories) wanted.set(dirKey(d), PRESENT);
-        // Directories made for this store earlier (by this resource or a renamed predecessor) stay claimed.
-        for (const key of Object.keys(now.ledger.records)) if (key.startsWith('#dir:') && now.ledger.records[key].owners.includes(ownerId)) wanted.set(key, PRESENT);
+        // Directories made earlier for this store (by this resource or one it succeeds) stay claimed.
+        for (const key of Object.keys(now.ledger.records)) if (key.startsWith('#dir:') && isAncestor(key.slice('#dir:'.length), inputs.truststorePath)) wanted.set(key, PRESENT);
       }
       const r = reconcileClaims(now.ledger, ownerId, wanted, currentOf);
       given = r.restores;
