@@ -41,14 +41,18 @@ export class Workspace {
  * keytool's own listing of a store — alias, creation date, kind and SHA-256 of every entry, sorted
  * as keytool prints them — the oracle's view that "as the resources found it" is judged by.
  */
-export function keytoolView(store: string, password = PASSWORD): string {
-  const out = runKeytool(['-list', '-keystore', store, '-storepass:env', 'MT_VIEW_PW'], { env: { MT_VIEW_PW: password } });
+export function keytoolView(store: string, password: string | undefined = PASSWORD): string {
+  // A password-less store is listed as keytool lists it: an empty answer to its prompt.
+  const out =
+    password === undefined
+      ? runKeytool(['-list', '-keystore', store], { input: '\n' })
+      : runKeytool(['-list', '-keystore', store, '-storepass:env', 'MT_VIEW_PW'], { env: { MT_VIEW_PW: password } });
   // Drop the header (type, provider, count): the entries are what matter.
   return out.slice(out.indexOf('\n\n') + 2);
 }
 
 /** Alias → SHA-256 as keytool lists them. */
-export function keytoolAliases(store: string, password = PASSWORD): Record<string, string> {
+export function keytoolAliases(store: string, password: string | undefined = PASSWORD): Record<string, string> {
   const out: Record<string, string> = {};
   const lines = keytoolView(store, password).split('\n');
   lines.forEach((line, i) => {

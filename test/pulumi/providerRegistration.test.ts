@@ -76,22 +76,3 @@ test('in a project that installed midtrust as a package, the host loads it from 
     fs.rmSync(project, { recursive: true, force: true });
   }
 });
-
-test('the quick start and fleet programs register their resources (secret password, absolute paths)', async () => {
-  const quick = await runWithMocks(() => {
-    jest.isolateModules(() => require('../../examples/quickstart/index.js'));
-  });
-  expect(quick.resources.map((r) => `${r.type} ${r.name}`)).toEqual(
-    ['acme-root-ca', 'acme-issuing-ca', 'proxy-acme-example'].map((a) => `${TrustedCertificate.__pulumiType} ${a}`),
-  );
-  for (const r of quick.resources) {
-    expect(r.secretInputs).toEqual(['storePassword']);
-    expect(path.isAbsolute(String(r.inputs.keystorePath))).toBe(true);
-  }
-  const fleet = await runWithMocks(() => {
-    jest.isolateModules(() => require('../../examples/fleet/index.js'));
-  });
-  expect(fleet.resources.map((r) => r.type)).toEqual([Truststore.__pulumiType]);
-  expect(fleet.resources[0].inputs.keystorePath).toBe(path.join(PROJECT_ROOT, 'demo', 'mid-server', 'agent', 'jre', 'lib', 'security', 'cacerts'));
-  expect((fleet.resources[0].inputs.certificates as unknown[]).length).toBe(3);
-});
