@@ -12,7 +12,12 @@ export interface ExternalTruststoreArgs {
   storePassword?: pulumi.Input<string>;
   /** Type of a store this resource creates. Default PKCS12. */
   storeType?: pulumi.Input<'PKCS12' | 'JKS'>;
-  /** When creating the store, copy the trusted certificates of the bundled `agent/jre/lib/security/cacerts`. */
+  /**
+   * When creating the store, copy the trusted certificates of the bundled
+   * `agent/jre/lib/security/cacerts`. Default true: a JVM whose truststore is empty fails every TLS
+   * handshake — the instance connection included ("the trustAnchors parameter must be non-empty",
+   * checked with Java 17 and 25). Set false only when every CA the MID needs is declared in the store.
+   */
   seedFromBundled?: pulumi.Input<boolean>;
   /** Shell command run locally when the resource changed something (Windows: `Restart-Service snc_mid_<name>`). */
   restartCommand?: pulumi.Input<string>;

@@ -88,7 +88,7 @@ export function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult 
     (password !== undefined) !== Boolean(olds.passwordWired) ||
     olds.wiredStoreType !== olds.storeFormat ||
     (news.storeType ?? null) !== (olds.storeType ?? null) ||
-    Boolean(news.seedFromBundled) !== Boolean(olds.seedFromBundled) ||
+    seedsFromBundled(news) !== seedsFromBundled(olds) ||
     (news.restartCommand ?? null) !== (olds.restartCommand ?? null) ||
     connectionChanged(olds.connection, news.connection);
   return { changes, replaces, deleteBeforeReplace: false };
@@ -190,6 +190,11 @@ function wiringOf(value: HeldValue): (string | undefined)[] {
   return (JSON.parse(value.data) as (string | null)[]).map((v) => v ?? undefined);
 }
 
+/** seedFromBundled with its default (true): an empty truststore makes the JVM fail every handshake. */
+function seedsFromBundled(props: { seedFromBundled?: unknown }): boolean {
+  return props.seedFromBundled !== false;
+}
+
 /** True when `dir` is a directory above `file` (in the host's own path syntax). */
 function isAncestor(dir: string, file: string): boolean {
   const sep = /^[A-Za-z]:[\\/]/.test(file) ? '\\' : '/';
@@ -278,7 +283,7 @@ async function giveBackCreatedFiles(host: Host, inputs: ExternalTruststoreInputs
       }
       const store = readKeystore(await host.readFile(file), { password: passwordOf(inputs as unknown as Props) });
       // The bundled cacerts may be gone or changed (an upgrade): then nothing counts as seeded and the store is kept.
-      const seeded = new Set(inputs.seedFromBundled ? await bundledFingerprints(host, layout.cacerts, passwordOf(inputs as unknown as Props)).catch(() => []) : []);
+      const seeded = new Set(seedsFromBundled(inputs) ? await bundledFingerprints(host, layout.cacerts, passwordOf(inputs as unknown as Props)).catch(() => []) : []);
       const extra = store.entries.filter((e) => e.kind !== 'trustedCertificate' || !e.certificates[0] || !seeded.has(sha256Hex(e.certificates[0])));
       if (extra.length > 0) {
         trace(`external truststore ${file} kept: it holds ${extra.length} entries it was not created with`);
@@ -300,7 +305,7 @@ async function ensureStore(host: Host, inputs: ExternalTruststoreInputs, bundled
   return withKeystoreLock(host, file, async () => {
     if (await host.stat(file)) return { type: readKeystore(await host.readFile(file), { password }).type, created: false };
     const type: KeystoreType = inputs.storeType ?? 'PKCS12';
-    const entries = inputs.seedFromBundled ? (await bundledTrustedCertificates(host, bundled, password)).map((e) => ({ ...e, alias: storedAlias(type, e.alias) })) : [];
+    const entries = seedsFromBundled(inputs) ? (await bundledTrustedCertificates(host, bundled, password)).map((e) => ({ ...e, alias: storedAlias(type, e.alias) })) : [];
     const store: Keystore = { type, entries, integrity: type === 'PKCS12' && password === undefined ? 'none' : 'verified' };
     const bytes = writeKeystore(store, password);
     await host.writeFileAtomic(file, bytes, {
