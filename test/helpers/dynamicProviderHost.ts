@@ -224,7 +224,13 @@ function waitForPort(child: ChildProcess, stderrText: () => string, timeoutMs: n
 export async function startDynamicProviderHost(opts: DynamicProviderHostOptions): Promise<DynamicProviderHost> {
   const root = path.resolve(opts.projectRoot);
   // Found from the project directory upwards, as Node (and so the engine's plugin launcher) finds it.
-  const hostScript = require.resolve('@pulumi/pulumi/cmd/dynamic-provider/index.js', { paths: [root] });
+  let hostScript: string;
+  try {
+    hostScript = require.resolve('@pulumi/pulumi/cmd/dynamic-provider/index.js', { paths: [root] });
+  } catch {
+    // Not installed for that project: let the host fail to start, as the engine's launch would.
+    hostScript = path.join(root, 'node_modules', '@pulumi', 'pulumi', 'cmd', 'dynamic-provider', 'index.js');
+  }
   const engineMode = (opts.secrets ?? 'engine') === 'engine';
   const child = spawn(process.execPath, [hostScript, '127.0.0.1:1' /* never dialled, see header */], {
     cwd: root,

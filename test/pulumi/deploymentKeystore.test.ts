@@ -17,6 +17,10 @@ const ROOT = acmePem('acme-root-ca');
 const ISSUING = acmePem('acme-issuing-ca');
 const PROXY = acmePem('proxy-acme-example');
 
+// Whole deployments start a dynamic-provider host per command (1–3 s each, far more on a loaded
+// 2-core machine): timing is measured in bench/, never asserted here.
+jest.setTimeout(5 * 60_000);
+
 let ws: Workspace;
 beforeAll(() => {
   ws = new Workspace();

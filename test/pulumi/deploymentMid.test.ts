@@ -13,6 +13,10 @@ import { keytoolAliases, keytoolView, Workspace } from './deploymentFixtures';
 
 const CERTS = ['acme-root-ca', 'acme-issuing-ca'].map((alias) => ({ alias, certificatePem: acmePem(alias as 'acme-root-ca') }));
 
+// Whole deployments start a dynamic-provider host per command (1–3 s each, far more on a loaded
+// 2-core machine): timing is measured in bench/, never asserted here.
+jest.setTimeout(5 * 60_000);
+
 let ws: Workspace;
 let homes: MidHomes;
 beforeAll(() => {

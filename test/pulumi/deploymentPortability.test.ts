@@ -14,6 +14,10 @@ import { keytoolAliases, keytoolView, PASSWORD, PROJECT_ROOT, Workspace } from '
 
 const ROOT = acmePem('acme-root-ca');
 
+// Whole deployments start a dynamic-provider host per command (1–3 s each, far more on a loaded
+// 2-core machine): timing is measured in bench/, never asserted here.
+jest.setTimeout(5 * 60_000);
+
 let ws: Workspace;
 beforeAll(() => {
   ws = new Workspace();

@@ -14,6 +14,10 @@ import { keytoolAliases, PROJECT_ROOT } from './deploymentFixtures';
 
 const DEMO_PASSWORD = 'changeit';
 
+// Whole deployments start a dynamic-provider host per command (1–3 s each, far more on a loaded
+// 2-core machine): timing is measured in bench/, never asserted here.
+jest.setTimeout(5 * 60_000);
+
 let clone: string;
 let reference: { aliases: Record<string, string>; configXml: string; wrapperOverride: string };
 

@@ -35,6 +35,10 @@ public class TlsProbe {
 
 const jvms = allKeytools().map((k) => ({ version: k.version, java: path.join(path.dirname(k.bin), 'java') }));
 
+// Whole deployments start a dynamic-provider host per command (1–3 s each, far more on a loaded
+// 2-core machine): timing is measured in bench/, never asserted here.
+jest.setTimeout(5 * 60_000);
+
 let ws: Workspace;
 let homes: MidHomes;
 let server: ChildProcess | undefined;

@@ -148,15 +148,18 @@ describe('create', () => {
 });
 
 describe('read (refresh)', () => {
-  test('entry deleted with keytool → empty id; store deleted → empty id', async () => {
+  test('entry deleted with keytool, or the store deleted → the resource stays, its fingerprint null, and the next diff plans an update', async () => {
     const store = freshStore();
     const created = await host.create(URN, inputs(store));
     runKeytool(['-delete', '-alias', 'acme-root-ca', '-keystore', store, '-storepass:env', 'MT_PW'], { env: { MT_PW: PASSWORD } });
     const read = await host.read(created.id, URN, created.properties, inputs(store));
-    expect(read.id).toBe('');
+    expect(read.id).toBe(created.id);
+    expect(unwrapSecrets<Props>(read.properties)).toMatchObject({ sha256Fingerprint: null, subject: null, storeType: 'JKS' });
+    expect((await host.diff(read.id, URN, read.properties, inputs(store))).changes).toBe('DIFF_SOME');
 
     fs.rmSync(store);
-    expect((await host.read(created.id, URN, created.properties)).id).toBe('');
+    const gone = await host.read(created.id, URN, created.properties);
+    expect(unwrapSecrets<Props>(gone.properties)).toMatchObject({ sha256Fingerprint: null, storeType: null });
   });
 
   test('entry replaced with keytool → the actual fingerprint is reported and the next diff plans an update', async () => {
@@ -226,154 +229,6 @@ describe('diff and update', () => {
     expect(await host.diff('x', URN, olds, inputs(link))).toMatchObject({ changes: 'DIFF_SOME', replaces: ['keystorePath'], deleteBeforeReplace: false });
     const respelled = `${path.dirname(store)}/./sub/..//${path.basename(store)}`;
     expect(await host.diff('x', URN, olds, inputs(respelled))).toMatchObject({ replaces: [] });
-  });
-
-  test('unknown values during preview are not validated, whatever their type', async () => {
-    const res = await host.check(URN, {}, inputs(UNKNOWN, { alias: UNKNOWN, certificatePem: UNKNOWN, overwrite: UNKNOWN, storePassword: UNKNOWN }));
-    expect(res.failures).toEqual([]);
-  });
-});
-
-describe('create', () => {
-  test('adds the entry in one write; keytool sees it; outputs describe the certificate', async () => {
-    const store = freshStore();
-    const created = await host.create(URN, inputs(store));
-    const outs = unwrapSecrets<Props>(created.properties);
-    expect(created.id).toBe(`${store}#acme-root-ca`);
-    expect(outs).toMatchObject({
-      keystorePath: store,
-      alias: 'acme-root-ca',
-      sha256Fingerprint: sha256OfPem(acmePem('acme-root-ca')),
-      subject: expect.stringContaining('ACME Corp Root CA'),
-      issuer: expect.stringContaining('ACME Corp Root CA'),
-      notAfter: '2056-11-19T00:39:10.000Z',
-      isCa: true,
-      storeType: 'JKS',
-    });
-    expect(isSecret(created.properties.storePassword)).toBe(true);
-    const listed = list(store);
-    expect(listed.get('acme-root-ca')).toBe(sha256OfPem(acmePem('acme-root-ca')));
-    expect(listed.has('seed-ca')).toBe(true);
-  });
-
-  test('a PKCS12 store works the same way', async () => {
-    const store = keytoolStore(path.join(tmp, 'p12-store.p12'), PASSWORD, { 'seed-ca': bundlePems()[1] }, 'PKCS12');
-    const created = await host.create(URN, inputs(store, { alias: 'Acme-Root-CA' }));
-    expect(unwrapSecrets<Props>(created.properties).storeType).toBe('PKCS12');
-    expect(list(store).get('acme-root-ca')).toBe(sha256OfPem(acmePem('acme-root-ca')));
-  });
-
-  test('adoption: the alias already holds the same certificate → adopted without writing', async () => {
-    const store = freshStore();
-    await host.create(URN, inputs(store));
-    const before = fs.readFileSync(store);
-    const mtime = fs.statSync(store).mtimeMs;
-    // Another resource (or another stack) declares the same entry: PEM with CRLF line ends.
-    const created = await host.create(URN, inputs(store, { certificatePem: acmePem('acme-root-ca').replace(/\n/g, '\r\n') }));
-    expect(unwrapSecrets<Props>(created.properties).sha256Fingerprint).toBe(sha256OfPem(acmePem('acme-root-ca')));
-    expect(fs.readFileSync(store).equals(before)).toBe(true);
-    expect(fs.statSync(store).mtimeMs).toBe(mtime);
-  });
-
-  test('the alias holds another certificate → fails, saying to set overwrite: true; overwrite takes it over', async () => {
-    const store = freshStore();
-    const err = await host.create(URN, inputs(store, { alias: 'seed-ca' })).catch((e: Error) => e);
-    expect(String(err)).toMatch(/seed-ca .*already trusts another certificate \(sha256 [0-9a-f]{12}…, subject .*\); set overwrite: true/);
-    expect(String(err)).not.toContain(PASSWORD);
-    expect(String(err)).not.toMatch(/\n\s+at /);
-    expect(list(store).get('seed-ca')).toBe(sha256OfPem(bundlePems()[0]));
-
-    await host.create(URN, inputs(store, { alias: 'seed-ca', overwrite: true }));
-    expect(list(store).get('seed-ca')).toBe(sha256OfPem(acmePem('acme-root-ca')));
-  });
-
-  test('wrong password and missing store are errors for people, without the password', async () => {
-    const store = freshStore();
-    const wrong = await host.create(URN, inputs(store, { storePassword: secret('Nope-wrong-9') })).catch((e: Error) => e);
-    expect(String(wrong)).toContain(store);
-    expect(String(wrong)).not.toContain('Nope-wrong-9');
-    const missing = await host.create(URN, inputs(path.join(tmp, 'nope', 'cacerts'))).catch((e: Error) => e);
-    expect(String(missing)).toMatch(/does not exist; .*check keystorePath/);
-  });
-});
-
-describe('read (refresh)', () => {
-  test('entry deleted with keytool → empty id; store deleted → empty id', async () => {
-    const store = freshStore();
-    const created = await host.create(URN, inputs(store));
-    runKeytool(['-delete', '-alias', 'acme-root-ca', '-keystore', store, '-storepass:env', 'MT_PW'], { env: { MT_PW: PASSWORD } });
-    const read = await host.read(created.id, URN, created.properties, inputs(store));
-    expect(read.id).toBe('');
-
-    fs.rmSync(store);
-    expect((await host.read(created.id, URN, created.properties)).id).toBe('');
-  });
-
-  test('entry replaced with keytool → the actual fingerprint is reported and the next diff plans an update', async () => {
-    const store = freshStore();
-    const created = await host.create(URN, inputs(store));
-    const other = path.join(tmp, 'other.pem');
-    fs.writeFileSync(other, acmePem('proxy-acme-example'));
-    runKeytool(['-delete', '-alias', 'acme-root-ca', '-keystore', store, '-storepass:env', 'MT_PW'], { env: { MT_PW: PASSWORD } });
-    runKeytool(['-importcert', '-noprompt', '-alias', 'acme-root-ca', '-file', other, '-keystore', store, '-storepass:env', 'MT_PW'], { env: { MT_PW: PASSWORD } });
-
-    const read = await host.read(created.id, URN, created.properties, inputs(store));
-    const props = unwrapSecrets<Props>(read.properties);
-    expect(read.id).toBe(created.id);
-    expect(props.sha256Fingerprint).toBe(sha256OfPem(acmePem('proxy-acme-example')));
-    expect(props.subject).toContain('proxy.acme.example');
-    // certificatePem stays what was declared; inputs come back too, password still secret.
-    expect(props.certificatePem).toBe(acmePem('acme-root-ca'));
-    expect(read.inputs && unwrapSecrets<Props>(read.inputs).certificatePem).toBe(acmePem('acme-root-ca'));
-    expect(isSecret(read.properties.storePassword)).toBe(true);
-
-    const d = await host.diff(read.id, URN, read.properties, inputs(store));
-    expect(d).toMatchObject({ changes: 'DIFF_SOME', replaces: [] });
-    const updated = await host.update(read.id, URN, read.properties, inputs(store));
-    expect(unwrapSecrets<Props>(updated.properties).sha256Fingerprint).toBe(sha256OfPem(acmePem('acme-root-ca')));
-    expect(list(store).get('acme-root-ca')).toBe(sha256OfPem(acmePem('acme-root-ca')));
-  });
-
-  test('nothing changed → same id and outputs', async () => {
-    const store = freshStore();
-    const created = await host.create(URN, inputs(store));
-    const read = await host.read(created.id, URN, created.properties);
-    expect(unwrapSecrets(read.properties)).toEqual(unwrapSecrets(created.properties));
-  });
-});
-
-describe('diff and update', () => {
-  let store: string;
-  let olds: Props;
-  beforeAll(async () => {
-    store = freshStore();
-    olds = (await host.create(URN, inputs(store))).properties;
-  });
-
-  test('same inputs, or only PEM whitespace / CRLF changed → no change', async () => {
-    expect((await host.diff('x', URN, olds, inputs(store))).changes).toBe('DIFF_NONE');
-    const reformatted = `\n\n${acmePem('acme-root-ca').replace(/\n/g, '\r\n')}   \n`;
-    expect((await host.diff('x', URN, olds, inputs(store, { certificatePem: reformatted }))).changes).toBe('DIFF_NONE');
-    expect((await host.diff('x', URN, olds, inputs(store, { alias: 'ACME-Root-CA' }))).changes).toBe('DIFF_NONE');
-  });
-
-  test('certificate, password or overwrite changed → update in place', async () => {
-    for (const change of [{ certificatePem: acmePem('acme-issuing-ca') }, { storePassword: secret('other') }, { overwrite: true }]) {
-      expect(await host.diff('x', URN, olds, inputs(store, change))).toMatchObject({ changes: 'DIFF_SOME', replaces: [], deleteBeforeReplace: false });
-    }
-  });
-
-  test('alias or keystore changed → replace, create before delete', async () => {
-    expect(await host.diff('x', URN, olds, inputs(store, { alias: 'acme-root-ca-2' }))).toMatchObject({ changes: 'DIFF_SOME', replaces: ['alias'], deleteBeforeReplace: false });
-    expect(await host.diff('x', URN, olds, inputs(path.join(tmp, 'elsewhere.jks')))).toMatchObject({ replaces: ['keystorePath'], deleteBeforeReplace: false });
-  });
-
-  test('a new path naming the same file with the same alias → replace with deleteBeforeReplace', async () => {
-    const link = path.join(tmp, `link-${n}.jks`);
-    fs.symlinkSync(store, link);
-    expect(await host.diff('x', URN, olds, inputs(link))).toMatchObject({ changes: 'DIFF_SOME', replaces: ['keystorePath'], deleteBeforeReplace: true });
-    // Same file, other alias: no collision, so no gap in trust either.
-    expect(await host.diff('x', URN, olds, inputs(link, { alias: 'other' }))).toMatchObject({ replaces: ['keystorePath', 'alias'], deleteBeforeReplace: false });
   });
 
   test('unknown values during preview → a change (replace for path/alias), never a crash', async () => {

@@ -108,7 +108,7 @@ test('update: added, changed and dropped certificates in one write; exclusive re
   expect((await host.diff(created.id, URN, afterExclusive.properties, exclusive)).changes).toBe('DIFF_NONE');
 });
 
-test('read after keytool tampering: deleted and replaced entries show in entries; the store gone → empty id', async () => {
+test('read after keytool tampering: deleted and replaced entries show in entries; the store gone → no entries, the resource stays', async () => {
   const store = freshStore();
   const created = await host.create(URN, inputs(store, [ROOT, ISSUING]));
   runKeytool(['-delete', '-alias', 'acme-root-ca', '-keystore', store, '-storepass:env', 'MT_PW'], { env: { MT_PW: PASSWORD } });
@@ -126,7 +126,9 @@ test('read after keytool tampering: deleted and replaced entries show in entries
   expect(list(store).get('acme-root-ca')).toBe(sha256OfPem(ROOT.certificatePem));
 
   fs.rmSync(store);
-  expect((await host.read(read.id, URN, read.properties)).id).toBe('');
+  const gone = await host.read(read.id, URN, read.properties);
+  expect(gone.id).toBe(read.id);
+  expect(unwrapSecrets<Props>(gone.properties)).toMatchObject({ entries: [], storeType: null });
 });
 
 test('diff: PEM reformatting and alias case are no change; keystorePath → replace, create before delete even for the same file', async () => {
