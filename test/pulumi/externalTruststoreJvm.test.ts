@@ -10,6 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { waitForPort } from '../../bench/benchUtil';
 import { allKeytools, openssl } from '../helpers/keytool';
 import { readSystemProperties } from '../../provider/mid/wrapperOverride';
 import { ExternalTruststore, Truststore } from '../../provider';
@@ -60,7 +61,7 @@ beforeAll(async () => {
   caPem = fs.readFileSync(path.join(dir, 'ca.pem'), 'utf8');
   port = await freePort();
   server = spawn('openssl', ['s_server', '-accept', String(port), '-cert', 'leaf.pem', '-key', 'leaf.key', '-www', '-quiet'], { cwd: dir, stdio: 'ignore' });
-  await waitForListen(port);
+  await waitForPort(port, 10_000, server);
 });
 
 afterAll(() => {
@@ -115,19 +116,4 @@ async function freePort(): Promise<number> {
       s.close(() => resolve(p));
     });
   });
-}
-
-async function waitForListen(p: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = net.connect(p, '127.0.0.1', () => {
-        c.destroy();
-        resolve(true);
-      });
-      c.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`openssl s_server did not listen on ${p}`);
 }
