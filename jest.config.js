@@ -4,6 +4,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  // The example programs import the package by name, as Pulumi users write them.
+  moduleNameMapper: { '^midtrust$': '<rootDir>/provider/index.ts' },
   testTimeout: 60000,
   // Interop tests spawn keytool (a JVM each): two workers keep a 2-core machine responsive.
   maxWorkers: 2,

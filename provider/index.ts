@@ -10,3 +10,4 @@ export type { ConnectionInput } from './resources/connectionInput';
 export { TruststoreMigrationStrategy, type TruststoreMigrationStrategyArgs } from './resources/truststoreMigrationStrategy';
 export { MidServerParameter, type MidServerParameterArgs } from './resources/midServerParameter';
 export { ExternalTruststore, type ExternalTruststoreArgs } from './resources/externalTruststore';
+export { demoMidServer, type DemoMidServer } from './demo/pulumiDemo';

@@ -5,6 +5,8 @@ import type { Host } from '../host/host';
 import { withKeystoreLock } from '../host/keystoreMutex';
 import { readKeystore, writeKeystore } from '../keystore/keystoreCodec';
 import type { Keystore } from '../keystore/model';
+import { commitWithLedger, ledgerPathFor, readLedger } from '../ownership/ledgerFile';
+import { EMPTY_LEDGER, type Ledger } from '../ownership/ownershipLedger';
 import { assertSameContent } from './assertSameContent';
 import type { KeystoreChange, KeystoreTarget, WriteOutcome } from './keystoreChange';
 
@@ -63,37 +65,43 @@ export class KeystoreBatcher {
     const { path, password } = batch[0].target;
     const backups = Math.max(0, ...batch.map((p) => p.target.backups ?? 0));
     const lockTimeoutMs = batch[0].target.lockTimeoutMs;
+    const withOwnership = batch.some((p) => p.target.ownership);
     const outcomes: Array<{ ok: true; result: unknown } | { ok: false; error: unknown }> = [];
     let written = false;
-    const applyChanges = (original: Keystore | undefined): Keystore | undefined => {
+    const applyChanges = (original: Keystore | undefined, originalLedger: Ledger): { store: Keystore | undefined; ledger: Ledger } => {
       let store = original;
+      let ledger = originalLedger;
       for (const p of batch) {
         try {
-          const next = p.change(store);
+          const next = p.change(store, ledger);
           store = next.store;
+          if (next.ledger) ledger = next.ledger;
           outcomes.push({ ok: true, result: next.result });
         } catch (e) {
           outcomes.push({ ok: false, error: e });
         }
       }
-      return store;
+      return { store, ledger };
     };
     try {
       const dir = parentDirectory(path);
       if (!(await this.host.stat(dir))) {
         // No directory: no store and nothing to lock. Changes that need no store (a delete of
         // something already gone) succeed; one that would create the store cannot.
-        if (applyChanges(undefined) !== undefined) {
+        if (applyChanges(undefined, EMPTY_LEDGER).store !== undefined) {
           throw new MidtrustError('NOT_FOUND', `${this.host.describe()} ${dir}: the directory does not exist, so ${path} cannot be written; check the path (for a MID Server: <MID home>/agent/jre/lib/security/cacerts)`);
         }
       } else {
         await withKeystoreLock(this.host, path, async () => {
           const original = await this.readCurrent(path, password);
-          const store = applyChanges(original);
-          if (store !== original && store !== undefined) {
-            await this.write(path, store, password, original !== undefined ? backups : 0);
-            written = true;
-          }
+          const ledgerPath = withOwnership ? await ledgerPathFor(this.host, path) : undefined;
+          const originalLedger = ledgerPath ? await readLedger(this.host, ledgerPath) : EMPTY_LEDGER;
+          const { store, ledger } = applyChanges(original, originalLedger);
+          const storeChanged = store !== original && store !== undefined;
+          const writeStore = storeChanged ? () => this.write(path, store, password, original !== undefined ? backups : 0) : undefined;
+          if (ledgerPath) await commitWithLedger(this.host, ledgerPath, originalLedger, ledger, writeStore);
+          else if (writeStore) await writeStore();
+          written = storeChanged;
         }, lockTimeoutMs === undefined ? {} : { timeoutMs: lockTimeoutMs });
       }
     } catch (e) {

@@ -1,11 +1,16 @@
 import type { Keystore } from '../keystore/model';
+import type { Ledger } from '../ownership/ownershipLedger';
 
 /**
  * One caller's change to a keystore: a pure function from the current model (undefined when the
  * file does not exist) to the new model plus a result for the caller. Returning the same store
  * object means "nothing to change". Throwing fails only this caller's change.
+ *
+ * A target with `ownership: true` also gets the store's ownership record (what Pulumi resources
+ * claimed, see provider/ownership) and may return a new one; it is written with the store, in the
+ * order that survives a crash.
  */
-export type KeystoreChange<R> = (current: Keystore | undefined) => { store: Keystore | undefined; result: R };
+export type KeystoreChange<R> = (current: Keystore | undefined, ledger: Ledger) => { store: Keystore | undefined; result: R; ledger?: Ledger };
 
 /** Where a keystore is and how to open it. */
 export interface KeystoreTarget {
@@ -17,6 +22,8 @@ export interface KeystoreTarget {
   readonly backups?: number;
   /** How long to wait for another run's lock (default 30 s). */
   readonly lockTimeoutMs?: number;
+  /** Read (and write) the store's ownership record too: set by the Pulumi resources. */
+  readonly ownership?: boolean;
 }
 
 /** What happened to the file in one read-modify-write. */

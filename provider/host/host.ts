@@ -27,6 +27,11 @@ export interface WriteAtomicOptions {
   /** Mode for a new file (an existing file keeps its own). Default 0o644. */
   readonly mode?: number;
   /**
+   * Mode the file gets even when it exists (owner and group are still kept): for a file that is
+   * about to hold a password in plain text (wrapper-override.conf → 0600).
+   */
+  readonly setMode?: number;
+  /**
    * Called with the bytes read back from the temporary file before it replaces the target;
    * throwing aborts the write and leaves the target untouched, so a store that cannot be
    * verified is never renamed into place.
@@ -75,6 +80,19 @@ export interface LockOptions {
    * abandoned, because there is no way to ask whether its process still runs. Default 10 min.
    */
   readonly staleMs?: number;
+}
+
+/**
+ * Options of {@link Host.makeDirectory}.
+ *
+ * @example
+ * await host.makeDirectory('/etc/servicenow/mid1', { mode: 0o755, owner: { uid: 996, gid: 996 } });
+ */
+export interface MakeDirectoryOptions {
+  /** Permission bits of the directories created. Default 0o700. */
+  readonly mode?: number;
+  /** Owner and group of the directories created (needs root, or the caller's own ids). */
+  readonly owner?: { readonly uid: number; readonly gid: number };
 }
 
 /**
@@ -150,8 +168,14 @@ export interface Host {
   listDir(dir: string): Promise<string[]>;
   /** Removes a file; a missing file is fine. */
   removeFile(path: string): Promise<void>;
-  /** Creates a directory and its parents (mode 0700 for new ones); existing is fine. */
-  makeDirectory(path: string): Promise<void>;
+  /**
+   * Creates a directory and its missing parents — mode 0700 unless `opts.mode`, given to
+   * `opts.owner` when set (so a service account can reach what root created); existing is fine.
+   * Returns the directories it created, outermost first.
+   */
+  makeDirectory(path: string, opts?: MakeDirectoryOptions): Promise<string[]>;
+  /** Removes a directory if it is empty; returns false (and leaves it) when it is not, or is gone. */
+  removeEmptyDirectory(path: string): Promise<boolean>;
   /**
    * Creates a new file holding `bytes`, exclusively (O_CREAT|O_EXCL|O_NOFOLLOW locally, an
    * SSH_FXF_CREAT|SSH_FXF_EXCL open over SFTP), in a directory checked like

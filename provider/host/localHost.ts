@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { MidtrustError } from '../errors';
 import { readRegularFile } from './boundedRead';
-import type { CreateOptions, Host, HostLock, HostStat, LockOptions, ReadFileOptions, WriteAtomicOptions } from './host';
+import type { CreateOptions, Host, HostLock, HostStat, LockOptions, MakeDirectoryOptions, ReadFileOptions, WriteAtomicOptions } from './host';
 import { ioError } from './ioError';
 import { createLocalDirectory, createNewLocalFile, CREATE_EXCLUSIVE_READ_WRITE, replaceLocalFile, resolveLocalWriteTarget, syncLocalDirectory } from './localFiles';
 import { READ_LIMITS } from './readLimits';
@@ -77,7 +77,7 @@ export class LocalHost implements Host {
       step = 'keeping the owner';
       await keepOwner(handle, before);
       step = 'setting the file mode';
-      await handle.chmod(before?.mode ?? opts.mode ?? 0o644);
+      await handle.chmod(opts.setMode ?? before?.mode ?? opts.mode ?? 0o644);
       step = 'flushing the new content to disk';
       await handle.sync();
       if (opts.verify) {
@@ -143,11 +143,34 @@ export class LocalHost implements Host {
     }
   }
 
-  async makeDirectory(dir: string): Promise<void> {
+  async makeDirectory(dir: string, opts: MakeDirectoryOptions = {}): Promise<string[]> {
+    const missing: string[] = [];
+    for (let d = path.resolve(dir); !(await exists(d)); d = path.dirname(d)) {
+      missing.unshift(d);
+      if (path.dirname(d) === d) break;
+    }
+    for (const d of missing) {
+      try {
+        await fs.mkdir(d, { mode: opts.mode ?? 0o700 });
+        // mkdir's mode is cut by the umask; the asked-for bits are what the reader needs.
+        await fs.chmod(d, opts.mode ?? 0o700);
+        if (opts.owner) await fs.chown(d, opts.owner.uid, opts.owner.gid);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue; // made by someone else meanwhile
+        throw ioError(e, d, 'creating the directory');
+      }
+    }
+    return missing;
+  }
+
+  async removeEmptyDirectory(dir: string): Promise<boolean> {
     try {
-      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+      await fs.rmdir(dir);
+      return true;
     } catch (e) {
-      throw ioError(e, dir, 'creating the directory');
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTEMPTY' || code === 'EEXIST') return false;
+      throw ioError(e, dir, 'removing the directory');
     }
   }
 
@@ -162,6 +185,13 @@ export class LocalHost implements Host {
   async replaceFile(file: string, bytes: Uint8Array, opts: CreateOptions = {}): Promise<void> {
     return replaceLocalFile(file, bytes, opts);
   }
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.lstat(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** A temporary file of a killed write, or a takeover file of a killed lock waiter, for `base`. */

@@ -1,7 +1,7 @@
 import { sha256Hex } from '../certificate/fingerprint';
 import { MidtrustError } from '../errors';
 import { aliasKey, findEntry, storedAlias, type Keystore, type KeystoreEntry } from '../keystore/model';
-import type { DesiredState } from './desiredState';
+import type { DesiredState, PresentCertificate } from './desiredState';
 import type { Plan, PlanAction } from './plan';
 
 /**
@@ -26,11 +26,11 @@ export function applyPlan(store: Keystore | undefined, plan: Plan, desired: Desi
   const base: Keystore = store ?? emptyStore(plan, desired);
   const timestamp = options.now.getTime();
 
-  const derOf = (a: PlanAction): Uint8Array => {
+  const declaredFor = (a: PlanAction): PresentCertificate => {
     const key = aliasKey(a.alias);
     const d = desired.certificates.find((c) => c.state === 'present' && aliasKey(c.alias) === key && c.sha256 === a.sha256);
     if (!d || d.state !== 'present') throw stale(plan, `alias ${a.alias}: the desired state declares no certificate with sha256 ${a.sha256 ?? '(none)'}`);
-    return d.der;
+    return d;
   };
   // The entry an action is about: the exact stored alias first (plans name it), then Java's lookup.
   const target = (a: PlanAction): KeystoreEntry => {
@@ -45,27 +45,28 @@ export function applyPlan(store: Keystore | undefined, plan: Plan, desired: Desi
     return e;
   };
 
-  const replaced = new Map<KeystoreEntry, Uint8Array>();
+  const replaced = new Map<KeystoreEntry, PresentCertificate>();
   const removed = new Set<KeystoreEntry>();
   const added: KeystoreEntry[] = [];
   const addedKeys = new Set<string>();
   for (const a of plan.actions) {
-    if (a.action === 'replace') replaced.set(target(a), derOf(a));
+    if (a.action === 'replace') replaced.set(target(a), declaredFor(a));
     else if (a.action === 'remove') removed.add(target(a));
     else if (a.action === 'add') {
       const key = aliasKey(a.alias);
       if (findEntry(base, a.alias) || addedKeys.has(key)) throw stale(plan, `alias ${a.alias}: planned as new, but the store already holds it`);
       addedKeys.add(key);
-      added.push({ alias: storedAlias(base.type, a.alias), kind: 'trustedCertificate', timestamp, certificates: [derOf(a)] });
+      const d = declaredFor(a);
+      added.push({ alias: storedAlias(base.type, a.alias), kind: 'trustedCertificate', timestamp: d.timestamp ?? timestamp, certificates: [d.der] });
     }
   }
 
   const entries: KeystoreEntry[] = [];
   for (const e of base.entries) {
     if (removed.has(e)) continue;
-    const der = replaced.get(e);
+    const d = replaced.get(e);
     // A replaced entry gets no codecData: it is new content, encoded fresh by the codec.
-    entries.push(der ? { alias: storedAlias(base.type, e.alias), kind: 'trustedCertificate', timestamp, certificates: [der] } : e);
+    entries.push(d ? { alias: storedAlias(base.type, e.alias), kind: 'trustedCertificate', timestamp: d.timestamp ?? timestamp, certificates: [d.der] } : e);
   }
   entries.push(...added);
   return { ...base, entries };

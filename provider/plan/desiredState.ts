@@ -14,6 +14,11 @@ export interface PresentCertificate {
   readonly sha256: string;
   /** Where it was declared, for messages and plans: "certs/acme.pem", "certs/chain.pem (2 of 3)", "inline pem". */
   readonly source: string;
+  /**
+   * Creation date to give the entry instead of "now": set when an entry someone else made is put
+   * back (a Pulumi resource giving back what it found), so keytool lists it as it was.
+   */
+  readonly timestamp?: number;
 }
 
 /** An alias the store must not hold (as a trusted certificate). */

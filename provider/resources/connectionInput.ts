@@ -60,6 +60,27 @@ export function machineOf(connection: unknown): string {
   return connectionKey({ host: c.host, port: c.port, user: c.user });
 }
 
+/**
+ * True when two `connection` inputs differ in anything (credentials, host key, timeout): a rotated
+ * key or password is an update, so refresh and destroy use the new credentials from then on.
+ */
+export function connectionChanged(olds: unknown, news: unknown): boolean {
+  return stableJson(olds ?? null) !== stableJson(news ?? null);
+}
+
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (typeof v === 'object' && v !== null) {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined && o[k] !== null)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
 const batchers = new Map<string, KeystoreBatcher>();
 
 /** The host a resource works on: this machine, or an SSH host over the process-wide connection pool. */

@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { ConnectionInput } from './connectionInput';
-import { compiledResourcesDir, MidtrustProvider } from './midtrustProvider';
+import { providerFor } from './midtrustProvider';
 
 /** Inputs of {@link ExternalTruststore}. */
 export interface ExternalTruststoreArgs {
@@ -12,7 +12,12 @@ export interface ExternalTruststoreArgs {
   storePassword?: pulumi.Input<string>;
   /** Type of a store this resource creates. Default PKCS12. */
   storeType?: pulumi.Input<'PKCS12' | 'JKS'>;
-  /** When creating the store, copy the trusted certificates of the bundled `agent/jre/lib/security/cacerts`. */
+  /**
+   * When creating the store, copy the trusted certificates of the bundled
+   * `agent/jre/lib/security/cacerts`. Default true: a JVM whose truststore is empty fails every TLS
+   * handshake — the instance connection included ("the trustAnchors parameter must be non-empty",
+   * checked with Java 17 and 25). Set false only when every CA the MID needs is declared in the store.
+   */
   seedFromBundled?: pulumi.Input<boolean>;
   /** Shell command run locally when the resource changed something (Windows: `Restart-Service snc_mid_<name>`). */
   restartCommand?: pulumi.Input<string>;
@@ -25,7 +30,8 @@ export interface ExternalTruststoreArgs {
  * the bundled cacerts) and points the MID's JVM at it with `-Djavax.net.ssl.trustStore`,
  * `...trustStorePassword` and `...trustStoreType` lines in `agent/conf/wrapper-override.conf`
  * (next free `wrapper.java.additional.N`, other lines kept). Refresh reports the lines as they are;
- * delete removes them and leaves the store file in place.
+ * delete gives back what it found: the earlier lines (or none), the file's mode, and the store file
+ * and directories it created (the store only while it holds nothing but what it was created with).
  *
  * @example
  * new ExternalTruststore('mid1-truststore', {
@@ -55,10 +61,12 @@ export class ExternalTruststore extends pulumi.dynamic.Resource {
   declare readonly restartRequired: pulumi.Output<boolean>;
   declare readonly note: pulumi.Output<string>;
   declare readonly restarted: pulumi.Output<boolean>;
+  /** This resource's id in the file's ownership record (see docs/pulumi.md, "Ownership and refactors"). */
+  declare readonly ownerId: pulumi.Output<string>;
 
   constructor(name: string, args: ExternalTruststoreArgs, opts: pulumi.CustomResourceOptions = {}) {
     super(
-      new MidtrustProvider('externalTruststoreOps', compiledResourcesDir()),
+      providerFor('externalTruststoreOps'),
       name,
       {
         ...args,
@@ -73,6 +81,7 @@ export class ExternalTruststore extends pulumi.dynamic.Resource {
         restartRequired: undefined,
         note: undefined,
         restarted: undefined,
+        ownerId: undefined,
       },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ['storePassword', 'connection'] }),
       'midtrust',

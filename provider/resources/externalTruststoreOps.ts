@@ -1,17 +1,20 @@
-import * as path from 'node:path';
 import type { dynamic } from '@pulumi/pulumi';
+import { sha256Hex } from '../certificate/fingerprint';
 import { MidtrustError } from '../errors';
 import { withKeystoreLock } from '../host/keystoreMutex';
 import type { Host } from '../host/host';
-import { connectionProblems, hostFor, machineOf } from './connectionInput';
+import { connectionChanged, connectionProblems, hostFor, machineOf } from './connectionInput';
 import { readKeystore, writeKeystore } from '../keystore/keystoreCodec';
 import { sniffKeystoreType } from '../keystore/sniff';
 import { storedAlias, type Keystore, type KeystoreType } from '../keystore/model';
 import { isInsideMidHome, midLayout, validateMidLayout } from '../mid/midLayout';
-import { readExternalTruststore, setSystemProperties, TRUSTSTORE_PROPERTIES } from '../mid/wrapperOverride';
+import { readExternalTruststore, readSystemProperties, setSystemProperties, TRUSTSTORE_PROPERTIES } from '../mid/wrapperOverride';
+import { hostDirname, ledgerPathFor, readLedger } from '../ownership/ledgerFile';
+import { reconcileClaims, textValue, type HeldValue } from '../ownership/ownershipLedger';
 import { editTextFile, readTextFile } from './lockedTextEdit';
-import { asPersonError, isUnknown, keystorePathProblem, passwordOf, sameKeystoreFile, schemaFailures, type InputFailure, type Props } from './resourceInputs';
+import { asPersonError, isUnknown, keystorePathProblem, newOwnerId, ownerIdOf, passwordOf, samePathSpelling, schemaFailures, type InputFailure, type Props } from './resourceInputs';
 import { RESTART_NOTE, runRestartCommand } from './restartCommand';
+import { trace } from './sharedBatcher';
 
 /*
  * The logic behind the ExternalTruststore resource (required by name from midtrustProvider.ts in
@@ -66,13 +69,15 @@ export function check(_olds: Props, news: Props): dynamic.CheckResult {
 
 /**
  * `diff` (olds are the previous outputs, whose wired* values are what wrapper-override.conf held):
- * another MID home → replace; anything the three lines should say but do not → update; other
- * input edits (seedFromBundled, storeType of an existing store, restartCommand) → update without a write.
+ * another MID home spelling or machine → replace (create before delete; the ownership record keeps
+ * the old delete from removing lines the new resource set); anything the three lines should say
+ * but do not → update; other input edits (seedFromBundled, storeType of an existing store,
+ * restartCommand, a rotated SSH key) → update without a write.
  */
 export function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult {
   const replaces: string[] = [];
   const wrapperOf = (p: Props): string => midLayout(String(p.midHome)).wrapperOverride;
-  if (isUnknown(news.midHome) || wrapperOf(news) !== wrapperOf(olds)) replaces.push('midHome');
+  if (isUnknown(news.midHome) || !samePathSpelling(wrapperOf(news), wrapperOf(olds))) replaces.push('midHome');
   if (isUnknown(news.connection) || machineOf(olds.connection) !== machineOf(news.connection)) replaces.push('connection');
   const password = passwordOf(news);
   const changes =
@@ -83,21 +88,21 @@ export function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult 
     (password !== undefined) !== Boolean(olds.passwordWired) ||
     olds.wiredStoreType !== olds.storeFormat ||
     (news.storeType ?? null) !== (olds.storeType ?? null) ||
-    Boolean(news.seedFromBundled) !== Boolean(olds.seedFromBundled) ||
-    (news.restartCommand ?? null) !== (olds.restartCommand ?? null);
-  const deleteBeforeReplace = replaces.length > 0 && !isUnknown(news.midHome) && sameKeystoreFile(wrapperOf(olds), wrapperOf(news));
-  return { changes, replaces, deleteBeforeReplace };
+    seedsFromBundled(news) !== seedsFromBundled(olds) ||
+    (news.restartCommand ?? null) !== (olds.restartCommand ?? null) ||
+    connectionChanged(olds.connection, news.connection);
+  return { changes, replaces, deleteBeforeReplace: false };
 }
 
-/** `create`: the store (made when missing, never changed when present), then the wrapper-override.conf lines. */
+/** `create`: the store (made when missing, never changed when present), then the wrapper-override.conf lines, claimed for a new owner. */
 export async function create(props: Props): Promise<dynamic.CreateResult> {
-  const outs = await wire(props as unknown as ExternalTruststoreInputs);
+  const outs = await wire(props as unknown as ExternalTruststoreInputs, newOwnerId());
   return { id: `${outs.wrapperOverridePath}#${String(props.truststorePath)}`, outs };
 }
 
-/** `update`: the same as create — both steps are idempotent and only write what differs. */
-export async function update(_id: string, _olds: Props, news: Props): Promise<dynamic.UpdateResult> {
-  return { outs: await wire(news as unknown as ExternalTruststoreInputs) };
+/** `update`: the same as create for the resource's own owner id — both steps are idempotent and only write what differs. */
+export async function update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
+  return { outs: await wire(news as unknown as ExternalTruststoreInputs, ownerIdOf(olds)) };
 }
 
 /**
@@ -112,51 +117,183 @@ export async function read(id: string, props: Props): Promise<dynamic.ReadResult
     if (!(await hostFor(inputs.connection).stat(layout.configXml))) return { id: '', props: {} };
     const wired = readExternalTruststore((await readTextFile(layout.wrapperOverride, inputs.connection)) ?? '');
     const storeFormat = await storeTypeOf(inputs.truststorePath, inputs.connection);
-    return { id, props: outputsFor(inputs, layout.wrapperOverride, wired, storeFormat ?? null, Boolean(props.createdStore), Boolean(props.restarted)) };
+    return { id, props: outputsFor(inputs, ownerIdOf(props), layout.wrapperOverride, wired, storeFormat ?? null, Boolean(props.createdStore), Boolean(props.restarted)) };
   } catch (e) {
     throw asPersonError(e, `external truststore of ${layout.home}`);
   }
 }
 
 /**
- * `delete`: removes the three lines while they still point at this resource's truststore (someone
- * who rewired the MID since keeps their lines). The store file is left in place: it may hold trust
- * other resources or people added, and deleting trust is not undoable.
+ * `delete`: lets go of what the resource claimed. Where no other resource still owns it (a renamed
+ * successor wired the same store in this deployment), what was found is given back: the earlier
+ * javax.net.ssl lines (or none), the file's earlier mode, and — when this resource created them —
+ * wrapper-override.conf itself, the truststore file (only while it still holds nothing but what it
+ * was created with) and the directories made for it (only when empty).
  */
 export async function remove(_id: string, props: Props): Promise<void> {
   const inputs = props as unknown as ExternalTruststoreInputs;
+  if (typeof props.ownerId !== 'string') return; // no claim was ever recorded for it
   const layout = midLayout(inputs.midHome);
   try {
-    const { changed } = await editTextFile(layout.wrapperOverride, (text) => {
-      // No wrapper-override.conf (or MID home): nothing wired, nothing to remove or create.
-      if (text === undefined || readExternalTruststore(text).path !== inputs.truststorePath) return text;
-      return setSystemProperties(text, { [TRUSTSTORE_PROPERTIES.path]: undefined, [TRUSTSTORE_PROPERTIES.password]: undefined, [TRUSTSTORE_PROPERTIES.type]: undefined });
-    }, { connection: inputs.connection });
-    await runRestartCommand(inputs.restartCommand, changed, layout.wrapperOverride, inputs.connection);
+    const restores = await claimWiring(inputs, props.ownerId, layout, undefined);
+    await runRestartCommand(inputs.restartCommand, restores.changed, layout.wrapperOverride, inputs.connection);
+    await giveBackCreatedFiles(hostFor(inputs.connection), inputs, layout, restores.given);
   } catch (e) {
-    throw asPersonError(e, `removing the external truststore lines from ${layout.wrapperOverride}`);
+    throw asPersonError(e, `giving back the external truststore settings of ${layout.wrapperOverride}`);
   }
 }
 
-async function wire(inputs: ExternalTruststoreInputs): Promise<Props> {
+/** What the MID home's agent directory belongs to: directories made for the truststore get the same owner, so the MID can read it. */
+async function midOwner(host: Host, layout: ReturnType<typeof midLayout>): Promise<{ uid: number; gid: number } | undefined> {
+  const st = await host.stat(hostDirname(layout.configXml));
+  return st ? { uid: st.uid, gid: st.gid } : undefined;
+}
+
+async function wire(inputs: ExternalTruststoreInputs, ownerId: string): Promise<Props> {
   const host = hostFor(inputs.connection);
   const layout = midLayout(inputs.midHome);
   try {
     await validateMidLayout(host, layout);
     const password = passwordOf(inputs as unknown as Props);
+    // 0755 and the MID's owner: a MID running as its service account must reach its truststore after the restart.
+    const createdDirectories = await host.makeDirectory(hostDirname(inputs.truststorePath), { mode: 0o755, owner: await midOwner(host, layout) });
     const { type, created } = await ensureStore(host, inputs, layout.cacerts, password);
-    const values = {
-      [TRUSTSTORE_PROPERTIES.path]: inputs.truststorePath,
-      [TRUSTSTORE_PROPERTIES.password]: password,
-      [TRUSTSTORE_PROPERTIES.type]: type,
-    };
-    // 0600 for a new file: it may hold the store password in plain text (the product's format).
-    const { changed, text } = await editTextFile(layout.wrapperOverride, (t) => setSystemProperties(t ?? '', values), { newFileMode: 0o600, connection: inputs.connection });
-    const restarted = await runRestartCommand(inputs.restartCommand, changed || created, layout.wrapperOverride, inputs.connection);
-    return outputsFor(inputs, layout.wrapperOverride, readExternalTruststore(text), type, created, restarted);
+    const wiring = await claimWiring(inputs, ownerId, layout, { type, password, createdStore: created, createdDirectories });
+    const restarted = await runRestartCommand(inputs.restartCommand, wiring.changed || created, layout.wrapperOverride, inputs.connection);
+    return outputsFor(inputs, ownerId, layout.wrapperOverride, readExternalTruststore(wiring.text), type, created, restarted);
   } catch (e) {
     throw asPersonError(e, `external truststore ${inputs.truststorePath} for ${layout.home}`);
   }
+}
+
+/**
+ * The keys an ExternalTruststore claims in wrapper-override.conf's ownership record. The three
+ * javax.net.ssl lines are one key: they only mean something together, so lines someone rewired to
+ * their own truststore are kept whole, and what was found is given back whole.
+ */
+const WIRING_KEY = '#javax.net.ssl';
+const FILE_KEY = '#file';
+const MODE_KEY = '#mode';
+const storeKey = (file: string): string => `#store:${file}`;
+const dirKey = (dir: string): string => `#dir:${dir}`;
+const PRESENT = textValue('present');
+const WIRED_PROPERTIES = [TRUSTSTORE_PROPERTIES.path, TRUSTSTORE_PROPERTIES.password, TRUSTSTORE_PROPERTIES.type] as const;
+
+/** The three lines' values as one ownership value (null when none is set). */
+function wiringValue(values: readonly (string | undefined)[]): HeldValue {
+  return values.every((v) => v === undefined) ? null : textValue(JSON.stringify(values.map((v) => v ?? null)));
+}
+
+/** The three values of a wiring value given back. */
+function wiringOf(value: HeldValue): (string | undefined)[] {
+  if (value === null) return [undefined, undefined, undefined];
+  return (JSON.parse(value.data) as (string | null)[]).map((v) => v ?? undefined);
+}
+
+/** seedFromBundled with its default (true): an empty truststore makes the JVM fail every handshake. */
+function seedsFromBundled(props: { seedFromBundled?: unknown }): boolean {
+  return props.seedFromBundled !== false;
+}
+
+/** True when `dir` is a directory above `file` (in the host's own path syntax). */
+function isAncestor(dir: string, file: string): boolean {
+  const sep = /^[A-Za-z]:[\\/]/.test(file) ? '\\' : '/';
+  return file.startsWith(dir.endsWith(sep) ? dir : `${dir}${sep}`);
+}
+
+/** What the resource wants wired (undefined: nothing — a delete). */
+interface Wiring {
+  readonly type: string;
+  readonly password: string | undefined;
+  readonly createdStore: boolean;
+  readonly createdDirectories: readonly string[];
+}
+
+/**
+ * One locked edit of wrapper-override.conf and its ownership record: the three javax.net.ssl lines,
+ * the file's mode (0600 while it holds a password), the file itself, and the truststore file and
+ * directories this resource created — claimed for `ownerId` (wiring given) or let go of (undefined).
+ */
+async function claimWiring(
+  inputs: ExternalTruststoreInputs,
+  ownerId: string,
+  layout: ReturnType<typeof midLayout>,
+  wiring: Wiring | undefined,
+): Promise<{ changed: boolean; text: string; given: ReadonlyMap<string, HeldValue> }> {
+  let given: ReadonlyMap<string, HeldValue> = new Map();
+  const { changed, text } = await editTextFile(
+    layout.wrapperOverride,
+    (now) => {
+      const wired = readSystemProperties(now.text ?? '');
+      const currentOf = (key: string): HeldValue => {
+        if (key === WIRING_KEY) return wiringValue(WIRED_PROPERTIES.map((p) => wired.get(p)?.value));
+        if (key === FILE_KEY) return now.text === undefined ? null : PRESENT;
+        if (key === MODE_KEY) return now.mode === undefined ? null : textValue(now.mode.toString(8));
+        if (key.startsWith('#store:')) return wiring?.createdStore && key === storeKey(inputs.truststorePath) ? null : PRESENT;
+        if (key.startsWith('#dir:')) return wiring?.createdDirectories.includes(key.slice('#dir:'.length)) ? null : PRESENT;
+        return null;
+      };
+      const wanted = new Map<string, HeldValue>();
+      const want = wiring ? [inputs.truststorePath, wiring.password, wiring.type] : undefined;
+      if (wiring && want) {
+        wanted.set(FILE_KEY, PRESENT);
+        wanted.set(WIRING_KEY, wiringValue(want));
+        // The product's format puts the password in plain text: then only the file's owner may read it.
+        if (wiring.password !== undefined) wanted.set(MODE_KEY, textValue('600'));
+        wanted.set(storeKey(inputs.truststorePath), PRESENT);
+        for (const d of wiring.createdDirectories) wanted.set(dirKey(d), PRESENT);
+        // Directories made earlier for this store (by this resource or one it succeeds) stay claimed.
+        for (const key of Object.keys(now.ledger.records)) if (key.startsWith('#dir:') && isAncestor(key.slice('#dir:'.length), inputs.truststorePath)) wanted.set(key, PRESENT);
+      }
+      const r = reconcileClaims(now.ledger, ownerId, wanted, currentOf);
+      given = r.restores;
+      const back = r.restores.get(WIRING_KEY);
+      const lines = want ?? (back !== undefined ? wiringOf(back) : undefined);
+      let newText = now.text;
+      if (lines) newText = setSystemProperties(now.text ?? '', Object.fromEntries(WIRED_PROPERTIES.map((p, i) => [p, lines[i]])));
+      if (r.restores.get(FILE_KEY) === null && (newText ?? '').trim() === '') {
+        // The file was not there before and nobody else added lines to it since: remove it.
+        return { text: undefined, ledger: r.ledger, removeFile: true };
+      }
+      const modeBack = r.restores.get(MODE_KEY);
+      const mode = wanted.has(MODE_KEY) ? 0o600 : modeBack ? parseInt(modeBack.data, 8) : undefined;
+      return { text: newText, ledger: r.ledger, ...(mode !== undefined ? { mode } : {}) };
+    },
+    // 0600 for a new file: it may hold the store password in plain text (the product's format).
+    { newFileMode: wiring?.password !== undefined ? 0o600 : 0o644, connection: inputs.connection },
+  );
+  return { changed, text, given };
+}
+
+/**
+ * After the wiring was given back: removes the truststore file this resource created — only while
+ * no resource claims anything in it and it holds nothing but what it was seeded with — and the
+ * directories it created, innermost first, only when empty.
+ */
+async function giveBackCreatedFiles(host: Host, inputs: ExternalTruststoreInputs, layout: ReturnType<typeof midLayout>, given: ReadonlyMap<string, HeldValue>): Promise<void> {
+  for (const [key, value] of given) {
+    if (value !== null || !key.startsWith('#store:')) continue;
+    const file = key.slice('#store:'.length);
+    await withKeystoreLock(host, file, async () => {
+      if (!(await host.stat(file))) return;
+      const claims = await readLedger(host, await ledgerPathFor(host, file));
+      if (Object.keys(claims.records).length > 0) {
+        trace(`external truststore ${file} kept: other resources still claim entries in it`);
+        return;
+      }
+      const store = readKeystore(await host.readFile(file), { password: passwordOf(inputs as unknown as Props) });
+      // The bundled cacerts may be gone or changed (an upgrade): then nothing counts as seeded and the store is kept.
+      const seeded = new Set(seedsFromBundled(inputs) ? await bundledFingerprints(host, layout.cacerts, passwordOf(inputs as unknown as Props)).catch(() => []) : []);
+      const extra = store.entries.filter((e) => e.kind !== 'trustedCertificate' || !e.certificates[0] || !seeded.has(sha256Hex(e.certificates[0])));
+      if (extra.length > 0) {
+        trace(`external truststore ${file} kept: it holds ${extra.length} entries it was not created with`);
+        return;
+      }
+      await host.removeFile(file);
+    });
+  }
+  const dirs = [...given].filter(([k, v]) => v === null && k.startsWith('#dir:')).map(([k]) => k.slice('#dir:'.length));
+  for (const d of dirs.sort((a, b) => b.length - a.length)) await host.removeEmptyDirectory(d);
 }
 
 /**
@@ -165,12 +302,10 @@ async function wire(inputs: ExternalTruststoreInputs): Promise<Props> {
  */
 async function ensureStore(host: Host, inputs: ExternalTruststoreInputs, bundled: string, password: string | undefined): Promise<{ type: KeystoreType; created: boolean }> {
   const file = inputs.truststorePath;
-  // The lock file lives beside the store, so its directory must exist before the lock is taken.
-  await host.makeDirectory(path.dirname(file));
   return withKeystoreLock(host, file, async () => {
     if (await host.stat(file)) return { type: readKeystore(await host.readFile(file), { password }).type, created: false };
     const type: KeystoreType = inputs.storeType ?? 'PKCS12';
-    const entries = inputs.seedFromBundled ? (await bundledTrustedCertificates(host, bundled, password)).map((e) => ({ ...e, alias: storedAlias(type, e.alias) })) : [];
+    const entries = seedsFromBundled(inputs) ? (await bundledTrustedCertificates(host, bundled, password)).map((e) => ({ ...e, alias: storedAlias(type, e.alias) })) : [];
     const store: Keystore = { type, entries, integrity: type === 'PKCS12' && password === undefined ? 'none' : 'verified' };
     const bytes = writeKeystore(store, password);
     await host.writeFileAtomic(file, bytes, {
@@ -203,6 +338,11 @@ async function bundledTrustedCertificates(host: Host, cacerts: string, password:
   throw asPersonError(lastError, `${cacerts} (bundled cacerts, tried the store password and 'changeit')`);
 }
 
+/** SHA-256 of every trusted certificate of the bundled cacerts (what a seeded store starts with). */
+async function bundledFingerprints(host: Host, cacerts: string, password: string | undefined): Promise<string[]> {
+  return (await bundledTrustedCertificates(host, cacerts, password)).map((e) => sha256Hex(e.certificates[0]));
+}
+
 /** The type of the store file, or undefined when it does not exist. */
 async function storeTypeOf(file: string, connection: unknown): Promise<KeystoreType | undefined> {
   const host = hostFor(connection);
@@ -218,6 +358,7 @@ async function storeTypeOf(file: string, connection: unknown): Promise<KeystoreT
  */
 function outputsFor(
   inputs: ExternalTruststoreInputs,
+  ownerId: string,
   wrapperOverride: string,
   wired: { path?: string; password?: string; type?: string },
   storeFormat: string | null,
@@ -237,6 +378,7 @@ function outputsFor(
     restartRequired: true,
     note: RESTART_NOTE,
     restarted,
+    ownerId,
   };
   if (typeof inputs.storePassword === 'string' && wired.password !== undefined) outs.storePassword = wired.password;
   if (inputs.storeType !== undefined && inputs.storeType !== null) outs.storeType = inputs.storeType;

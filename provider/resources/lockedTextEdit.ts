@@ -1,40 +1,78 @@
-import * as path from 'node:path';
 import { MidtrustError } from '../errors';
 import { withKeystoreLock } from '../host/keystoreMutex';
+import { READ_LIMITS } from '../host/readLimits';
+import { commitWithLedger, hostDirname, ledgerPathFor, readLedger } from '../ownership/ledgerFile';
+import { EMPTY_LEDGER, type Ledger } from '../ownership/ownershipLedger';
 import { hostFor } from './connectionInput';
+
+/** MID config files are read bounded like every input, and named as what they are. */
+const CONFIG_READ = { maxBytes: READ_LIMITS.configFile, what: 'the MID configuration file' } as const;
+
+/** What an edit of a MID text file wants: its new text (undefined: no file), ownership record and mode. */
+export interface TextFileEdit {
+  readonly text: string | undefined;
+  readonly ledger: Ledger;
+  /** Permission bits the file must end up with (owner kept); undefined keeps the file's own. */
+  readonly mode?: number;
+  /** Remove the file (a file the resources created, given back): `text` is then ignored. */
+  readonly removeFile?: boolean;
+}
 
 /** What {@link editTextFile} did. */
 export interface TextEdit {
-  /** True when the file was written (the edit changed its text, or created it). */
+  /** True when the file was written (the edit changed its text or mode, or created it). */
   readonly changed: boolean;
   /** The text after the edit (the file's text when nothing changed). */
   readonly text: string;
 }
 
+/** What an edit function is shown of the file as it is now. */
+export interface TextFileNow {
+  /** undefined when the file does not exist. */
+  readonly text: string | undefined;
+  /** Its permission bits (undefined when it does not exist). */
+  readonly mode: number | undefined;
+  /** The file's ownership record (what Pulumi resources claimed in it; see provider/ownership). */
+  readonly ledger: Ledger;
+}
+
 /**
- * Reads a text file, lets `edit` compute its new text and writes it back atomically when (and only
- * when) the text differs — all under the same in-process queue and cross-process lock file as
- * keystore writes, because a `pulumi up` may run several MID resources on one config.xml or
- * wrapper-override.conf in parallel. `edit` gets `undefined` for a missing file and may throw to
- * refuse (invalid XML, encrypted value): the file is then left untouched.
+ * Reads a MID text file (config.xml, wrapper-override.conf) and its ownership record, lets `edit`
+ * compute both anew, and writes them back atomically when (and only when) something differs —
+ * under the same in-process queue and cross-process lock file as keystore writes, because a
+ * `pulumi up` may run several MID resources on one file in parallel. `edit` may throw to refuse
+ * (invalid XML, encrypted value): the file is then left untouched. A new file gets `newFileMode`.
  *
  * @example
- * const { changed } = await editTextFile('/opt/mid/agent/config.xml', (t) => setMidParameter(t!, 'a', 'b'));
+ * const { changed } = await editTextFile('/opt/mid/agent/config.xml', (now) => ({ text: setMidParameter(now.text!, 'a', 'b'), ledger: now.ledger }));
  */
-export async function editTextFile(file: string, edit: (text: string | undefined) => string | undefined, opts: { newFileMode?: number; connection?: unknown } = {}): Promise<TextEdit> {
+export async function editTextFile(file: string, edit: (now: TextFileNow) => TextFileEdit, opts: { newFileMode?: number; connection?: unknown } = {}): Promise<TextEdit> {
   const host = hostFor(opts.connection);
-  const dir = /^[A-Za-z]:[\\/]/.test(file) ? path.win32.dirname(file) : path.posix.dirname(file);
+  const dir = hostDirname(file);
   if (!(await host.stat(dir))) {
-    // No directory: no file and nothing to lock. An edit that leaves "no file" alone is fine.
-    if (edit(undefined) === undefined) return { changed: false, text: '' };
+    // No directory: no file, no record and nothing to lock. An edit that leaves "no file" alone is fine.
+    if (edit({ text: undefined, mode: undefined, ledger: EMPTY_LEDGER }).text === undefined) return { changed: false, text: '' };
     throw new MidtrustError('NOT_FOUND', `${host.describe()} ${dir}: the directory does not exist, so ${file} cannot be written; check midHome (the directory holding agent/)`);
   }
   return withKeystoreLock(host, file, async () => {
-    const before = await readTextFile(file, opts.connection);
-    const after = edit(before);
-    if (after === undefined || after === before) return { changed: false, text: after ?? before ?? '' };
-    await host.writeFileAtomic(file, Buffer.from(after, 'utf8'), { mode: opts.newFileMode });
-    return { changed: true, text: after };
+    const st = await host.stat(file);
+    const before = st ? Buffer.from(await host.readFile(file, CONFIG_READ)).toString('utf8') : undefined;
+    const ledgerPath = await ledgerPathFor(host, file);
+    const ledgerBefore = await readLedger(host, ledgerPath);
+    const after = edit({ text: before, mode: st?.mode, ledger: ledgerBefore });
+    if (after.removeFile) {
+      const removeIt = st ? () => host.removeFile(file) : undefined;
+      await commitWithLedger(host, ledgerPath, ledgerBefore, after.ledger, removeIt);
+      return { changed: removeIt !== undefined, text: '' };
+    }
+    const textChanged = after.text !== undefined && after.text !== before;
+    const modeChanged = after.text !== undefined && st !== undefined && after.mode !== undefined && after.mode !== st.mode;
+    const write =
+      textChanged || modeChanged
+        ? () => host.writeFileAtomic(file, Buffer.from(after.text!, 'utf8'), { mode: after.mode ?? opts.newFileMode, ...(after.mode !== undefined ? { setMode: after.mode } : {}) })
+        : undefined;
+    await commitWithLedger(host, ledgerPath, ledgerBefore, after.ledger, write);
+    return { changed: write !== undefined, text: after.text ?? before ?? '' };
   });
 }
 
@@ -42,5 +80,5 @@ export async function editTextFile(file: string, edit: (text: string | undefined
 export async function readTextFile(file: string, connection?: unknown): Promise<string | undefined> {
   const host = hostFor(connection);
   if (!(await host.stat(file))) return undefined;
-  return Buffer.from(await host.readFile(file)).toString('utf8');
+  return Buffer.from(await host.readFile(file, CONFIG_READ)).toString('utf8');
 }

@@ -3,9 +3,10 @@ import { assertWellFormed, getMidParameter, removeMidParameter, setMidParameter 
 import { midLayout } from '../mid/midLayout';
 import { MIGRATION_STRATEGY_PARAMETER, parseMigrationStrategy } from '../mid/migrationStrategy';
 import { MidtrustError } from '../errors';
-import { connectionProblems, machineOf } from './connectionInput';
+import { connectionChanged, connectionProblems, machineOf } from './connectionInput';
+import { reconcileClaims, textValue, type HeldValue } from '../ownership/ownershipLedger';
 import { editTextFile, readTextFile } from './lockedTextEdit';
-import { asPersonError, isUnknown, keystorePathProblem, sameKeystoreFile, schemaFailures, type InputFailure, type Props } from './resourceInputs';
+import { asPersonError, isUnknown, keystorePathProblem, newOwnerId, ownerIdOf, samePathSpelling, schemaFailures, type InputFailure, type Props } from './resourceInputs';
 import { RESTART_NOTE, runRestartCommand } from './restartCommand';
 
 /*
@@ -69,48 +70,69 @@ export function parameterOps(spec: ParameterSpec): ParameterOps {
     return { inputs: news, failures };
   }
 
-  /** Another MID home or parameter name → replace; another value (or drift seen by refresh) → update. */
+  /**
+   * Another MID home spelling, machine or parameter name → replace (create before delete: the
+   * ownership record beside config.xml keeps the old delete from removing what the new one set);
+   * another value (or drift seen by refresh), restartCommand or connection detail → update.
+   */
   function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult {
     const replaces: string[] = [];
-    const homeChanged = isUnknown(news.midHome) || midLayout(String(news.midHome)).configXml !== midLayout(String(olds.midHome)).configXml;
-    if (homeChanged) replaces.push('midHome');
+    if (isUnknown(news.midHome) || !samePathSpelling(midLayout(String(news.midHome)).configXml, midLayout(String(olds.midHome)).configXml)) replaces.push('midHome');
     if (isUnknown(news.connection) || machineOf(olds.connection) !== machineOf(news.connection)) replaces.push('connection');
     if (isUnknown(news.name) || spec.parameterName(news) !== spec.parameterName(olds)) replaces.push('name');
     let changes = replaces.length > 0;
     if (isUnknown(news[spec.valueKey]) || news[spec.valueKey] !== olds[spec.valueKey]) changes = true;
     if (isUnknown(news.restartCommand) || (news.restartCommand ?? null) !== (olds.restartCommand ?? null)) changes = true;
-    // The same config.xml under another spelling with the same name: the old delete would remove the new value.
-    const deleteBeforeReplace =
-      replaces.length > 0 &&
-      !replaces.includes('name') &&
-      !isUnknown(news.midHome) &&
-      sameKeystoreFile(midLayout(String(olds.midHome)).configXml, midLayout(String(news.midHome)).configXml);
-    return { changes, replaces, deleteBeforeReplace };
+    if (connectionChanged(olds.connection, news.connection)) changes = true;
+    return { changes, replaces, deleteBeforeReplace: false };
   }
 
-  async function put(props: Props): Promise<Props> {
+  /**
+   * Claims the parameter for `ownerId` and sets the value (undefined value: let go of it and give
+   * back what was found — the earlier value, or no parameter at all). One locked, atomic,
+   * text-preserving edit of config.xml and its ownership record; no write when nothing differs.
+   */
+  async function reconcile(props: Props, ownerId: string, value: string | undefined): Promise<boolean> {
+    const configXml = midLayout(String(props.midHome)).configXml;
+    const name = spec.parameterName(props);
+    const { changed } = await editTextFile(configXml, (now) => {
+      if (now.text === undefined) {
+        if (value !== undefined) throw missingConfig();
+        return { text: undefined, ledger: now.ledger }; // no config.xml: nothing to give back, nothing created
+      }
+      assertWellFormed(now.text, configXml);
+      const existing = getMidParameter(now.text, name);
+      // An encrypted value is set by the instance; it is never rewritten (setMidParameter refuses) nor given back over.
+      const currentOf = (): HeldValue => (existing?.secure ? { digest: 'encrypted', data: '' } : textValue(existing?.value));
+      const wanted = new Map(value === undefined ? [] : [[name, textValue(value)]]);
+      const { ledger, restores } = reconcileClaims(now.ledger, ownerId, wanted, currentOf);
+      let text = value === undefined ? now.text : setMidParameter(now.text, name, value, configXml);
+      const restore = restores.get(name);
+      if (restore !== undefined) text = restore === null ? removeMidParameter(text, name, configXml) : setMidParameter(text, name, restore.data, configXml);
+      return { text, ledger };
+    }, { connection: props.connection });
+    return changed;
+  }
+
+  async function put(props: Props, ownerId: string): Promise<Props> {
     const configXml = midLayout(String(props.midHome)).configXml;
     const name = spec.parameterName(props);
     try {
-      const { changed } = await editTextFile(configXml, (text) => {
-        if (text === undefined) throw missingConfig();
-        assertWellFormed(text, configXml);
-        return setMidParameter(text, name, valueOf(props), configXml);
-      }, { connection: props.connection });
+      const changed = await reconcile(props, ownerId, valueOf(props));
       const restarted = await runRestartCommand(props.restartCommand as string | undefined, changed, configXml, props.connection);
-      return outputsFor(props, configXml, valueOf(props), restarted);
+      return outputsFor(props, ownerId, configXml, valueOf(props), restarted);
     } catch (e) {
       throw asPersonError(e, `${name} in ${configXml}`);
     }
   }
 
   async function create(props: Props): Promise<dynamic.CreateResult> {
-    const outs = await put(props);
+    const outs = await put(props, newOwnerId());
     return { id: `${outs.configXmlPath}#${spec.parameterName(props)}`, outs };
   }
 
-  async function update(_id: string, _olds: Props, news: Props): Promise<dynamic.UpdateResult> {
-    return { outs: await put(news) };
+  async function update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
+    return { outs: await put(news, ownerIdOf(olds)) };
   }
 
   /** config.xml gone (the MID Server was removed) → empty id; otherwise the value really there. */
@@ -124,29 +146,30 @@ export function parameterOps(spec: ParameterSpec): ParameterOps {
       const p = getMidParameter(text, name);
       // An encrypted value is not ours to show or compare; null makes the next diff plan an update (which then refuses it).
       const actual = p && !p.secure ? p.value : null;
-      return { id, props: { ...outputsFor(props, configXml, actual, Boolean(props.restarted)) } };
+      return { id, props: { ...outputsFor(props, ownerIdOf(props), configXml, actual, Boolean(props.restarted)) } };
     } catch (e) {
       throw asPersonError(e, `${name} in ${configXml}`);
     }
   }
 
-  /** Removes the parameter; a missing config.xml or parameter is fine, an encrypted one (set since, by the instance) is left alone. */
+  /**
+   * Lets go of the parameter. When no other resource owns it (a renamed successor set the same
+   * value in this deployment), what was found is given back: the earlier value, or no parameter.
+   * A value changed by hand since, an encrypted one, or a missing config.xml is left as it is.
+   */
   async function remove(_id: string, props: Props): Promise<void> {
     const configXml = midLayout(String(props.midHome)).configXml;
     const name = spec.parameterName(props);
+    if (typeof props.ownerId !== 'string') return; // no claim was ever recorded for it
     try {
-      const { changed } = await editTextFile(configXml, (text) => {
-        if (text === undefined) return undefined; // no config.xml: nothing to remove, nothing created
-        assertWellFormed(text, configXml);
-        return getMidParameter(text, name)?.secure ? text : removeMidParameter(text, name, configXml);
-      }, { connection: props.connection });
+      const changed = await reconcile(props, props.ownerId, undefined);
       await runRestartCommand(props.restartCommand as string | undefined, changed, configXml, props.connection);
     } catch (e) {
-      throw asPersonError(e, `removing ${name} from ${configXml}`);
+      throw asPersonError(e, `giving back ${name} in ${configXml}`);
     }
   }
 
-  function outputsFor(props: Props, configXml: string, actual: string | null, restarted: boolean): Props {
+  function outputsFor(props: Props, ownerId: string, configXml: string, actual: string | null, restarted: boolean): Props {
     const outs: Props = {
       midHome: props.midHome,
       ...(props.connection ? { connection: props.connection } : {}),
@@ -155,6 +178,7 @@ export function parameterOps(spec: ParameterSpec): ParameterOps {
       restartRequired: true,
       note: RESTART_NOTE,
       restarted,
+      ownerId,
     };
     if (spec.valueKey === 'value') outs.name = spec.parameterName(props);
     else outs.parameterName = spec.parameterName(props);

@@ -22,8 +22,10 @@ export interface MidServerFleetArgs {
   certificates: pulumi.Input<pulumi.Input<{ alias: pulumi.Input<string>; certificatePem: pulumi.Input<string> }>[]>;
   /** Store password for every host (a secret); JDK cacerts default to "changeit". */
   storePassword?: pulumi.Input<string>;
-  /** Remove undeclared trusted certificates (never key entries). */
+  /** Remove undeclared trusted certificates (never key entries; destroy puts them back). */
   exclusive?: pulumi.Input<boolean>;
+  /** Take over declared aliases holding other certificates (see Truststore). */
+  overwrite?: pulumi.Input<boolean>;
   /** Also set mid.truststore.migration.strategy on every host (one TruststoreMigrationStrategy each). */
   migrationStrategy?: pulumi.Input<'migrate_delta' | 'migrate_non_ca' | 'do_not_migrate'>;
 }
@@ -60,6 +62,7 @@ export class MidServerFleet extends pulumi.ComponentResource {
           connection: host.connection,
           certificates: args.certificates,
           exclusive: args.exclusive,
+          overwrite: args.overwrite,
         },
         { parent: this },
       );

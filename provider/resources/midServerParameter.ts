@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { ConnectionInput } from './connectionInput';
-import { compiledResourcesDir, MidtrustProvider } from './midtrustProvider';
+import { providerFor } from './midtrustProvider';
 
 /** Inputs of {@link MidServerParameter}. */
 export interface MidServerParameterArgs {
@@ -18,8 +18,9 @@ export interface MidServerParameterArgs {
 
 /**
  * One `<parameter name="..." value="..."/>` of `<midHome>/agent/config.xml`, edited in place with
- * the rest of the file kept byte for byte. Refresh reports the value really there; delete removes
- * the parameter. The MID reads config.xml at start, so a restart is needed.
+ * the rest of the file kept byte for byte. Refresh reports the value really there; delete gives
+ * back what it found (the earlier value, or no parameter). The MID reads config.xml at start, so a
+ * restart is needed.
  *
  * @example
  * new MidServerParameter('chain-check', { midHome: '/opt/servicenow/mid', name: 'mid.ssl.bootstrap.default.check_cert_chain', value: 'true' });
@@ -36,12 +37,14 @@ export class MidServerParameter extends pulumi.dynamic.Resource {
   declare readonly restartRequired: pulumi.Output<boolean>;
   declare readonly note: pulumi.Output<string>;
   declare readonly restarted: pulumi.Output<boolean>;
+  /** This resource's id in the file's ownership record (see docs/pulumi.md, "Ownership and refactors"). */
+  declare readonly ownerId: pulumi.Output<string>;
 
   constructor(name: string, args: MidServerParameterArgs, opts: pulumi.CustomResourceOptions = {}) {
     super(
-      new MidtrustProvider('midServerParameterOps', compiledResourcesDir()),
+      providerFor('midServerParameterOps'),
       name,
-      { ...args, connection: args.connection === undefined ? undefined : pulumi.secret(args.connection), configXmlPath: undefined, restartRequired: undefined, note: undefined, restarted: undefined },
+      { ...args, connection: args.connection === undefined ? undefined : pulumi.secret(args.connection), configXmlPath: undefined, restartRequired: undefined, note: undefined, restarted: undefined, ownerId: undefined },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ['connection'] }),
       'midtrust',
       'MidServerParameter',

@@ -24,20 +24,34 @@ export function compiledResourcesDir(): string {
 }
 
 /**
- * The dynamic provider of both midtrust resources. Pulumi serializes this object into the state as
+ * The provider a resource class constructs: the library found through the installed package, or
+ * through its path *relative to the Pulumi project* (the program's working directory, which is also
+ * the dynamic-provider host's) — never an absolute path of the machine that ran `pulumi up`, so
+ * state written from one checkout refreshes and destroys from another.
+ *
+ * @example
+ * new pulumi.dynamic.Resource(providerFor('trustedCertificateOps'), name, props, opts, 'midtrust', 'TrustedCertificate');
+ */
+export function providerFor(opsModule: OpsModule): MidtrustProvider {
+  const relative = path.relative(process.cwd(), compiledResourcesDir()).split(path.sep).join('/');
+  return new MidtrustProvider(opsModule, relative === '' ? '.' : relative);
+}
+
+/**
+ * The dynamic provider of every midtrust resource. Pulumi serializes this object into the state as
  * code and runs it in its dynamic-provider host, so it is deliberately thin and serializable
  * (FACTS.md §3): a plain class with methods, two string fields, and `require` inside the methods —
  * no captured modules, native functions or arrow-function fields.
  *
- * How the host finds the library: `require` in deserialized code resolves from the Pulumi project's
- * directory. First `midtrust/dist/provider/resources/<ops>` — a project that installed midtrust as a
- * package finds it there, on any machine, so the state stays portable. When that package is not
- * installed (this repository's own Pulumi.yaml, where midtrust *is* the project, or a program that
- * loaded midtrust by path), the absolute directory captured as a string when the resource was
- * constructed (`libraryDir`) is used instead.
+ * How the host finds the library (`require` in deserialized code resolves from the Pulumi
+ * project's directory, the host's working directory): first the installed package
+ * `midtrust/dist/provider/resources/<ops>` — a project that installed midtrust finds it there, on
+ * any machine; then `libraryDir` resolved against the project directory (this repository's own
+ * Pulumi.yaml, where midtrust *is* the project: `dist/provider/resources`). State from before
+ * relative paths holds an absolute `libraryDir`, which resolves to itself.
  *
  * @example
- * new pulumi.dynamic.Resource(new MidtrustProvider('trustedCertificateOps', compiledResourcesDir()), name, props, opts, 'midtrust', 'TrustedCertificate');
+ * providerFor('trustedCertificateOps').ops().check({}, inputs);
  */
 export class MidtrustProvider {
   constructor(
@@ -69,7 +83,7 @@ export class MidtrustProvider {
     return this.ops().delete(id, props);
   }
 
-  /** Loads the ops module: the installed package first, then the captured directory (see the class comment). */
+  /** Loads the ops module: the installed package first, then `libraryDir` from the project directory (see the class comment). */
   ops(): ResourceOps {
     const packaged = `midtrust/dist/provider/resources/${this.opsModule}`;
     try {
@@ -79,6 +93,17 @@ export class MidtrustProvider {
       const err = e as { code?: string; message?: string };
       if (err.code !== 'MODULE_NOT_FOUND' || !String(err.message).includes(packaged)) throw e;
     }
-    return require(`${this.libraryDir}/${this.opsModule}`) as ResourceOps;
+    const nodePath = require('node:path') as typeof import('node:path');
+    const local = nodePath.resolve(process.cwd(), this.libraryDir, this.opsModule);
+    try {
+      return require(local) as ResourceOps;
+    } catch (e) {
+      const err = e as { code?: string; message?: string };
+      if (err.code !== 'MODULE_NOT_FOUND' || !String(err.message).includes(local)) throw e;
+      throw new Error(
+        `midtrust: the provider code was found neither as the package 'midtrust' nor at ${local} (${this.libraryDir} from the Pulumi project ${process.cwd()}); ` +
+          'install midtrust in the Pulumi project (npm install midtrust), or run npm run build in this checkout',
+      );
+    }
   }
 }

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Certificate } from '../certificate/certificate';
 import { parseCertificateInput } from '../certificate/certificateInput';
@@ -119,18 +118,25 @@ export function certificateProblem(pem: string, source: string): string | undefi
 }
 
 /**
- * True when two keystore paths name the same file (symlinks and `..` resolved). Used by diff to
- * decide whether a replacement would create its new entry where the old one lives.
+ * True when two paths are the same spelling once `.`/`..`/duplicate separators are normalised, in
+ * the syntax of the host the path belongs to (Windows paths compare case-insensitively). Whether
+ * two spellings are links to one file is not decided here — that can only be known on the host,
+ * and the ownership record beside the resolved file makes such a replacement safe anyway.
  */
-export function sameKeystoreFile(a: string, b: string): boolean {
-  const real = (p: string): string => {
-    try {
-      return fs.realpathSync(p);
-    } catch {
-      return path.resolve(p);
-    }
-  };
-  return real(a) === real(b);
+export function samePathSpelling(a: string, b: string): boolean {
+  const norm = (p: string): string => (path.win32.isAbsolute(p) && /^[A-Za-z]:/.test(p) ? path.win32.normalize(p).toLowerCase() : path.posix.normalize(p));
+  return norm(a) === norm(b);
+}
+
+/** A new owner id for a resource's claims (see provider/ownership): random, never derived from a path or name. */
+export function newOwnerId(): string {
+  const { randomUUID } = require('node:crypto') as typeof import('node:crypto');
+  return randomUUID();
+}
+
+/** The owner id recorded in a resource's outputs (created before owner ids existed: a fresh one). */
+export function ownerIdOf(outs: Props): string {
+  return typeof outs.ownerId === 'string' && outs.ownerId.length > 0 ? outs.ownerId : newOwnerId();
 }
 
 /** The store password from a property bag: absent or null means a password-less store. */

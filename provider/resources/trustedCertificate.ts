@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { ConnectionInput } from './connectionInput';
-import { compiledResourcesDir, MidtrustProvider } from './midtrustProvider';
+import { providerFor } from './midtrustProvider';
 
 /** Inputs of {@link TrustedCertificate}. */
 export interface TrustedCertificateArgs {
@@ -17,14 +17,19 @@ export interface TrustedCertificateArgs {
   alias: pulumi.Input<string>;
   /** Exactly one certificate, PEM (or base64 DER). Formatting differences are not changes. */
   certificatePem: pulumi.Input<string>;
-  /** Take the alias over when, at create time, it already holds another certificate. Default false. */
+  /**
+   * Take the alias over when it holds another certificate that no midtrust resource put there.
+   * Default false (refused, naming the certificate). Destroy puts the previous certificate back.
+   */
   overwrite?: pulumi.Input<boolean>;
 }
 
 /**
  * One certificate trusted under one alias of a Java keystore (a MID Server's cacerts). Create
- * adopts an identical existing entry without writing; `pulumi refresh` reports drift; delete
- * removes only this entry. Concurrent resources on one keystore share one read-modify-write.
+ * adopts an identical existing entry without writing; `pulumi refresh` reports drift; delete gives
+ * back what create found (removes an entry it added, keeps one it adopted, restores one it took
+ * over) unless another resource claimed the alias in the meantime (a rename or move). Concurrent
+ * resources on one keystore share one read-modify-write.
  *
  * @example
  * new TrustedCertificate('acme-root', {
@@ -44,19 +49,21 @@ export class TrustedCertificate extends pulumi.dynamic.Resource {
   declare readonly alias: pulumi.Output<string>;
   declare readonly certificatePem: pulumi.Output<string>;
   declare readonly overwrite: pulumi.Output<boolean | undefined>;
-  /** SHA-256 of the certificate the store holds under the alias (lowercase hex). */
-  declare readonly sha256Fingerprint: pulumi.Output<string>;
-  declare readonly subject: pulumi.Output<string>;
-  declare readonly issuer: pulumi.Output<string>;
+  /** SHA-256 of the certificate the store holds under the alias (lowercase hex); null when refresh found the entry gone. */
+  declare readonly sha256Fingerprint: pulumi.Output<string | null>;
+  declare readonly subject: pulumi.Output<string | null>;
+  declare readonly issuer: pulumi.Output<string | null>;
   /** ISO 8601. */
-  declare readonly notAfter: pulumi.Output<string>;
-  declare readonly isCa: pulumi.Output<boolean>;
+  declare readonly notAfter: pulumi.Output<string | null>;
+  declare readonly isCa: pulumi.Output<boolean | null>;
   /** JKS, JCEKS or PKCS12. */
   declare readonly storeType: pulumi.Output<string>;
+  /** This resource's id in the store's ownership record (see docs/pulumi.md, "Ownership and refactors"). */
+  declare readonly ownerId: pulumi.Output<string>;
 
   constructor(name: string, args: TrustedCertificateArgs, opts: pulumi.CustomResourceOptions = {}) {
     super(
-      new MidtrustProvider('trustedCertificateOps', compiledResourcesDir()),
+      providerFor('trustedCertificateOps'),
       name,
       {
         keystorePath: args.keystorePath,
@@ -71,6 +78,7 @@ export class TrustedCertificate extends pulumi.dynamic.Resource {
         notAfter: undefined,
         isCa: undefined,
         storeType: undefined,
+        ownerId: undefined,
       },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ['storePassword', 'connection'] }),
       'midtrust',

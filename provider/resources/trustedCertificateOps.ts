@@ -1,28 +1,25 @@
-import * as path from 'node:path';
 import type { dynamic } from '@pulumi/pulumi';
 import { Certificate } from '../certificate/certificate';
-import { sha256Hex } from '../certificate/fingerprint';
-import { MidtrustError } from '../errors';
 import { aliasKey, findEntry } from '../keystore/model';
-import { applyPlan } from '../plan/applyPlan';
-import { computePlan, shortFingerprint } from '../plan/computePlan';
-import type { DesiredState } from '../plan/desiredState';
+import { reconcileOwnedEntries, type WantedEntries } from '../ownership/keystoreClaims';
 import {
   asPersonError,
   certificateProblem,
   isUnknown,
   keystorePathProblem,
   missingStore,
+  newOwnerId,
+  ownerIdOf,
   parseOneCertificate,
   passwordOf,
-  sameKeystoreFile,
+  samePathSpelling,
   schemaFailures,
   type InputFailure,
   type Props,
 } from './resourceInputs';
 import { trace } from './sharedBatcher';
 import { copyGiven, pickInputs, readStore } from './storeAccess';
-import { batcherFor, connectionProblems, machineOf, type ConnectionInput } from './connectionInput';
+import { batcherFor, connectionChanged, connectionProblems, machineOf, type ConnectionInput } from './connectionInput';
 
 /*
  * The logic behind the TrustedCertificate resource. The serialized provider (midtrustProvider.ts)
@@ -60,147 +57,111 @@ export function check(_olds: Props, news: Props): dynamic.CheckResult {
 
 /**
  * `diff` (olds are the previous outputs):
- * - keystorePath (after path.resolve) or alias (compared as Java does, case-insensitively) changed
- *   → replace. Pulumi creates the new entry before deleting the old one, so trust never has a gap;
- *   only when the new path names the same file (a symlink, another spelling) with the same alias
- *   would the create land on the old entry and the delete then remove it — then deleteBeforeReplace.
+ * - keystorePath (another spelling) or alias (compared as Java does, case-insensitively) or the
+ *   machine changed → replace, create before delete: the ownership record beside the store makes
+ *   the old resource's delete keep an entry the new one claimed, even when both name one file.
  * - the certificate's SHA-256 differs from the fingerprint last seen in the store → update (so PEM
  *   whitespace or CRLF edits are no change, and drift found by refresh shows up as an update).
- * - storePassword or overwrite changed → update (no write unless the entry differs too).
+ * - storePassword, overwrite or any connection detail (a rotated key) changed → update, which
+ *   writes nothing unless the entry differs too.
  */
 export function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult {
   const replaces: string[] = [];
-  const pathChanged = isUnknown(news.keystorePath) || path.resolve(String(olds.keystorePath)) !== path.resolve(String(news.keystorePath));
-  if (pathChanged) replaces.push('keystorePath');
-  // Another machine holds another store: replace. (Credentials alone changing is an update.)
-  const machineChanged = isUnknown(news.connection) || machineOf(olds.connection) !== machineOf(news.connection);
-  if (machineChanged) replaces.push('connection');
-  const aliasChanged = isUnknown(news.alias) || aliasKey(String(olds.alias)) !== aliasKey(String(news.alias));
-  if (aliasChanged) replaces.push('alias');
+  if (isUnknown(news.keystorePath) || !samePathSpelling(String(olds.keystorePath), String(news.keystorePath))) replaces.push('keystorePath');
+  if (isUnknown(news.connection) || machineOf(olds.connection) !== machineOf(news.connection)) replaces.push('connection');
+  if (isUnknown(news.alias) || aliasKey(String(olds.alias)) !== aliasKey(String(news.alias))) replaces.push('alias');
 
   let changes = replaces.length > 0;
   if (isUnknown(news.certificatePem)) changes = true;
   else if (fingerprintOf(String(news.certificatePem)) !== recordedFingerprint(olds)) changes = true;
   if (isUnknown(news.storePassword) || (news.storePassword ?? null) !== (olds.storePassword ?? null)) changes = true;
   if (isUnknown(news.overwrite) || Boolean(news.overwrite) !== Boolean(olds.overwrite)) changes = true;
-
-  const deleteBeforeReplace =
-    replaces.length > 0 &&
-    !isUnknown(news.keystorePath) &&
-    !isUnknown(news.alias) &&
-    aliasKey(String(olds.alias)) === aliasKey(String(news.alias)) &&
-    sameKeystoreFile(String(olds.keystorePath), String(news.keystorePath));
-  return { changes, replaces, deleteBeforeReplace };
+  if (connectionChanged(olds.connection, news.connection)) changes = true;
+  return { changes, replaces, deleteBeforeReplace: false };
 }
 
 /**
- * `create` with adoption: the alias already holding the same certificate is adopted without a
- * write (`pulumi import` of dynamic resources is broken upstream, so this is how existing trust is
- * taken under management); holding another certificate fails unless `overwrite: true`.
+ * `create`: claims the alias for a new owner id. The alias already holding the same certificate is
+ * adopted without a write (`pulumi import` of dynamic resources is broken upstream, so this is how
+ * existing trust is taken under management) and destroy leaves it there; holding another
+ * certificate fails unless `overwrite: true`, and then destroy puts the previous one back.
  */
 export async function create(props: Props): Promise<dynamic.CreateResult> {
   const inputs = props as unknown as TrustedCertificateInputs;
+  const ownerId = newOwnerId();
   const cert = parseOneCertificate(inputs.certificatePem, `alias ${inputs.alias}`);
-  const storeType = await putCertificate(inputs, cert, { takeOver: Boolean(inputs.overwrite) });
-  return { id: idOf(inputs), outs: outputsFor(inputs, cert, storeType) };
+  const storeType = await reconcile(inputs, ownerId, cert);
+  return { id: idOf(inputs), outs: outputsFor(inputs, ownerId, cert, storeType) };
 }
 
 /**
- * `read` (pulumi refresh): reports what the store holds. Entry gone (or the store gone) → empty id,
- * so the engine drops the resource and the next `up` creates it again. Another certificate under
- * the alias → its fingerprint and facts in the outputs (certificatePem stays what was declared), so
- * the next diff sees the fingerprint differ and plans an update.
+ * `read` (pulumi refresh): reports what the store holds. Another certificate under the alias → its
+ * fingerprint and facts in the outputs; the entry (or the whole store) gone → the fingerprint and
+ * facts become null. Either way certificatePem stays what was declared, so the next diff sees the
+ * fingerprint differ and plans an update that puts it back. The resource stays in the state on
+ * purpose: it keeps its claim in the store's ownership record, so a later destroy still gives back
+ * exactly what it found.
  */
 export async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
   const inputs = props as unknown as TrustedCertificateInputs;
   const store = await readStore(inputs.keystorePath, passwordOf(props), inputs.connection);
   const entry = store ? findEntry(store, inputs.alias) : undefined;
-  if (!store || !entry || entry.kind !== 'trustedCertificate' || !entry.certificates[0]) return { id: '', props: {} };
-  const outs = outputsFor(inputs, Certificate.fromDer(entry.certificates[0]), store.type);
+  const held = entry?.kind === 'trustedCertificate' && entry.certificates[0] ? Certificate.fromDer(entry.certificates[0]) : undefined;
+  const outs = outputsFor(inputs, ownerIdOf(props), held, store?.type);
   return { id, props: outs, inputs: inputsOf(outs) };
 }
 
 /**
- * `update`: the resource owns its alias, so the declared certificate is put there whatever the
- * alias holds now (overwrite only matters when taking an alias over in create). Nothing to change
- * (a password or overwrite edit) → no write.
+ * `update`: puts the declared certificate under the alias this resource owns (drift repaired, a new
+ * certificate rolled out); a credentials or password edit alone writes nothing.
  */
-export async function update(_id: string, _olds: Props, news: Props): Promise<dynamic.UpdateResult> {
+export async function update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
   const inputs = news as unknown as TrustedCertificateInputs;
+  const ownerId = ownerIdOf(olds);
   const cert = parseOneCertificate(inputs.certificatePem, `alias ${inputs.alias}`);
-  const storeType = await putCertificate(inputs, cert, { takeOver: true });
-  return { outs: outputsFor(inputs, cert, storeType) };
+  const storeType = await reconcile(inputs, ownerId, cert);
+  return { outs: outputsFor(inputs, ownerId, cert, storeType) };
 }
 
 /**
- * `delete`: removes the resource's own entry — the alias, and only while it still holds the
- * certificate this resource put or adopted there. Already gone, another certificate (someone took
- * the alias over), a key entry, or a missing store: nothing is written and the delete succeeds.
+ * `delete`: lets go of the alias. When no other resource owns it (a renamed or moved successor
+ * claims it in the same deployment), what the first owner found is given back: the alias removed
+ * when it was free, the previous certificate put back when it was taken over, nothing when the
+ * entry was adopted. An entry changed by hand since, a missing store or record: nothing is written.
  */
 export async function remove(_id: string, props: Props): Promise<void> {
   const inputs = props as unknown as TrustedCertificateInputs;
-  const expected = recordedFingerprint(props);
-  const target = { path: inputs.keystorePath, password: passwordOf(props) };
-  try {
-    const outcome = await batcherFor(inputs.connection).submit(target, (current) => {
-      const entry = current ? findEntry(current, inputs.alias) : undefined;
-      if (!current || !entry || entry.kind !== 'trustedCertificate' || !entry.certificates[0]) return { store: current, result: 'absent' };
-      if (sha256Hex(entry.certificates[0]) !== expected) return { store: current, result: 'foreign' };
-      const desired = desiredState(inputs.keystorePath, [{ alias: inputs.alias, state: 'absent', source: `alias ${inputs.alias}` }]);
-      return { store: applyPlan(current, computePlan(current, desired), desired, { now: new Date() }), result: 'removed' };
-    });
-    trace(`delete ${inputs.alias}: ${outcome.result}; ${describeOutcome(inputs.keystorePath, outcome)}`);
-  } catch (e) {
-    throw asPersonError(e, `deleting alias ${inputs.alias} from ${inputs.keystorePath}`);
-  }
+  if (typeof props.ownerId !== 'string') return; // no claim was ever recorded for it: nothing is ours to give back
+  await reconcile({ ...inputs, storePassword: passwordOf(props) }, props.ownerId, undefined);
 }
 
-/** Puts `cert` under the alias in one coalesced write (none when it is already there); returns the store type. */
-async function putCertificate(inputs: TrustedCertificateInputs, cert: Certificate, opts: { takeOver: boolean }): Promise<string> {
-  const target = { path: inputs.keystorePath, password: inputs.storePassword };
+/**
+ * One coalesced read-modify-write of the store and its ownership record: claim `cert` under the
+ * alias for `ownerId`, or (cert undefined) release it. Returns the store type.
+ */
+async function reconcile(inputs: TrustedCertificateInputs, ownerId: string, cert: Certificate | undefined): Promise<string | undefined> {
+  const target = { path: inputs.keystorePath, password: inputs.storePassword, ownership: true };
+  const key = aliasKey(inputs.alias);
+  const wanted: WantedEntries = cert ? new Map([[key, { alias: inputs.alias, der: cert.der, sha256: cert.sha256, source: `alias ${inputs.alias}` }]]) : new Map();
   try {
-    const outcome = await batcherFor(inputs.connection).submit(target, (current) => {
-      if (!current) throw missingStore();
-      const entry = findEntry(current, inputs.alias);
-      const held = entry?.kind === 'trustedCertificate' && entry.certificates[0] ? sha256Hex(entry.certificates[0]) : undefined;
-      if (held === cert.sha256) return { store: current, result: { storeType: current.type, action: 'adopted' } };
-      if (held !== undefined && !opts.takeOver) throw aliasTaken(inputs, entry!.certificates[0], held);
-      const desired = desiredState(inputs.keystorePath, [
-        { alias: inputs.alias, state: 'present', der: cert.der, sha256: cert.sha256, source: `alias ${inputs.alias}` },
-      ]);
-      const plan = computePlan(current, desired);
-      return { store: applyPlan(current, plan, desired, { now: new Date() }), result: { storeType: current.type, action: plan.actions[0]?.action ?? 'unchanged' } };
+    const outcome = await batcherFor(inputs.connection).submit(target, (current, ledger) => {
+      if (!current) {
+        if (cert) throw missingStore();
+        return { store: current, result: undefined }; // store gone: nothing left to give back
+      }
+      const next = reconcileOwnedEntries(current, ledger, ownerId, wanted, { keystorePath: inputs.keystorePath, overwrite: Boolean(inputs.overwrite), now: new Date() });
+      return { store: next.store, ledger: next.ledger, result: current.type };
     });
-    trace(`put ${inputs.alias}: ${outcome.result.action}; ${describeOutcome(inputs.keystorePath, outcome)}`);
-    return outcome.result.storeType;
+    trace(`${cert ? 'claim' : 'release'} ${inputs.alias}: ${describeOutcome(inputs.keystorePath, outcome)}`);
+    return outcome.result;
   } catch (e) {
-    throw asPersonError(e, `alias ${inputs.alias} in ${inputs.keystorePath}`);
+    throw asPersonError(e, cert ? `alias ${inputs.alias} in ${inputs.keystorePath}` : `deleting alias ${inputs.alias} from ${inputs.keystorePath}`);
   }
 }
 
 function describeOutcome(keystorePath: string, outcome: { written: boolean; batchSize: number }): string {
   return `${outcome.written ? 'wrote' : 'did not write'} ${keystorePath} (batch of ${outcome.batchSize})`;
 }
-
-function aliasTaken(inputs: TrustedCertificateInputs, der: Uint8Array, held: string): MidtrustError {
-  let subject = '';
-  try {
-    subject = `, subject ${Certificate.fromDer(der).facts.subject}`;
-  } catch {
-    // The facts are only for the message; a certificate we cannot parse still has a fingerprint.
-  }
-  return new MidtrustError(
-    'INVALID_INPUT',
-    `the alias already trusts another certificate (sha256 ${shortFingerprint(held)}${subject}); set overwrite: true to take the alias over, or choose another alias`,
-  );
-}
-
-/** A one-keystore desired state for plan/apply, built from the resource's inputs. */
-function desiredState(keystorePath: string, certificates: DesiredState['certificates']): DesiredState {
-  return { sourceFile: '<pulumi>', keystore: { path: keystorePath, create: false }, exclusive: false, backup: 0, certificates };
-}
-
-/** The store, or undefined when the file does not exist. Reads need no lock: writes are atomic renames. */
 
 /** Ids name the entry: `<keystorePath>#<alias>` (informational; the provider works from the properties). */
 function idOf(inputs: TrustedCertificateInputs): string {
@@ -219,6 +180,7 @@ function fingerprintOf(pem: string): string | undefined {
 /** The fingerprint last seen in the store; state from before that output existed falls back to the declared PEM. */
 function recordedFingerprint(olds: Props): string | undefined {
   if (typeof olds.sha256Fingerprint === 'string') return olds.sha256Fingerprint;
+  if (olds.sha256Fingerprint === null) return undefined; // refresh found the entry gone: any declaration differs
   return typeof olds.certificatePem === 'string' ? fingerprintOf(olds.certificatePem) : undefined;
 }
 
@@ -226,19 +188,20 @@ function recordedFingerprint(olds: Props): string | undefined {
  * The outputs: the inputs as declared plus what the store holds. storePassword is kept only under
  * its own name (the engine re-marks it secret; delete and read need it) and copied nowhere else.
  */
-function outputsFor(inputs: TrustedCertificateInputs, cert: Certificate, storeType: string): Props {
-  const facts = cert.facts;
+function outputsFor(inputs: TrustedCertificateInputs, ownerId: string, cert: Certificate | undefined, storeType: string | undefined): Props {
+  const facts = cert?.facts;
   const outs: Props = {
     keystorePath: inputs.keystorePath,
     ...(inputs.connection ? { connection: inputs.connection } : {}),
     alias: inputs.alias,
     certificatePem: inputs.certificatePem,
-    sha256Fingerprint: cert.sha256,
-    subject: facts.subject,
-    issuer: facts.issuer,
-    notAfter: facts.notAfter.toISOString(),
-    isCa: facts.isCa,
-    storeType,
+    sha256Fingerprint: cert?.sha256 ?? null,
+    subject: facts?.subject ?? null,
+    issuer: facts?.issuer ?? null,
+    notAfter: facts?.notAfter.toISOString() ?? null,
+    isCa: facts?.isCa ?? null,
+    storeType: storeType ?? null,
+    ownerId,
   };
   return copyGiven(outs, inputs, ['storePassword', 'overwrite']);
 }

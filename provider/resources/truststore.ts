@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { ConnectionInput } from './connectionInput';
-import { compiledResourcesDir, MidtrustProvider } from './midtrustProvider';
+import { providerFor } from './midtrustProvider';
 
 /** One declared certificate of a {@link Truststore}. */
 export interface TruststoreCertificateArgs {
@@ -21,8 +21,13 @@ export interface TruststoreArgs {
   /** Store password; always stored as a Pulumi secret. Omit for password-less PKCS12 stores. */
   storePassword?: pulumi.Input<string>;
   certificates: pulumi.Input<pulumi.Input<TruststoreCertificateArgs>[]>;
-  /** Also remove every trusted certificate not declared here (key entries are never touched). Default false. */
+  /** Also remove every trusted certificate not declared here (key entries are never touched; destroy puts them back). Default false. */
   exclusive?: pulumi.Input<boolean>;
+  /**
+   * Take over declared aliases that hold another certificate no midtrust resource put there.
+   * Default false (refused, naming each alias). Destroy puts the previous certificates back.
+   */
+  overwrite?: pulumi.Input<boolean>;
 }
 
 /** What the store holds under one declared alias. */
@@ -36,9 +41,9 @@ export interface TruststoreEntry {
 
 /**
  * A whole set of trusted certificates in one keystore, applied in one read-modify-write — the
- * resource for a fleet (one Truststore per MID Server). Declared aliases are taken over (like
- * `midtrust apply`); dropping a certificate from the list removes it; delete removes only the
- * declared entries.
+ * resource for a fleet (one Truststore per MID Server). Identical entries are adopted; an alias
+ * holding another certificate is refused unless `overwrite`; dropping a certificate from the list,
+ * or deleting the resource, gives back what was found (see TrustedCertificate).
  *
  * @example
  * new Truststore('mid-01', {
@@ -63,10 +68,13 @@ export class Truststore extends pulumi.dynamic.Resource {
   declare readonly storeType: pulumi.Output<string>;
   /** With exclusive: trusted certificates in the store that are not declared (drift seen by refresh). */
   declare readonly unmanagedAliases: pulumi.Output<string[]>;
+  declare readonly overwrite: pulumi.Output<boolean | undefined>;
+  /** This resource's id in the store's ownership record (see docs/pulumi.md, "Ownership and refactors"). */
+  declare readonly ownerId: pulumi.Output<string>;
 
   constructor(name: string, args: TruststoreArgs, opts: pulumi.CustomResourceOptions = {}) {
     super(
-      new MidtrustProvider('truststoreOps', compiledResourcesDir()),
+      providerFor('truststoreOps'),
       name,
       {
         keystorePath: args.keystorePath,
@@ -74,10 +82,12 @@ export class Truststore extends pulumi.dynamic.Resource {
         storePassword: args.storePassword === undefined ? undefined : pulumi.secret(args.storePassword),
         certificates: args.certificates,
         exclusive: args.exclusive,
+        overwrite: args.overwrite,
         entries: undefined,
         soonestNotAfter: undefined,
         storeType: undefined,
         unmanagedAliases: undefined,
+        ownerId: undefined,
       },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ['storePassword', 'connection'] }),
       'midtrust',

@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { ConnectionInput } from './connectionInput';
-import { compiledResourcesDir, MidtrustProvider } from './midtrustProvider';
+import { providerFor } from './midtrustProvider';
 
 /** Inputs of {@link TruststoreMigrationStrategy}. */
 export interface TruststoreMigrationStrategyArgs {
@@ -37,12 +37,14 @@ export class TruststoreMigrationStrategy extends pulumi.dynamic.Resource {
   declare readonly note: pulumi.Output<string>;
   /** True when restartCommand ran on the last create or update. */
   declare readonly restarted: pulumi.Output<boolean>;
+  /** This resource's id in the file's ownership record (see docs/pulumi.md, "Ownership and refactors"). */
+  declare readonly ownerId: pulumi.Output<string>;
 
   constructor(name: string, args: TruststoreMigrationStrategyArgs, opts: pulumi.CustomResourceOptions = {}) {
     super(
-      new MidtrustProvider('truststoreMigrationStrategyOps', compiledResourcesDir()),
+      providerFor('truststoreMigrationStrategyOps'),
       name,
-      { ...args, connection: args.connection === undefined ? undefined : pulumi.secret(args.connection), configXmlPath: undefined, parameterName: undefined, restartRequired: undefined, note: undefined, restarted: undefined },
+      { ...args, connection: args.connection === undefined ? undefined : pulumi.secret(args.connection), configXmlPath: undefined, parameterName: undefined, restartRequired: undefined, note: undefined, restarted: undefined, ownerId: undefined },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ['connection'] }),
       'midtrust',
       'TruststoreMigrationStrategy',

@@ -1,11 +1,7 @@
-import * as path from 'node:path';
 import type { dynamic } from '@pulumi/pulumi';
 import { Certificate } from '../certificate/certificate';
-import { sha256Hex } from '../certificate/fingerprint';
 import { aliasKey, findEntry, type Keystore } from '../keystore/model';
-import { applyPlan } from '../plan/applyPlan';
-import { computePlan } from '../plan/computePlan';
-import type { DesiredCertificate, DesiredState } from '../plan/desiredState';
+import { exclusiveAbsences, reconcileOwnedEntries, type WantedAbsent, type WantedCertificate } from '../ownership/keystoreClaims';
 import {
   asPersonError,
   certificateProblem,
@@ -13,16 +9,18 @@ import {
   containsUnknown,
   keystorePathProblem,
   missingStore,
+  newOwnerId,
+  ownerIdOf,
   parseOneCertificate,
   passwordOf,
-  sameKeystoreFile,
+  samePathSpelling,
   schemaFailures,
   type InputFailure,
   type Props,
 } from './resourceInputs';
 import { trace } from './sharedBatcher';
 import { copyGiven, pickInputs, readStore } from './storeAccess';
-import { batcherFor, connectionProblems, machineOf, type ConnectionInput } from './connectionInput';
+import { batcherFor, connectionChanged, connectionProblems, machineOf, type ConnectionInput } from './connectionInput';
 
 /*
  * The logic behind the Truststore resource: a set of trusted certificates in one keystore,
@@ -42,6 +40,7 @@ interface TruststoreInputs {
   connection?: ConnectionInput;
   certificates: DeclaredCertificate[];
   exclusive?: boolean;
+  overwrite?: boolean;
 }
 
 /** One entry of the `entries` output: what the store holds under a declared alias. */
@@ -88,113 +87,105 @@ export function check(_olds: Props, news: Props): dynamic.CheckResult {
 
 /**
  * `diff` (olds are the previous outputs):
- * - keystorePath changed → replace; when the new path names the same file, the old resource's
- *   delete would remove what the new one just put there → deleteBeforeReplace.
+ * - keystorePath (another spelling) or the machine changed → replace, create before delete (the
+ *   ownership record keeps the old delete from removing what the new resource claimed).
  * - the declared (alias, SHA-256) set differs from what the store held at the last create/update/
  *   refresh (`entries`) → update. PEM formatting is no change; alias case is no change.
- * - exclusive or storePassword changed, or an exclusive store gained undeclared entries (seen by
- *   refresh in `unmanagedAliases`) → update.
+ * - exclusive, overwrite, storePassword or any connection detail changed, or an exclusive store
+ *   gained undeclared entries (seen by refresh in `unmanagedAliases`) → update.
  */
 export function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult {
   const replaces: string[] = [];
-  if (isUnknown(news.keystorePath) || path.resolve(String(olds.keystorePath)) !== path.resolve(String(news.keystorePath))) replaces.push('keystorePath');
+  if (isUnknown(news.keystorePath) || !samePathSpelling(String(olds.keystorePath), String(news.keystorePath))) replaces.push('keystorePath');
   if (isUnknown(news.connection) || machineOf(olds.connection) !== machineOf(news.connection)) replaces.push('connection');
   let changes = replaces.length > 0;
   if (containsUnknown(news.certificates) || !sameSet(declaredFingerprints(news.certificates), recordedFingerprints(olds))) changes = true;
   if (isUnknown(news.exclusive) || Boolean(news.exclusive) !== Boolean(olds.exclusive)) changes = true;
+  if (isUnknown(news.overwrite) || Boolean(news.overwrite) !== Boolean(olds.overwrite)) changes = true;
   if (Boolean(news.exclusive) && Array.isArray(olds.unmanagedAliases) && olds.unmanagedAliases.length > 0) changes = true;
   if (isUnknown(news.storePassword) || (news.storePassword ?? null) !== (olds.storePassword ?? null)) changes = true;
-  const deleteBeforeReplace = replaces.length > 0 && !isUnknown(news.keystorePath) && sameKeystoreFile(String(olds.keystorePath), String(news.keystorePath));
-  return { changes, replaces, deleteBeforeReplace };
-}
-
-/** `create`: adds (or takes over) every declared alias and, with exclusive, removes undeclared trusted certificates. One write, none when nothing changes. */
-export async function create(props: Props): Promise<dynamic.CreateResult> {
-  const inputs = props as unknown as TruststoreInputs;
-  const outs = await applyDeclared(inputs, new Map());
-  return { id: inputs.keystorePath, outs };
+  if (connectionChanged(olds.connection, news.connection)) changes = true;
+  return { changes, replaces, deleteBeforeReplace: false };
 }
 
 /**
- * `update`: aliases dropped from the declaration are removed (only while they still hold the
- * certificate this resource recorded), then the new declaration is applied — one write.
+ * `create`: claims every declared alias for a new owner id (identical entries adopted without a
+ * write; an alias holding another certificate refused unless `overwrite: true`) and, with
+ * exclusive, every undeclared trusted certificate (removed, and given back by destroy). One write,
+ * none when nothing changes.
+ */
+export async function create(props: Props): Promise<dynamic.CreateResult> {
+  const inputs = props as unknown as TruststoreInputs;
+  const ownerId = newOwnerId();
+  return { id: inputs.keystorePath, outs: await reconcile(inputs, ownerId, declared(inputs)) };
+}
+
+/**
+ * `update`: the declaration reconciled with what this resource owns — aliases dropped from the
+ * list (or freed by exclusive, once exclusive is off) are given back as they were found, the
+ * declared ones put in place. One write.
  */
 export async function update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
   const inputs = news as unknown as TruststoreInputs;
-  const declared = new Set(inputs.certificates.map((c) => aliasKey(c.alias)));
-  const dropped = new Map([...recordedFingerprints(olds)].filter(([key]) => !declared.has(key)));
-  return { outs: await applyDeclared(inputs, dropped) };
+  return { outs: await reconcile(inputs, ownerIdOf(olds), declared(inputs)) };
 }
 
 /**
- * `read` (pulumi refresh): the store gone → empty id. Otherwise `entries` lists what each declared
- * alias really holds (missing ones left out), and with exclusive `unmanagedAliases` lists trusted
- * certificates that appeared undeclared; the declared inputs are returned unchanged.
+ * `read` (pulumi refresh): `entries` lists what each declared alias really holds (missing ones — or
+ * all, when the store itself is gone — left out), and with exclusive `unmanagedAliases` lists
+ * trusted certificates that appeared undeclared; the declared inputs are returned unchanged, so the
+ * next diff plans an update. The resource stays in the state to keep its claims (see TrustedCertificate).
  */
 export async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
   const inputs = props as unknown as TruststoreInputs;
   const store = await readStore(inputs.keystorePath, passwordOf(props), inputs.connection);
-  if (!store) return { id: '', props: {} };
-  const outs = outputsFor(inputs, store);
+  const outs = outputsFor(inputs, ownerIdOf(props), store);
   return { id, props: outs, inputs: inputsOf(outs) };
 }
 
-/** `delete`: removes the declared aliases that still hold the recorded certificates; nothing else (exclusive or not). */
+/**
+ * `delete`: lets go of every alias this resource owns; where it was the last owner, what was found
+ * is given back (free aliases removed, taken-over or exclusive-removed certificates put back,
+ * adopted entries left). Nothing else is touched.
+ */
 export async function remove(_id: string, props: Props): Promise<void> {
   const inputs = props as unknown as TruststoreInputs;
-  const recorded = recordedFingerprints(props);
-  try {
-    const outcome = await batcherFor(inputs.connection).submit({ path: inputs.keystorePath, password: passwordOf(props) }, (current) => {
-      if (!current) return { store: current, result: 0 };
-      const removals = ownedRemovals(current, recorded);
-      if (removals.length === 0) return { store: current, result: 0 };
-      const desired = desiredState(inputs.keystorePath, removals, false);
-      return { store: applyPlan(current, computePlan(current, desired), desired, { now: new Date() }), result: removals.length };
-    });
-    trace(`truststore delete: ${outcome.result} removed; ${outcome.written ? 'wrote' : 'did not write'} ${inputs.keystorePath} (batch of ${outcome.batchSize})`);
-  } catch (e) {
-    throw asPersonError(e, `deleting the truststore entries from ${inputs.keystorePath}`);
-  }
+  if (typeof props.ownerId !== 'string') return; // no claim was ever recorded for it: nothing is ours to give back
+  await reconcile({ ...inputs, storePassword: passwordOf(props) }, props.ownerId, undefined);
 }
 
-/** Applies the declaration plus the removal of `dropped` aliases in one coalesced change and returns the outputs. */
-async function applyDeclared(inputs: TruststoreInputs, dropped: Map<string, string>): Promise<Props> {
-  const present: DesiredCertificate[] = inputs.certificates.map((c, i) => {
+/** The declared certificates, parsed (check already explained any that do not parse). */
+function declared(inputs: TruststoreInputs): WantedCertificate[] {
+  return inputs.certificates.map((c, i) => {
     const cert = parseOneCertificate(c.certificatePem, `certificates[${i}] (alias ${c.alias})`);
-    return { alias: c.alias, state: 'present', der: cert.der, sha256: cert.sha256, source: `certificates[${i}]` };
+    return { alias: c.alias, der: cert.der, sha256: cert.sha256, source: `certificates[${i}]` };
   });
+}
+
+/**
+ * One coalesced read-modify-write of the store and its ownership record: what `ownerId` owns
+ * reconciled with `wanted` (undefined: delete, so nothing is wanted). Returns the outputs.
+ */
+async function reconcile(inputs: TruststoreInputs, ownerId: string, wanted: WantedCertificate[] | undefined): Promise<Props> {
+  const target = { path: inputs.keystorePath, password: inputs.storePassword, ownership: true };
   try {
-    const outcome = await batcherFor(inputs.connection).submit({ path: inputs.keystorePath, password: inputs.storePassword }, (current) => {
-      if (!current) throw missingStore();
-      const desired = desiredState(inputs.keystorePath, [...ownedRemovals(current, dropped), ...present], Boolean(inputs.exclusive));
-      const plan = computePlan(current, desired);
-      const next = applyPlan(current, plan, desired, { now: new Date() });
-      return { store: next, result: next };
+    const outcome = await batcherFor(inputs.connection).submit(target, (current, ledger) => {
+      if (!current) {
+        if (wanted) throw missingStore();
+        return { store: current, result: undefined }; // store gone: nothing left to give back
+      }
+      const want = new Map<string, WantedCertificate | WantedAbsent>(wanted?.map((w) => [aliasKey(w.alias), w]) ?? []);
+      if (wanted && inputs.exclusive) for (const [key, absent] of exclusiveAbsences(current, ledger, ownerId, new Set(want.keys()))) want.set(key, absent);
+      const next = reconcileOwnedEntries(current, ledger, ownerId, want, { keystorePath: inputs.keystorePath, overwrite: Boolean(inputs.overwrite), now: new Date() });
+      return { store: next.store, ledger: next.ledger, result: next.store };
     });
-    trace(`truststore put: ${outcome.written ? 'wrote' : 'did not write'} ${inputs.keystorePath} (batch of ${outcome.batchSize})`);
+    trace(`truststore ${wanted ? 'claim' : 'release'}: ${outcome.written ? 'wrote' : 'did not write'} ${inputs.keystorePath} (batch of ${outcome.batchSize})`);
     // The store as this change left it; later changes in the same batch touch other aliases only.
-    return outputsFor(inputs, outcome.result);
+    return outcome.result ? outputsFor(inputs, ownerId, outcome.result) : {};
   } catch (e) {
-    throw asPersonError(e, inputs.keystorePath);
+    throw asPersonError(e, wanted ? inputs.keystorePath : `deleting the truststore entries from ${inputs.keystorePath}`);
   }
 }
-
-/** Absent-declarations for the recorded aliases that still hold the recorded certificate. */
-function ownedRemovals(store: Keystore, recorded: Map<string, string>): DesiredCertificate[] {
-  const out: DesiredCertificate[] = [];
-  for (const [key, sha] of recorded) {
-    const entry = findEntry(store, key);
-    if (entry?.kind === 'trustedCertificate' && entry.certificates[0] && sha256Hex(entry.certificates[0]) === sha) {
-      out.push({ alias: entry.alias, state: 'absent', source: 'removed from the Truststore' });
-    }
-  }
-  return out;
-}
-
-function desiredState(keystorePath: string, certificates: DesiredCertificate[], exclusive: boolean): DesiredState {
-  return { sourceFile: '<pulumi>', keystore: { path: keystorePath, create: false }, exclusive, backup: 0, certificates };
-}
-
 
 /** Declared alias key → SHA-256 ("?" for a certificate that does not parse, so it always differs). */
 function declaredFingerprints(certificates: unknown): Map<string, string> {
@@ -227,16 +218,16 @@ function sameSet(a: Map<string, string>, b: Map<string, string>): boolean {
  * Outputs: the declared inputs, then what the store holds for them. storePassword stays under its
  * own name only (the engine re-marks it secret; read and delete need it).
  */
-function outputsFor(inputs: TruststoreInputs, store: Keystore): Props {
+function outputsFor(inputs: TruststoreInputs, ownerId: string, store: Keystore | undefined): Props {
   const entries: EntryOutput[] = [];
   for (const c of inputs.certificates) {
-    const entry = findEntry(store, c.alias);
+    const entry = store ? findEntry(store, c.alias) : undefined;
     if (entry?.kind !== 'trustedCertificate' || !entry.certificates[0]) continue;
     const cert = Certificate.fromDer(entry.certificates[0]);
     entries.push({ alias: c.alias, sha256Fingerprint: cert.sha256, subject: cert.facts.subject, notAfter: cert.facts.notAfter.toISOString() });
   }
   const declared = new Set(inputs.certificates.map((c) => aliasKey(c.alias)));
-  const unmanagedAliases = inputs.exclusive
+  const unmanagedAliases = inputs.exclusive && store
     ? store.entries.filter((e) => e.kind === 'trustedCertificate' && !declared.has(aliasKey(e.alias))).map((e) => e.alias).sort()
     : [];
   const soonest = entries.map((e) => e.notAfter).sort()[0];
@@ -246,15 +237,16 @@ function outputsFor(inputs: TruststoreInputs, store: Keystore): Props {
     certificates: inputs.certificates.map((c) => ({ alias: c.alias, certificatePem: c.certificatePem })),
     entries,
     soonestNotAfter: soonest ?? null,
-    storeType: store.type,
+    storeType: store?.type ?? null,
     unmanagedAliases,
+    ownerId,
   };
-  return copyGiven(outs, inputs, ['storePassword', 'exclusive']);
+  return copyGiven(outs, inputs, ['storePassword', 'exclusive', 'overwrite']);
 }
 
 /** The input subset of the outputs (read returns it so refresh keeps the stored inputs in step). */
 function inputsOf(outs: Props): Props {
-  return pickInputs(outs, ['keystorePath', 'connection', 'storePassword', 'certificates', 'exclusive']);
+  return pickInputs(outs, ['keystorePath', 'connection', 'storePassword', 'certificates', 'exclusive', 'overwrite']);
 }
 
 // `delete` is a reserved word for a function declaration; the provider calls this name.

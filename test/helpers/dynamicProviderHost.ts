@@ -218,12 +218,19 @@ function waitForPort(child: ChildProcess, stderrText: () => string, timeoutMs: n
 }
 
 /**
- * Spawns `node <root>/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js <engine>` with
+ * Spawns `node <@pulumi/pulumi found from root>/cmd/dynamic-provider/index.js <engine>` with
  * cwd = project root and connects a ResourceProviderClient to it.
  */
 export async function startDynamicProviderHost(opts: DynamicProviderHostOptions): Promise<DynamicProviderHost> {
   const root = path.resolve(opts.projectRoot);
-  const hostScript = path.join(root, 'node_modules', '@pulumi', 'pulumi', 'cmd', 'dynamic-provider', 'index.js');
+  // Found from the project directory upwards, as Node (and so the engine's plugin launcher) finds it.
+  let hostScript: string;
+  try {
+    hostScript = require.resolve('@pulumi/pulumi/cmd/dynamic-provider/index.js', { paths: [root] });
+  } catch {
+    // Not installed for that project: let the host fail to start, as the engine's launch would.
+    hostScript = path.join(root, 'node_modules', '@pulumi', 'pulumi', 'cmd', 'dynamic-provider', 'index.js');
+  }
   const engineMode = (opts.secrets ?? 'engine') === 'engine';
   const child = spawn(process.execPath, [hostScript, '127.0.0.1:1' /* never dialled, see header */], {
     cwd: root,

@@ -19,6 +19,28 @@ export interface RegisteredResource {
   custom: boolean;
   /** Provider reference (`urn::id`) when an explicit provider resource was given. */
   provider?: string;
+  /** The URN the engine gives it (parent types chained with `$`, as the engine and the mock monitor build it). */
+  urn: string;
+  /** Parent URN (a component such as MidServerFleet), when it has one. */
+  parent?: string;
+  /** URNs it depends on: its parent, resources its inputs come from, `dependsOn`. */
+  dependencies: string[];
+  /** URNs it was known by before (the `aliases` option), resolved as the engine does. */
+  aliases: string[];
+  /** The `retainOnDelete` option. */
+  retainOnDelete: boolean;
+  /** The `deleteBeforeReplace` option. */
+  deleteBeforeReplace: boolean;
+}
+
+/** Options of {@link runWithMocks}. */
+export interface MockRunOptions {
+  /** Run as `pulumi preview` would (`pulumi.runtime.isDryRun()` is true). Default false. */
+  preview?: boolean;
+  /** Stack config (`<project>:<key>` → value), as `pulumi config set` would store it. */
+  config?: Record<string, string>;
+  /** Config keys that were set with `--secret`. */
+  secretConfig?: string[];
 }
 
 /** What {@link runWithMocks} returns. */
@@ -47,7 +69,7 @@ type OutputInternals = { isKnown: Promise<boolean>; isSecret: Promise<boolean>; 
  *    which happens synchronously in its constructor).
  * Runs must not overlap within one process.
  */
-export async function runWithMocks<T>(program: () => T | Promise<T>): Promise<MockRun<Awaited<T>>> {
+export async function runWithMocks<T>(program: () => T | Promise<T>, options: MockRunOptions = {}): Promise<MockRun<Awaited<T>>> {
   const pulumi = await import('@pulumi/pulumi');
   // Internal modules (exported at runtime, absent from the typings).
   const settings = (await import('@pulumi/pulumi/runtime/settings')) as unknown as { waitForRPCs(): Promise<void> };
@@ -83,21 +105,10 @@ export async function runWithMocks<T>(program: () => T | Promise<T>): Promise<Mo
       Object.values(props).forEach(quiet);
       return originalSerialize(label, props, opts);
     };
+    pulumi.runtime.setAllConfig(options.config ?? {}, options.secretConfig ?? []);
     await pulumi.runtime.setMocks(
       {
         newResource(args) {
-          const rawInputs = args.inputs as Record<string, unknown>;
-          resources.push({
-            type: args.type,
-            name: args.name,
-            inputs: unwrapSecrets(rawInputs),
-            rawInputs,
-            secretInputs: Object.keys(rawInputs)
-              .filter((k) => isSecret(rawInputs[k]) || containsSecrets(rawInputs[k]))
-              .sort(),
-            custom: args.custom ?? false,
-            ...(args.provider ? { provider: args.provider } : {}),
-          });
           return { id: `${args.name}-id`, state: args.inputs };
         },
         call(args) {
@@ -106,8 +117,34 @@ export async function runWithMocks<T>(program: () => T | Promise<T>): Promise<Mo
       },
       'midtrust',
       'test',
-      false,
+      options.preview ?? false,
     );
+    // Record what the engine would get: the whole RegisterResourceRequest, options included.
+    const monitor = (settings as unknown as { getMonitor(): MockMonitorInternals }).getMonitor();
+    const originalRegister = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) => {
+      // The wire form the engine receives: secrets signature-wrapped, preview unknowns as the sentinel.
+      const rawInputs = req.getObject().toJavaScript() as Record<string, unknown>;
+      const urn = monitor.newUrn(req.getParent(), req.getType(), req.getName());
+      resources.push({
+        type: req.getType(),
+        name: req.getName(),
+        inputs: unwrapSecrets(rawInputs),
+        rawInputs,
+        secretInputs: Object.keys(rawInputs)
+          .filter((k) => isSecret(rawInputs[k]) || containsSecrets(rawInputs[k]))
+          .sort(),
+        custom: req.getCustom(),
+        ...(req.getProvider() ? { provider: req.getProvider() } : {}),
+        urn,
+        ...(req.getParent() ? { parent: req.getParent() } : {}),
+        dependencies: [...new Set([...(req.getParent() ? [req.getParent()] : []), ...req.getDependenciesList()])],
+        aliases: req.getAliasesList().map((a) => aliasUrn(monitor, a, req)),
+        retainOnDelete: req.getRetainondelete?.() ?? false,
+        deleteBeforeReplace: req.getDeletebeforereplace(),
+      });
+      return originalRegister(req, callback);
+    };
     pending = state.getPendingResourceRegistrations();
     const originalSet = pending.set;
     pending.set = function (res: object, value: unknown) {
@@ -129,4 +166,46 @@ export async function runWithMocks<T>(program: () => T | Promise<T>): Promise<Mo
     // Drop the instance override so Map.prototype.set applies again.
     if (pending) delete (pending as { set?: unknown }).set;
   }
+}
+
+/** The parts of the SDK's MockMonitor and its requests this helper uses (internal, untyped upstream). */
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProvider(): string;
+  getObject(): { toJavaScript(): unknown };
+  getDependenciesList(): string[];
+  getAliasesList(): AliasMessage[];
+  getRetainondelete?(): boolean;
+  getDeletebeforereplace(): boolean;
+}
+
+interface AliasMessage {
+  getUrn(): string;
+  hasSpec(): boolean;
+  getSpec(): { getName(): string; getType(): string; getStack(): string; getProject(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
+}
+
+interface MockMonitorInternals {
+  newUrn(parent: string, type: string, name: string): string;
+  registerResource(req: RegisterRequest, callback: (err: unknown, res?: unknown) => void): unknown;
+}
+
+/**
+ * The URN an `aliases` entry names, resolved as the engine does (pkg/resource/deploy: an alias spec's
+ * missing name/type/stack/project default to the resource's own, its parent to the resource's parent
+ * unless `noParent`).
+ */
+function aliasUrn(monitor: MockMonitorInternals, alias: AliasMessage, req: RegisterRequest): string {
+  if (!alias.hasSpec()) return alias.getUrn();
+  const spec = alias.getSpec()!;
+  const parent = spec.getNoparent() ? '' : spec.getParenturn() || req.getParent();
+  const urn = monitor.newUrn(parent, spec.getType() || req.getType(), spec.getName() || req.getName());
+  if (!spec.getStack() && !spec.getProject()) return urn;
+  const parts = urn.split('::');
+  if (spec.getStack()) parts[0] = `urn:pulumi:${spec.getStack()}`;
+  if (spec.getProject()) parts[1] = spec.getProject();
+  return parts.join('::');
 }

@@ -166,13 +166,13 @@ describe('read, update, delete', () => {
     expect(await host.diff(created.id, URN, updated.properties, { ...ins, midHome: homes.make() })).toMatchObject({ replaces: ['midHome'] });
   });
 
-  test('delete removes the three lines (the file is as before) and leaves the store; lines rewired by someone else are kept', async () => {
+  test('delete gives back what it found: the three lines removed (the file as before), the store it created removed; lines rewired by someone else are kept', async () => {
     const home = homes.make();
     const ins = inputs(home, { storePassword: secret(PASSWORD) });
     const created = await host.create(URN, ins);
     await host.delete(created.id, URN, created.properties);
     expect(wrapperOf(home)).toBe(WRAPPER_OVERRIDE);
-    expect(fs.existsSync(String(ins.truststorePath))).toBe(true);
+    expect(fs.existsSync(String(ins.truststorePath))).toBe(false);
     await host.delete(created.id, URN, created.properties);
 
     const again = await host.create(URN, ins);

@@ -182,8 +182,18 @@ describe('MidServerParameter', () => {
     expect((await host.diff(created.id, PARAM_URN, read.properties, param(home, { value: 'false' }))).changes).toBe('DIFF_SOME');
     expect(await host.diff(created.id, PARAM_URN, read.properties, param(home, { name: 'other' }))).toMatchObject({ replaces: ['name'] });
 
-    await host.delete(created.id, PARAM_URN, read.properties);
+    // The next up puts the declared value back; destroy then gives back what was found: no parameter.
+    const repaired = await host.update(created.id, PARAM_URN, read.properties, param(home, { value: 'false' }));
+    await host.delete(created.id, PARAM_URN, repaired.properties);
     expect(configXmlOf(home)).toBe(CONFIG_XML);
+  });
+
+  test('a value someone changed by hand since is theirs: delete leaves it', async () => {
+    const home = homes.make();
+    const created = await host.create(PARAM_URN, param(home));
+    fs.writeFileSync(path.join(home, 'agent', 'config.xml'), configXmlOf(home).replace('value="true"', 'value="maybe"'));
+    await host.delete(created.id, PARAM_URN, created.properties);
+    expect(configXmlOf(home)).toContain('name="mid.ssl.bootstrap.default.check_cert_chain" value="maybe"');
   });
 
   test('an existing parameter: only its value attribute changes', async () => {

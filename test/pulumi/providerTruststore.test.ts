@@ -108,7 +108,7 @@ test('update: added, changed and dropped certificates in one write; exclusive re
   expect((await host.diff(created.id, URN, afterExclusive.properties, exclusive)).changes).toBe('DIFF_NONE');
 });
 
-test('read after keytool tampering: deleted and replaced entries show in entries; the store gone → empty id', async () => {
+test('read after keytool tampering: deleted and replaced entries show in entries; the store gone → no entries, the resource stays', async () => {
   const store = freshStore();
   const created = await host.create(URN, inputs(store, [ROOT, ISSUING]));
   runKeytool(['-delete', '-alias', 'acme-root-ca', '-keystore', store, '-storepass:env', 'MT_PW'], { env: { MT_PW: PASSWORD } });
@@ -126,10 +126,12 @@ test('read after keytool tampering: deleted and replaced entries show in entries
   expect(list(store).get('acme-root-ca')).toBe(sha256OfPem(ROOT.certificatePem));
 
   fs.rmSync(store);
-  expect((await host.read(read.id, URN, read.properties)).id).toBe('');
+  const gone = await host.read(read.id, URN, read.properties);
+  expect(gone.id).toBe(read.id);
+  expect(unwrapSecrets<Props>(gone.properties)).toMatchObject({ entries: [], storeType: null });
 });
 
-test('diff: PEM reformatting and alias case are no change; keystorePath → replace (deleteBeforeReplace only for the same file)', async () => {
+test('diff: PEM reformatting and alias case are no change; keystorePath → replace, create before delete even for the same file', async () => {
   const store = freshStore();
   const created = await host.create(URN, inputs(store, [ROOT]));
   const crlf = { alias: 'ACME-ROOT-CA', certificatePem: ROOT.certificatePem.replace(/\n/g, '\r\n') };
@@ -137,7 +139,7 @@ test('diff: PEM reformatting and alias case are no change; keystorePath → repl
   expect(await host.diff(created.id, URN, created.properties, inputs(path.join(tmp, 'b.jks'), [ROOT]))).toMatchObject({ replaces: ['keystorePath'], deleteBeforeReplace: false });
   const link = path.join(tmp, 'link.jks');
   fs.symlinkSync(store, link);
-  expect(await host.diff(created.id, URN, created.properties, inputs(link, [ROOT]))).toMatchObject({ replaces: ['keystorePath'], deleteBeforeReplace: true });
+  expect(await host.diff(created.id, URN, created.properties, inputs(link, [ROOT]))).toMatchObject({ replaces: ['keystorePath'], deleteBeforeReplace: false });
   expect((await host.diff(created.id, URN, created.properties, inputs(store, [ROOT, { alias: UNKNOWN, certificatePem: UNKNOWN }]))).changes).toBe('DIFF_SOME');
 });
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
 import { MidtrustError } from '../../errors';
 import { tooLarge } from '../boundedRead';
-import type { CreateOptions, Host, HostLock, HostStat, LockOptions, ReadFileOptions, WriteAtomicOptions } from '../host';
+import type { CreateOptions, Host, HostLock, HostStat, LockOptions, MakeDirectoryOptions, ReadFileOptions, WriteAtomicOptions } from '../host';
 import { isLockStale, parseLockFile, type LockOwner } from '../lockOwner';
 import { READ_LIMITS } from '../readLimits';
 import { resolveWriteTarget, safeDirectory, type ComponentStat, type PathWalkOps } from '../safeDirectory';
@@ -190,7 +190,7 @@ export class SshHost implements Host {
         off += n;
       }
       await call((cb) => sftp.ext_openssh_fsync(handle as Buffer, cb)).catch(() => undefined); // older servers lack fsync@openssh.com
-      await call((cb) => sftp.fchmod(handle as Buffer, before?.mode ?? opts.mode ?? 0o644, cb));
+      await call((cb) => sftp.fchmod(handle as Buffer, opts.setMode ?? before?.mode ?? opts.mode ?? 0o644, cb));
       if (before) await call((cb) => sftp.fchown(handle as Buffer, before.uid, before.gid, cb)).catch(() => undefined); // best effort, as a non-root user cannot chown
       if (opts.verify) {
         // Through our own handle, not the name: what is verified is what gets renamed.
@@ -334,16 +334,38 @@ export class SshHost implements Host {
     }
   }
 
-  async makeDirectory(dir: string): Promise<void> {
+  async makeDirectory(dir: string, opts: MakeDirectoryOptions = {}): Promise<string[]> {
     const { sftp, call } = await this.open();
     const parts = toSftpPath(dir).split('/');
+    const created: string[] = [];
     for (let i = 2; i <= parts.length; i++) {
       const p = parts.slice(0, i).join('/');
       if (!p) continue;
-      await call((cb) => sftp.mkdir(p, { mode: 0o700 }, cb)).catch(async (e: unknown) => {
-        const exists = await call((cb) => sftp.stat(p, cb)).then(() => true, () => false);
-        if (!exists) throw this.error(e, p, 'creating the directory');
-      });
+      const exists = await call((cb) => sftp.lstat(p, cb)).then(() => true, () => false);
+      if (exists) continue;
+      try {
+        await call((cb) => sftp.mkdir(p, { mode: opts.mode ?? 0o700 }, cb));
+        await call((cb) => sftp.chmod(p, opts.mode ?? 0o700, cb));
+        if (opts.owner) await call((cb) => sftp.chown(p, opts.owner!.uid, opts.owner!.gid, cb));
+        created.push(p);
+      } catch (e) {
+        const nowExists = await call((cb) => sftp.stat(p, cb)).then(() => true, () => false);
+        if (!nowExists) throw this.error(e, p, 'creating the directory');
+      }
+    }
+    return created;
+  }
+
+  async removeEmptyDirectory(dir: string): Promise<boolean> {
+    const { sftp, call } = await this.open();
+    try {
+      await call((cb) => sftp.rmdir(toSftpPath(dir), cb));
+      return true;
+    } catch (e) {
+      // SFTP v3 has no "not empty" status: a directory still there (or gone) is simply left.
+      const code = (e as { code?: number }).code;
+      if (code === SFTP_NO_SUCH_FILE || code === 4 /* SSH_FX_FAILURE */) return false;
+      throw this.error(e, dir, 'removing the directory');
     }
   }
 

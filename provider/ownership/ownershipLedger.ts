@@ -1,0 +1,170 @@
+/**
+ * The ownership record of one file midtrust manages for Pulumi resources (a keystore, config.xml,
+ * wrapper-override.conf): for every key a resource claimed (an alias, a parameter, a system
+ * property), what the key held before the first claim, what the owners hold there now, and which
+ * resources own it.
+ *
+ * Why it exists: a Pulumi deployment deletes a renamed or moved resource *after* its successor was
+ * created, and a resource that adopted an existing value cannot tell from the file alone whether
+ * that value was there before midtrust. Keyed reference counting answers both: a delete gives the
+ * key back only when its last owner lets go, and then restores exactly what was found.
+ *
+ * Pure functions over immutable values; reading and writing the record is ledgerFile.ts.
+ */
+
+/**
+ * What a key holds: nothing, or a value identified by its digest, with what putting it back needs
+ * (`data`: base64 DER or the text value; for keystore entries the alias as stored and its creation
+ * date, so a given-back entry lists in keytool exactly as it did).
+ */
+export type HeldValue = null | { readonly digest: string; readonly data: string; readonly alias?: string; readonly timestamp?: number };
+
+/** One claimed key. */
+export interface OwnershipRecord {
+  /** What the key held before the first owner claimed it; given back when the last owner lets go. */
+  readonly found: HeldValue;
+  /** What the owners put there (the value a give-back expects to find). */
+  readonly put: HeldValue;
+  /** Owner ids, one per resource, in claim order. */
+  readonly owners: readonly string[];
+}
+
+/** All claims on one file. */
+export interface Ledger {
+  readonly version: 1;
+  readonly records: Readonly<Record<string, OwnershipRecord>>;
+}
+
+/** A ledger with no claims. */
+export const EMPTY_LEDGER: Ledger = Object.freeze({ version: 1, records: Object.freeze({}) }) as Ledger;
+
+/** True when both hold the same value (or both nothing). */
+export function sameValue(a: HeldValue, b: HeldValue): boolean {
+  return a === null || b === null ? a === b : a.digest === b.digest;
+}
+
+/**
+ * `owner` claims `key`, which holds `current` and will hold `desired` once the caller writes it.
+ *
+ * The first claim records `current` as what was found. Later claims keep that record while it is
+ * still valid — the key holds what the owners put there, or the claimant already owns it (an
+ * update after drift) — so a successor created in the same deployment as its predecessor's delete
+ * inherits what the predecessor found. A record the file no longer matches, claimed by someone new,
+ * is stale (its owners' resources are gone or the value changed by hand): it starts over.
+ *
+ * @example
+ * const l = claim(EMPTY_LEDGER, 'acme-root', 'owner-1', null, { digest: sha, data: der64 });
+ * l.records['acme-root'].found; // null: the alias was free, so giving it back removes it
+ */
+export function claim(ledger: Ledger, key: string, owner: string, current: HeldValue, desired: HeldValue): Ledger {
+  const rec = ledger.records[key];
+  const valid = rec !== undefined && (sameValue(current, rec.put) || rec.owners.includes(owner));
+  // What was put is only ever compared, never restored: keep its digest, not its data (a password).
+  const put: HeldValue = desired === null ? null : { digest: desired.digest, data: '' };
+  const next: OwnershipRecord = valid
+    ? { found: rec.found, put, owners: rec.owners.includes(owner) ? rec.owners : [...rec.owners, owner] }
+    : { found: current, put, owners: [owner] };
+  return withRecord(ledger, key, next);
+}
+
+/** What {@link release} decided. */
+export interface Release {
+  readonly ledger: Ledger;
+  /**
+   * `undefined`: leave the key as it is (not ours, others still own it, or it was changed by hand
+   * since). Otherwise the value to put back: `null` removes the key.
+   */
+  readonly restore: HeldValue | undefined;
+  /** True when `owner` owned the key. */
+  readonly owned: boolean;
+}
+
+/**
+ * `owner` lets go of `key`, which holds `current`. When it was the last owner, the record goes and
+ * the found value is given back — but only while the key still holds what the owners put there:
+ * a value someone changed by hand since is theirs now and stays.
+ *
+ * @example
+ * const { restore } = release(ledger, 'acme-root', 'owner-1', current);
+ * // restore === null → remove the alias; a HeldValue → put it back; undefined → leave it
+ */
+export function release(ledger: Ledger, key: string, owner: string, current: HeldValue): Release {
+  const rec = ledger.records[key];
+  if (!rec || !rec.owners.includes(owner)) return { ledger, restore: undefined, owned: false };
+  const owners = rec.owners.filter((o) => o !== owner);
+  if (owners.length > 0) return { ledger: withRecord(ledger, key, { ...rec, owners }), restore: undefined, owned: true };
+  const restore = sameValue(current, rec.put) && !sameValue(current, rec.found) ? rec.found : undefined;
+  return { ledger: withRecord(ledger, key, undefined), restore, owned: true };
+}
+
+/** What {@link reconcileClaims} decided: the new record, and what to put back where `owner` let go. */
+export interface Reconciled {
+  readonly ledger: Ledger;
+  /** Key → value to put back (null: remove it), only for keys this owner was the last to let go of. */
+  readonly restores: ReadonlyMap<string, HeldValue>;
+}
+
+/**
+ * One owner's claims brought in line with what it wants now: keys it owns but no longer wants are
+ * released, wanted keys claimed. `currentOf` tells what a key holds in the file as it is.
+ *
+ * @example
+ * const { ledger, restores } = reconcileClaims(l, owner, new Map([['url', textValue('https://x')]]), (k) => textValue(params.get(k)));
+ */
+export function reconcileClaims(ledger: Ledger, owner: string, wanted: ReadonlyMap<string, HeldValue>, currentOf: (key: string) => HeldValue): Reconciled {
+  let next = ledger;
+  const restores = new Map<string, HeldValue>();
+  for (const key of ownedKeys(ledger, owner)) {
+    if (wanted.has(key)) continue;
+    const r = release(next, key, owner, currentOf(key));
+    next = r.ledger;
+    if (r.restore !== undefined) restores.set(key, r.restore);
+  }
+  for (const [key, desired] of wanted) next = claim(next, key, owner, currentOf(key), desired);
+  return { ledger: next, restores };
+}
+
+/** A text value as the ownership record keeps it (digest, so equal values compare equal; data to put it back). */
+export function textValue(value: string | undefined | null): HeldValue {
+  if (value === undefined || value === null) return null;
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
+  return { digest: createHash('sha256').update(value, 'utf8').digest('hex'), data: value };
+}
+
+/** The keys `owner` owns, sorted. */
+export function ownedKeys(ledger: Ledger, owner: string): string[] {
+  return Object.keys(ledger.records)
+    .filter((k) => ledger.records[k].owners.includes(owner))
+    .sort();
+}
+
+/**
+ * What to write before the file itself changes: the final ledger, but with every record the change
+ * drops kept as it was. Claims are on disk before the value they protect, and a record is dropped
+ * only after its value was given back — so a crash between the two writes never leaves a value
+ * midtrust put without the record that lets a later delete give it back.
+ */
+export function ledgerBeforeWrite(before: Ledger, after: Ledger): Ledger {
+  const records: Record<string, OwnershipRecord> = { ...after.records };
+  for (const [key, rec] of Object.entries(before.records)) if (!(key in records)) records[key] = rec;
+  return { version: 1, records };
+}
+
+/** True when the two ledgers hold the same records (write nothing when a change left it alone). */
+export function sameLedger(a: Ledger, b: Ledger): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+/** Keys sorted, so equal ledgers serialize equally (and diffs of the file stay readable). */
+export function canonical(ledger: Ledger): Ledger {
+  const records: Record<string, OwnershipRecord> = {};
+  for (const key of Object.keys(ledger.records).sort()) records[key] = ledger.records[key];
+  return { version: 1, records };
+}
+
+function withRecord(ledger: Ledger, key: string, rec: OwnershipRecord | undefined): Ledger {
+  const records: Record<string, OwnershipRecord> = { ...ledger.records };
+  if (rec === undefined) delete records[key];
+  else records[key] = rec;
+  return { version: 1, records };
+}
