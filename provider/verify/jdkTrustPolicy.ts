@@ -4,6 +4,7 @@ import { Certificate } from '../certificate/certificate';
 import { MidtrustError } from '../errors';
 import type { Host } from '../host/host';
 import { readKeystore } from '../keystore/keystoreCodec';
+import type { Keystore } from '../keystore/model';
 import { AlgorithmConstraints } from './algorithmConstraints';
 import { parseJavaProperties } from './javaSecurityProperties';
 
@@ -120,15 +121,20 @@ async function readIfPresent(host: Host, file: string): Promise<string | undefin
  * unreadable file gives the empty set, as in Java, where it only disables the jdkCA condition.
  */
 export async function jdkShippedRoots(host: Host, cacerts: string): Promise<Set<string>> {
-  const out = new Set<string>();
   try {
-    if (!(await host.stat(cacerts))) return out;
-    const store = readKeystore(await host.readFile(cacerts), {});
-    for (const e of store.entries) {
-      if (e.kind === 'trustedCertificate' && e.alias.includes(' [jdk') && e.certificates[0]) out.add(Certificate.fromDer(e.certificates[0]).sha256);
-    }
+    if (!(await host.stat(cacerts))) return new Set();
+    return jdkShippedRootsOf(readKeystore(await host.readFile(cacerts), {}));
   } catch {
     // Java ignores an unreadable cacerts here too (AnchorCertificates logs and continues).
+    return new Set();
+  }
+}
+
+/** The " [jdk" entries of a store model (a MID's cacerts after an upgrade is only a model). */
+export function jdkShippedRootsOf(store: Keystore): Set<string> {
+  const out = new Set<string>();
+  for (const e of store.entries) {
+    if (e.kind === 'trustedCertificate' && e.alias.includes(' [jdk') && e.certificates[0]) out.add(Certificate.fromDer(e.certificates[0]).sha256);
   }
   return out;
 }
