@@ -88,6 +88,11 @@ d('midtrust verify reaches the JVM\'s verdict (Java 17 and JDK >= 18, same s_ser
     issue('inter-not-ca', { subject: '/CN=Oracle Not A CA', issuer: 'root', ext: 'basicConstraints=critical,CA:FALSE\nsubjectKeyIdentifier=hash' });
     issue('leaf-under-not-ca', { subject: '/CN=localhost/O=under not-ca', issuer: 'inter-not-ca', ext: PROFILE.server() });
     issue('leaf-no-ip', { subject: '/CN=localhost/O=no ip', issuer: 'inter', ext: PROFILE.server('DNS:localhost') });
+    issue('inter-2', { subject: '/CN=Oracle Sub CA under pathlen 0', issuer: 'inter', ext: PROFILE.intermediate });
+    issue('leaf-too-deep', { subject: '/CN=localhost/O=too deep', issuer: 'inter-2', ext: PROFILE.server() });
+    issue('leaf-critical', { subject: '/CN=localhost/O=critical', issuer: 'inter', ext: `${PROFILE.server()}\n1.3.6.1.4.1.55555.1=critical,ASN1:NULL` });
+    issue('inter-no-certsign', { subject: '/CN=Oracle CA without keyCertSign', issuer: 'root', ext: 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,digitalSignature\nsubjectKeyIdentifier=hash' });
+    issue('leaf-under-no-certsign', { subject: '/CN=localhost/O=under no certsign', issuer: 'inter-no-certsign', ext: PROFILE.server() });
     // Cross-signing: root B's name and key, signed by root A and by root C; B also self-signed.
     issue('root-a', { subject: '/CN=Cross Root A', issuer: 'self', ext: PROFILE.root });
     issue('root-c', { subject: '/CN=Cross Root C', issuer: 'self', ext: PROFILE.root });
@@ -111,6 +116,8 @@ d('midtrust verify reaches the JVM\'s verdict (Java 17 and JDK >= 18, same s_ser
     store('cross-b', [['root-b', 'root-b']]);
     store('cross-c', [['root-c', 'root-c']]);
     store('old-root', [['expired-root', 'root-old']]);
+    store('leaf-pin', [['server-pin', 'leaf']]);
+    store('not-ca-anchor', [['not-a-ca', 'inter-not-ca']]);
     // -f: the store now, and what apply must make of it (built here, not by midtrust).
     const current = store('f-current', [['unrelated-root', 'other-root']]);
     store('f-after-add', [['unrelated-root', 'other-root'], ['oracle-root', 'root']]);
@@ -155,6 +162,9 @@ d('midtrust verify reaches the JVM\'s verdict (Java 17 and JDK >= 18, same s_ser
       serve('no-ip', 'leaf-no-ip', ['inter']),
       serve('cross', 'leaf-x', ['inter-x', 'root-b-by-a', 'root-b-by-c']),
       serve('old-root', 'leaf-old', ['inter-old']),
+      serve('too-deep', 'leaf-too-deep', ['inter-2', 'inter']),
+      serve('critical', 'leaf-critical', ['inter']),
+      serve('no-certsign', 'leaf-under-no-certsign', ['inter-no-certsign']),
     ]);
     ldap = await startLdapStartTlsServer(fs.readFileSync(pki.file('leaf.key'), 'utf8'), pki.pem('leaf') + pki.pem('inter'));
     servers.set('ldap', { port: ldap.port, stop: () => ldap!.stop() });
@@ -179,6 +189,11 @@ d('midtrust verify reaches the JVM\'s verdict (Java 17 and JDK >= 18, same s_ser
     s('rsa-1024-leaf', 'RSA-1024 server key (the limit is < 1024)', 'rsa1024', 'https', 'root');
     s('rsa-768-leaf', 'RSA-768 server key', 'rsa768', 'https', 'root');
     s('not-a-ca', 'intermediate with CA:FALSE', 'not-ca', 'https', 'root');
+    s('path-length', 'a CA below an intermediate with pathlen:0', 'too-deep', 'https', 'root');
+    s('unknown-critical-extension', 'server certificate with an unknown critical extension', 'critical', 'https', 'root');
+    s('ca-without-keycertsign', 'intermediate whose KeyUsage lacks keyCertSign', 'no-certsign', 'https', 'root');
+    s('pinned-ca-signed-leaf', 'the server certificate itself pinned (CA-issued, CA:FALSE)', 'full', 'https', 'leaf-pin');
+    s('non-ca-anchor', 'the only anchor is a CA:FALSE certificate that signed the server certificate', 'not-ca', 'https', 'not-ca-anchor');
     s('out-of-order', 'chain sent out of order (builder route)', 'disorder', 'https', 'root');
     s('hostname-mismatch', 'https to 127.0.0.1, no IP in the certificate', 'no-ip', 'https', 'root', { host: '127.0.0.1' });
     s('bare-socket-no-name-check', 'the same, bare host:port (no name check)', 'no-ip', 'tls', 'root', { host: '127.0.0.1' });
