@@ -123,9 +123,11 @@ export interface TlsServer {
  * -cert plus, in file order, the certificates of -cert_chain. @SECLEVEL=0 so weak test
  * certificates (MD5, RSA-768) are still served: judging them is the client's business.
  */
+let served = 0;
+
 export function startTlsServer(pki: TestPki, leaf: string, chain: string[], opts: { tls12?: boolean } = {}): Promise<TlsServer> {
   const args = ['s_server', '-accept', '127.0.0.1:0', '-cert', pki.file(`${leaf}.pem`), '-key', pki.file(`${leaf}.key`), '-www', '-cipher', 'DEFAULT@SECLEVEL=0'];
-  if (chain.length > 0) args.push('-cert_chain', pki.chain(`${leaf}-served-chain.pem`, chain));
+  if (chain.length > 0) args.push('-cert_chain', pki.chain(`served-chain-${++served}.pem`, chain));
   if (opts.tls12) args.push('-tls1_2');
   const proc: ChildProcess = spawn('openssl', args, { cwd: pki.dir, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
