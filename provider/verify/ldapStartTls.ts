@@ -37,6 +37,8 @@ export function ldapStartTls(stream: Duplex, timeoutMs: number): Promise<void> {
     };
     const onData = (chunk: Buffer): void => {
       buffered = Buffer.concat([buffered, chunk]);
+      // Every LDAPMessage is a SEQUENCE: anything else (an SSH banner, an HTTP answer) is not LDAP.
+      if (buffered[0] !== TAG.SEQUENCE) return finish(new MidtrustError('IO', `the server's answer to StartTLS is not LDAP (it starts with ${JSON.stringify(buffered.subarray(0, 12).toString('latin1'))}); is this the LDAP port?`));
       if (buffered.length > MAX_RESPONSE) return finish(new MidtrustError('IO', 'the LDAP server answered StartTLS with more than 64 KiB'));
       let message;
       try {
