@@ -146,7 +146,7 @@ export function judgeChain(presented: readonly Uint8Array[], opts: JudgeOptions)
   const identityProblems: TrustProblem[] = identity.checked && !identity.matched ? [{ code: 'HOSTNAME_MISMATCH', sha256: leaf.sha256, message: identity.message }] : [];
 
   // 1. The server's certificate itself is trusted: accepted without any further check.
-  const pinned = index.bySha256.get(leaf.sha256);
+  const pinned = index.exact(leaf);
   if (pinned) {
     const problems = identityProblems;
     return { trusted: problems.length === 0, route: 'pinned', anchor: pinned, path: [leaf.certificate], problems, suggestions: [], identity, notes };
@@ -171,43 +171,85 @@ export function judgeChain(presented: readonly Uint8Array[], opts: JudgeOptions)
     return judge('validated', attempts, () => diagnose(certs, [path], index));
   };
   for (let i = 1; i < certs.length; i++) {
-    if (certs[i].subjectKey !== certs[i - 1].issuerKey) return build(certs, index, opts, judge);
-    if (index.bySha256.has(certs[i].sha256) || index.sameNameAndKey(certs[i])) return validate(certs.slice(0, i));
+    if (!sameName(certs[i].subjectBytes, certs[i].subjectKey, certs[i - 1].issuerBytes, certs[i - 1].issuerKey)) return build(certs, index, opts, judge);
+    if (index.exact(certs[i]) || index.sameNameAndKey(certs[i])) return validate(certs.slice(0, i));
   }
   // 3. The last certificate's issuer is a trusted name: validate the whole chain.
-  if (index.bySubject.has(certs[certs.length - 1].issuerKey)) return validate(certs);
+  if (index.trustsIssuerNameOf(certs[certs.length - 1])) return validate(certs);
   // 4. Otherwise search for a path through everything presented.
   return build(certs, index, opts, judge);
+}
+
+/** X500Principal.equals: the same bytes, or the same normalized text. */
+function sameName(aBytes: string, aKey: string, bBytes: string, bKey: string): boolean {
+  return aBytes === bBytes || aKey === bKey;
 }
 
 function failed(route: TrustRoute, problems: TrustProblem[], suggestions: TrustSuggestion[], notes: string[]): ChainJudgement {
   return { trusted: false, route, path: [], problems, suggestions, identity: { checked: false }, notes };
 }
 
-/** The store's anchors by fingerprint and by subject name. */
+interface IndexedAnchor {
+  readonly anchor: TrustAnchor;
+  readonly cert: PathCertificate;
+}
+
+/**
+ * The store's anchors, found by exact certificate and by subject. Names are matched by their DER
+ * bytes first (how issuer and subject chain in practice) and only when that finds nothing by
+ * their normalized text (X500Principal.equals ignores case and extra spaces) — which needs every
+ * anchor's name decoded, so it happens only on that path.
+ */
 class AnchorIndex {
-  readonly bySha256 = new Map<string, TrustAnchor>();
-  readonly bySubject = new Map<string, Array<{ anchor: TrustAnchor; cert: PathCertificate }>>();
+  private readonly byDer = new Map<string, IndexedAnchor[]>();
+  private readonly bySubjectBytes = new Map<string, IndexedAnchor[]>();
+  private byName?: Map<string, IndexedAnchor[]>;
+  private readonly all: IndexedAnchor[] = [];
 
   constructor(anchors: readonly TrustAnchor[]) {
-    for (const a of anchors) {
-      let cert: PathCertificate;
+    for (const anchor of anchors) {
+      const cert = new PathCertificate(anchor.certificate);
+      let subject: string;
       try {
-        cert = new PathCertificate(a.certificate);
-        void cert.facts;
+        subject = cert.subjectBytes;
       } catch {
         continue; // Java cannot load an unreadable entry as an anchor either
       }
-      if (!this.bySha256.has(a.certificate.sha256)) this.bySha256.set(a.certificate.sha256, a);
-      const list = this.bySubject.get(cert.subjectKey) ?? [];
-      list.push({ anchor: a, cert });
-      this.bySubject.set(cert.subjectKey, list);
+      const entry = { anchor, cert };
+      this.all.push(entry);
+      push(this.bySubjectBytes, subject, entry);
+      push(this.byDer, derKey(anchor.certificate.der), entry);
     }
+  }
+
+  /** The anchor that is exactly this certificate (Java's trustedCerts.contains). */
+  exact(c: PathCertificate): TrustAnchor | undefined {
+    const der = c.certificate.der;
+    return this.byDer.get(derKey(der))?.find((e) => Buffer.compare(e.anchor.certificate.der, der) === 0)?.anchor;
+  }
+
+  /** Anchors whose subject is `bytes` (DER) or, failing that, `name` (text). */
+  private named(bytes: string, name: () => string): IndexedAnchor[] {
+    const hit = this.bySubjectBytes.get(bytes);
+    if (hit) return hit;
+    if (!this.byName) {
+      this.byName = new Map();
+      for (const e of this.all) {
+        const key = safe(() => e.cert.subjectKey);
+        if (key !== undefined) push(this.byName, key, e);
+      }
+    }
+    return this.byName.get(safe(name) ?? '') ?? [];
+  }
+
+  /** A trusted subject equals `c`'s issuer (PKIXValidator's trustedSubjects.containsKey). */
+  trustsIssuerNameOf(c: PathCertificate): boolean {
+    return this.named(c.issuerBytes, () => c.issuerKey).length > 0;
   }
 
   /** A trusted certificate with the same name and key as `c` (a CA re-issued with a stronger signature). */
   sameNameAndKey(c: PathCertificate): boolean {
-    return (this.bySubject.get(c.subjectKey) ?? []).some((a) => safe(() => a.cert.spki.equals(c.spki)));
+    return this.named(c.subjectBytes, () => c.subjectKey).some((a) => safe(() => a.cert.spki.equals(c.spki)));
   }
 
   /**
@@ -216,13 +258,26 @@ class AnchorIndex {
    * message should say so) — OpenSSL's issuer test would hide it.
    */
   issuersOf(c: PathCertificate): TrustAnchor[] {
-    return (this.bySubject.get(c.issuerKey) ?? []).filter((a) => c.isIssuedBy(a.cert) || lacksCertSign(a.cert)).map((a) => a.anchor);
+    return this.named(c.issuerBytes, () => c.issuerKey)
+      .filter((a) => c.isIssuedBy(a.cert) || lacksCertSign(a.cert))
+      .map((a) => a.anchor);
   }
 
   /** Anchors named like `c`'s issuer, whatever their key (to explain a renewed CA). */
   namedLikeIssuerOf(c: PathCertificate): TrustAnchor[] {
-    return (this.bySubject.get(c.issuerKey) ?? []).map((a) => a.anchor);
+    return this.named(c.issuerBytes, () => c.issuerKey).map((a) => a.anchor);
   }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Length and the last bytes (inside the signature): a cheap key, confirmed by a byte comparison. */
+function derKey(der: Uint8Array): string {
+  return `${der.length}:${Buffer.from(der.subarray(Math.max(0, der.length - 12))).toString('hex')}`;
 }
 
 function lacksCertSign(c: PathCertificate): boolean {
@@ -256,7 +311,7 @@ function build(certs: PathCertificate[], index: AnchorIndex, opts: JudgeOptions,
     }
     if (path.length > MAX_INTERMEDIATES) return false;
     for (const next of certs) {
-      if (path.includes(next) || next.subjectKey !== cur.issuerKey || index.bySha256.has(next.sha256)) continue;
+      if (path.includes(next) || !sameName(next.subjectBytes, next.subjectKey, cur.issuerBytes, cur.issuerKey) || index.exact(next)) continue;
       if (!cur.isIssuedBy(next) || !cur.verifiesWith(next.publicKey)) continue;
       if (visit([...path, next])) return true;
     }

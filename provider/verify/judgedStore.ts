@@ -4,11 +4,9 @@ import type { Host } from '../host/host';
 import { readKeystore } from '../keystore/keystoreCodec';
 import type { Keystore } from '../keystore/model';
 import { midLayout, validateMidLayout, type MidLayout } from '../mid/midLayout';
-import { chooseRule, openStore, type StoreRef } from '../mid/upgrade/upgradeRun';
-import { modelUpgrade, type UpgradeResult } from '../mid/upgrade/upgradeModel';
+import type { StoreRef } from '../mid/upgrade/upgradeRun';
+import type { UpgradeResult } from '../mid/upgrade/upgradeModel';
 import { readExternalTruststore } from '../mid/wrapperOverride';
-import { applyPlan } from '../plan/applyPlan';
-import { computePlan } from '../plan/computePlan';
 import type { DesiredState } from '../plan/desiredState';
 import type { Plan } from '../plan/plan';
 import { jdkShippedRootsOf } from './jdkTrustPolicy';
@@ -57,6 +55,9 @@ export async function judgedKeystore(host: Host, file: string, password: string 
  * const { store, plan } = await judgedAfterApply(new LocalHost(), loadDesiredStateFile('desired.yaml', io));
  */
 export async function judgedAfterApply(host: Host, desired: DesiredState, now = new Date()): Promise<JudgedStore & { plan: Plan }> {
+  // The plan and upgrade code is loaded only for the modes that need it (CLI start-up).
+  const { computePlan } = require('../plan/computePlan') as typeof import('../plan/computePlan');
+  const { applyPlan } = require('../plan/applyPlan') as typeof import('../plan/applyPlan');
   const file = desired.keystore.path;
   const current = (await host.stat(file)) ? await read(host, file, desired.keystore.password?.reveal()) : undefined;
   const plan = computePlan(current, desired);
@@ -109,6 +110,8 @@ export async function judgedAfterUpgrade(
   if (current.external) {
     return { ...current, note: 'the MID uses an external truststore, which an upgrade does not replace: the verdict after the upgrade is the verdict now' };
   }
+  const { chooseRule, openStore } = require('../mid/upgrade/upgradeRun') as typeof import('../mid/upgrade/upgradeRun');
+  const { modelUpgrade } = require('../mid/upgrade/upgradeModel') as typeof import('../mid/upgrade/upgradeModel');
   const { rule, why } = await chooseRule(host, { layout: current.layout });
   const cacerts = current.label === current.layout.cacerts ? current.store : await read(host, current.layout.cacerts, password);
   const upgrade = modelUpgrade(cacerts, await openStore(host, incoming), rule, why, { prefix: opts.prefix, now: opts.now });

@@ -1,5 +1,6 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import type { Certificate } from '../certificate/certificate';
+import { certificateNameBytes, type CertificateNameBytes } from '../certificate/certificateNameBytes';
 import type { CertificateFacts } from '../certificate/certificateFacts';
 import type { KeyFacts } from './algorithmConstraints';
 
@@ -12,6 +13,7 @@ import type { KeyFacts } from './algorithmConstraints';
 export class PathCertificate {
   #x509?: X509Certificate;
   #spki?: Buffer;
+  #names?: CertificateNameBytes;
 
   constructor(readonly certificate: Certificate) {}
 
@@ -35,6 +37,15 @@ export class PathCertificate {
   /** SubjectPublicKeyInfo DER, to compare keys ("same name and same key" is trusted like the anchor itself). */
   get spki(): Buffer {
     return (this.#spki ??= this.publicKey.export({ type: 'spki', format: 'der' }));
+  }
+
+  /** Subject Name DER as hex: the cheap first lookup key (names chain by their bytes in practice). */
+  get subjectBytes(): string {
+    return Buffer.from((this.#names ??= certificateNameBytes(this.certificate.der)).subject).toString('hex');
+  }
+
+  get issuerBytes(): string {
+    return Buffer.from((this.#names ??= certificateNameBytes(this.certificate.der)).issuer).toString('hex');
   }
 
   /** Normalized subject, for looking up candidates by name (X500Principal.equals is case- and space-insensitive). */

@@ -7,7 +7,6 @@ import { judgedAfterApply, judgedAfterUpgrade, judgedKeystore, judgedMidStore, t
 import { trustPolicyFor, verifyEndpoint, type EndpointVerdict } from '../../verify/verifyEndpoint';
 import { EXIT, type CliIo } from '../cliIo';
 import { defineCommand } from '../commandSpec';
-import { loadDesiredStateFile } from '../desiredStateIo';
 import { STORE_PASSWORD_OPTIONS, passwordFromEnv, resolveStorePassword, type StorePasswordOptions } from '../storePassword';
 
 interface VerifyOptions extends StorePasswordOptions {
@@ -107,7 +106,10 @@ function parseTimeout(value: string | undefined): number {
 
 /** The store each mode judges against. */
 async function judgedStoreFor(host: LocalHost, opts: VerifyOptions, io: CliIo): Promise<JudgedStore> {
-  if (opts.file) return judgedAfterApply(host, loadDesiredStateFile(opts.file, io));
+  if (opts.file) {
+    const { loadDesiredStateFile } = require('../desiredStateIo') as typeof import('../desiredStateIo');
+    return judgedAfterApply(host, loadDesiredStateFile(opts.file, io));
+  }
   const password = await resolveStorePassword(opts, io);
   if (opts.keystore) return judgedKeystore(host, path.resolve(io.cwd, opts.keystore), password);
   const midHome = path.resolve(io.cwd, opts['mid-home'] as string);
