@@ -185,3 +185,42 @@ describe('midtrust verify --mid-home', () => {
     expect(r2.stdout).not.toContain('changeit');
   });
 });
+
+describe('midtrust verify --mid-home: the bundled JRE\'s own rules', () => {
+  // The jdkCA condition ("SHA1 jdkCA & usage TLSServer") holds when the anchor is one of the roots
+  // the JRE ships: an alias containing " [jdk" in <java.home>/lib/security/cacerts — for a MID, its
+  // own cacerts. A real JVM cannot be given such a root without replacing its installed cacerts, so
+  // this follows the JDK's AnchorCertificates source (see algorithmConstraints.test.ts).
+  let sha1Server: TlsServer;
+  const home = (name: string, alias: string, javaSecurity?: string): string => {
+    const h = path.join(dir, name);
+    fs.mkdirSync(path.join(h, 'agent', 'jre', 'lib', 'security'), { recursive: true });
+    fs.writeFileSync(path.join(h, 'agent', 'config.xml'), '<parameters/>\n');
+    fs.writeFileSync(path.join(h, 'agent', 'jre', 'lib', 'security', 'cacerts'), writeKeystore({ type: 'JKS', integrity: 'verified', entries: [{ alias, kind: 'trustedCertificate', timestamp: 0, certificates: [pki.der('rsa-root')] }] }, 'changeit'));
+    if (javaSecurity) {
+      fs.mkdirSync(path.join(h, 'agent', 'jre', 'conf', 'security'), { recursive: true });
+      fs.writeFileSync(path.join(h, 'agent', 'jre', 'conf', 'security', 'java.security'), javaSecurity);
+    }
+    return h;
+  };
+  beforeAll(async () => {
+    pki.issue('rsa-root', { subject: '/CN=CLI RSA Root', issuer: 'self', ext: PROFILE.root, keySpec: 'rsa:2048' });
+    pki.issue('sha1-inter', { subject: '/CN=CLI SHA1 CA', issuer: 'rsa-root', ext: PROFILE.intermediate, md: 'sha1' });
+    pki.issue('sha1-leaf', { subject: '/CN=localhost', issuer: 'sha1-inter', ext: PROFILE.server() });
+    sha1Server = await startTlsServer(pki, 'sha1-leaf', ['sha1-inter']);
+  }, 30_000);
+  afterAll(() => sha1Server?.stop());
+
+  it('a SHA-1 intermediate under a root the JRE ships ([jdk] alias) is refused; under a private root it is not', async () => {
+    const shipped = await verify(['--target', `localhost:${sha1Server.port}`, '--mid-home', home('mid-jdkca', 'clirsaroot [jdk]'), '--json']);
+    expect(shipped.code).toBe(2);
+    expect(JSON.parse(shipped.stdout).problems).toEqual([{ code: 'DISABLED_ALGORITHM', message: expect.stringMatching(/SHA1withRSA is disabled by jdk\.certpath\.disabledAlgorithms: "SHA1 jdkCA & usage TLSServer"/) }]);
+    expect((await verify(['--target', `localhost:${sha1Server.port}`, '--mid-home', home('mid-private', 'cli-rsa-root')])).code).toBe(0);
+  });
+
+  it('reads the MID JRE\'s java.security rather than this machine\'s', async () => {
+    const r = await verify(['--target', `localhost:${sha1Server.port}`, '--mid-home', home('mid-lenient', 'clirsaroot [jdk]', 'jdk.certpath.disabledAlgorithms=MD2, MD5\n')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^JDK rules: .*mid-lenient\/agent\/jre\/conf\/security\/java\.security$/m);
+  });
+});
