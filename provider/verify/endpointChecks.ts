@@ -6,7 +6,7 @@ import { mapLimited } from '../fleet/mapLimited';
 import { isMidtrustError } from '../errors';
 import { parseEndpointTarget, type EndpointTarget } from './endpointTarget';
 import { fetchPresentedChain, type Connector, type PresentedChain } from './fetchPresentedChain';
-import { verdictJson } from './formatVerdict';
+import { verdictJson, wrap } from './formatVerdict';
 import { jdkShippedRootsOf, type JdkTrustPolicy } from './jdkTrustPolicy';
 import { judgedAfterApply, type JudgedStore } from './judgedStore';
 import { judgeEndpoint, trustPolicyFor, type EndpointVerdict } from './verifyEndpoint';
@@ -77,7 +77,7 @@ export function formatEndpointChecks(title: string, checks: ReadonlyArray<Endpoi
   const lines = [title];
   for (const c of checks) {
     if (!c.verdict) {
-      lines.push(`  ? ${c.target}: not checked (${c.error})`);
+      lines.push(wrap(`? ${c.target}: not checked (${c.error})`, '  ', '      '));
       continue;
     }
     if (c.verdict.trusted) {
@@ -85,8 +85,11 @@ export function formatEndpointChecks(title: string, checks: ReadonlyArray<Endpoi
       continue;
     }
     lines.push(`  ✗ ${c.target}: NOT TRUSTED ${c.when}`);
-    for (const p of c.verdict.problems) lines.push(`      ${p.code}: ${p.message}`);
-    for (const s of c.verdict.suggest) lines.push(`      fix: ${s.reason}: ${s.subject}${s.sha256 ? ` (sha256 ${s.sha256})` : ''}`);
+    for (const p of c.verdict.problems) lines.push(wrap(`${p.code}: ${p.message}`, '      ', '        '));
+    for (const s of c.verdict.suggest) {
+      lines.push(wrap(`fix: ${s.reason}: ${s.subject}`, '      ', '        '));
+      if (s.sha256) lines.push(`        sha256 ${s.sha256}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -46,15 +46,15 @@ export function renderVerdict(v: EndpointVerdict): string {
   const lines: string[] = [];
   const how = `${v.presented.protocol}${v.target.identity ? `, ${v.target.identity.algorithm} host-name check` : ''}`;
   lines.push(`Target   ${v.target.text} (${v.target.host}:${v.target.port}, ${how})`);
-  lines.push(`Store    ${v.storeLabel}`);
-  lines.push(`Verdict  ${v.trusted ? 'TRUSTED' : 'NOT TRUSTED'}${v.trusted ? '' : ` — the JVM would refuse the handshake (${javaFailure(v)})`}`);
+  lines.push(wrap(v.storeLabel, 'Store    ', '         '));
+  lines.push(`Verdict  ${v.trusted ? 'TRUSTED' : `NOT TRUSTED — in the MID log: "${javaFailure(v)}"`}`);
   const names = j.path.map(short);
   if (j.anchor) {
     const anchorName = j.route === 'pinned' ? 'the server certificate itself' : short(j.anchor.certificate);
-    lines.push(`Path     ${[...(j.route === 'pinned' ? [] : names), `[${j.anchor.alias}] ${anchorName}`].join(' → ')}${v.trusted ? '' : '  (closest path; fails)'}`);
+    lines.push(wrap(`${[...(j.route === 'pinned' ? [] : names), `[${j.anchor.alias}] ${anchorName}`].join(' → ')}${v.trusted ? '' : '  (closest path; fails)'}`, 'Path     ', '         '));
   }
   if (j.identity.checked) lines.push(`Name     ${j.identity.matched ? `${j.identity.hostname} matches the server certificate` : `${j.identity.hostname} does NOT match the server certificate`} (${j.identity.algorithm} check)`);
-  else lines.push('Name     not checked: a bare host:port is a plain TLS socket, where Java checks no host name (use https://, ldaps:// or ldap:// for the client\'s check)');
+  else lines.push(wrap("not checked: a bare host:port is a plain TLS socket, where Java checks no host name (give https://, ldaps:// or ldap:// for the client's check)", 'Name     ', '         '));
   lines.push('', 'Presented by the server:');
   v.presented.certificates.forEach((der, i) => {
     const c = Certificate.fromDer(der);
@@ -67,33 +67,59 @@ export function renderVerdict(v: EndpointVerdict): string {
     }
     lines.push(`  ${i + 1}. ${f.subject}`);
     lines.push(`     issued by ${f.issuer}`);
-    lines.push(`     valid ${f.notBefore.toISOString().slice(0, 10)} to ${f.notAfter.toISOString().slice(0, 10)}, ${f.signatureAlgorithm}, sha256 ${c.sha256}`);
+    lines.push(`     valid ${f.notBefore.toISOString().slice(0, 10)} to ${f.notAfter.toISOString().slice(0, 10)}, ${f.signatureAlgorithm}`);
+    lines.push(`     sha256 ${c.sha256}`);
   });
   if (j.problems.length > 0) {
     lines.push('', 'Problems:');
-    for (const p of j.problems) lines.push(`  - ${p.code}: ${p.message}`);
+    for (const p of j.problems) lines.push(wrap(`${p.code}: ${p.message}`, '  - ', '    '));
   }
   if (j.suggestions.length > 0) {
     lines.push('', 'Fix:');
     for (const s of j.suggestions) {
-      lines.push(`  - ${s.reason}:`);
+      lines.push(wrap(`${s.reason}:`, '  - ', '    '));
       lines.push(`      ${s.subject}${s.sha256 ? `\n      sha256 ${s.sha256}` : '  (not sent by the server: get it from the CA)'}`);
     }
     const pin = j.suggestions.find((s) => s.sha256);
-    if (pin) lines.push('', `  To declare it: midtrust verify --target ${v.target.text} ... --write-desired <desired.yaml> --alias <name> --sha256 ${pin.sha256}`);
+    if (pin) {
+      lines.push('', '  To declare it, once the fingerprint matches the one your CA publishes:');
+      lines.push(`    midtrust verify --target ${v.target.text} ... \\`, '      --write-desired <desired.yaml> --alias <name> \\', `      --sha256 ${pin.sha256}`);
+    }
   }
-  for (const n of [...j.notes, ...(v.note ? [v.note] : [])]) lines.push('', `Note: ${n}`);
-  lines.push('', `JDK rules: ${v.policySource}`);
+  for (const n of [...j.notes, ...(v.note ? [v.note] : [])]) lines.push('', wrap(n, 'Note: ', '      '));
+  lines.push('', wrap(`JDK rules: ${v.policySource}`, '', '  '));
   return `${lines.join('\n')}\n`;
 }
 
-/** The exception a Java client would report, so the verdict can be matched with a MID log. */
+/** The start of the exception a Java client logs, so the verdict can be matched with a MID log. */
 function javaFailure(v: EndpointVerdict): string {
-  const codes = new Set(v.judgement.problems.map((p) => p.code));
-  if (codes.has('HOSTNAME_MISMATCH') && codes.size === 1) return 'No subject alternative names matching …';
-  if (['ROOT_NOT_TRUSTED', 'ISSUER_NOT_SENT', 'SELF_SIGNED_NOT_TRUSTED', 'ANCHOR_KEY_MISMATCH'].some((c) => codes.has(c as never))) return 'PKIX path building failed: unable to find valid certification path to requested target';
-  if (codes.has('KEY_USAGE') || codes.has('EXTENDED_KEY_USAGE') || codes.has('NETSCAPE_CERT_TYPE')) return codes.size === 1 || [...codes].every((c) => /USAGE|NETSCAPE|HOSTNAME/.test(c)) ? 'Extended key usage / KeyUsage does not permit use for TLS server authentication' : 'PKIX path validation failed';
+  const codes = new Set<string>(v.judgement.problems.map((p) => p.code));
+  if (codes.size === 1 && codes.has('HOSTNAME_MISMATCH')) return 'No subject alternative names matching …';
+  if (['ROOT_NOT_TRUSTED', 'ISSUER_NOT_SENT', 'SELF_SIGNED_NOT_TRUSTED', 'ANCHOR_KEY_MISMATCH'].some((c) => codes.has(c))) return 'PKIX path building failed';
+  if ([...codes].every((c) => ['KEY_USAGE', 'EXTENDED_KEY_USAGE', 'NETSCAPE_CERT_TYPE', 'HOSTNAME_MISMATCH'].includes(c))) return 'Extended key usage / KeyUsage does not permit use for TLS server …';
   return v.judgement.route === 'built' ? 'PKIX path building failed' : 'PKIX path validation failed';
+}
+
+/**
+ * Word-wraps `text` to 80 columns: `first` before the first line, `rest` before the others.
+ *
+ * @example
+ * wrap('a long problem message …', '  - ', '    ')
+ */
+export function wrap(text: string, first: string, rest: string, width = 80): string {
+  const out: string[] = [];
+  let line = first;
+  for (const word of text.split(/ +/)) {
+    const prefix = out.length === 0 ? first : rest;
+    if (line.length > prefix.length && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = rest + word;
+    } else {
+      line = line.length > prefix.length ? `${line} ${word}` : line + word;
+    }
+  }
+  out.push(line);
+  return out.join('\n');
 }
 
 function short(c: Certificate): string {

@@ -28,6 +28,18 @@ export interface JudgedStore {
   readonly note?: string;
 }
 
+/**
+ * The Java home a store belongs to when it is a JRE's own truststore (`<java.home>/lib/security/
+ * cacerts` or `jssecacerts`, as a MID's bundled JRE has it): that JRE's java.security and
+ * shipped roots apply, not this machine's.
+ *
+ * @example
+ * javaHomeOfStore('/opt/servicenow/mid/agent/jre/lib/security/cacerts') // '/opt/servicenow/mid/agent/jre'
+ */
+export function javaHomeOfStore(file: string): string | undefined {
+  return /^(.+)[\\/]lib[\\/]security[\\/](?:cacerts|jssecacerts)$/.exec(file)?.[1];
+}
+
 /** Reads a store with errors that name the file. */
 async function read(host: Host, file: string, password: string | undefined): Promise<Keystore> {
   try {
@@ -44,7 +56,8 @@ async function read(host: Host, file: string, password: string | undefined): Pro
  * const judged = await judgedKeystore(new LocalHost(), '/etc/mid/truststore.p12', undefined);
  */
 export async function judgedKeystore(host: Host, file: string, password: string | undefined): Promise<JudgedStore> {
-  return { label: file, store: await read(host, file, password) };
+  const javaHome = javaHomeOfStore(file);
+  return { label: file, store: await read(host, file, password), ...(javaHome ? { javaHome } : {}) };
 }
 
 /**
@@ -63,7 +76,8 @@ export async function judgedAfterApply(host: Host, desired: DesiredState, now = 
   const plan = computePlan(current, desired);
   const store = applyPlan(current, plan, desired, { now });
   const pending = plan.changes === 0 ? 'nothing to apply' : `${plan.changes} change(s) from ${desired.sourceFile} applied in memory`;
-  return { label: `${file} as it will be after apply (${pending})`, store, plan };
+  const javaHome = javaHomeOfStore(file);
+  return { label: `${file} as it will be after apply (${pending})`, store, plan, ...(javaHome ? { javaHome } : {}) };
 }
 
 /**

@@ -59,7 +59,7 @@ describe('endpoints: in the desired state', () => {
     const good = desired('good.yaml', ['root'], [target, unreachable]);
     const r = await midtrust(['plan', '-f', good], { env, cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(new RegExp(`^Endpoints after apply:\\n {2}✓ ${target.replace(/[/.]/g, '\\$&')}: trusted after apply\\n {2}\\? ${unreachable}: not checked \\(.*connection refused`, 'm'));
+    expect(r.stdout.replace(/\n {6}/g, ' ')).toMatch(new RegExp(`^Endpoints after apply:\\n {2}✓ ${target.replace(/[/.]/g, '\\$&')}: trusted after apply\\n {2}\\? ${unreachable}: not checked \\(.*connection refused`, 'm'));
     const before = fs.readFileSync(path.join(dir, 'current.jks'));
     const bad = desired('bad.yaml', ['other'], [target]);
     const j = await midtrust(['plan', '-f', bad, '--json'], { env, cwd: dir });

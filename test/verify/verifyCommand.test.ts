@@ -77,7 +77,7 @@ describe('midtrust verify: exit codes and the JSON contract', () => {
     expect(ok.stdout).toMatch(/^Name {5}localhost matches the server certificate \(HTTPS check\)$/m);
     const bad = await verify(['--target', `127.0.0.1:${full.port}`, '--keystore', otherStore, '--storepass-env', 'MT_PW']);
     expect(bad.code).toBe(2);
-    expect(bad.stdout).toMatch(/^Verdict {2}NOT TRUSTED — the JVM would refuse the handshake \(PKIX path building failed: unable to find valid certification path to requested target\)$/m);
+    expect(bad.stdout).toMatch(/^Verdict {2}NOT TRUSTED — in the MID log: "PKIX path building failed"$/m);
     expect(bad.stdout).toMatch(/^Name {5}not checked: a bare host:port/m);
     expect(bad.stdout).toMatch(/^Fix:$/m);
     expect(bad.stdout).toMatch(/CN=CLI Root CA {2}\(not sent by the server: get it from the CA\)/);
@@ -145,7 +145,7 @@ describe('midtrust verify --write-desired: only what the server presented, only 
     const colons = pki.sha256('root').toUpperCase().match(/../g)!.join(':');
     const r = await verify(args(f, ['--sha256', colons]));
     expect(r.code).toBe(2); // the verdict of this run: not trusted yet
-    expect(r.stdout).toMatch(/Added cli-root \(CN=CLI Root CA, sha256 [0-9a-f]{64}\) to .*desired\.yaml/);
+    expect(r.stdout).toMatch(/Added cli-root \(CN=CLI Root CA\) to .*desired\.yaml,\npinned to sha256 [0-9a-f]{64}\./);
     const text = fs.readFileSync(f, 'utf8');
     expect(text.startsWith(desiredText.trimEnd())).toBe(true);
     expect(text).toContain('# the old root');
@@ -181,7 +181,7 @@ describe('midtrust verify --mid-home', () => {
     fs.writeFileSync(path.join(home, 'agent', 'conf', 'wrapper-override.conf'), `wrapper.java.additional.1=-Djavax.net.ssl.trustStore=${rootStore}\nwrapper.java.additional.2=-Djavax.net.ssl.trustStorePassword=changeit\n`);
     const r2 = await verify(['--target', `localhost:${full.port}`, '--mid-home', home]);
     expect(r2.code).toBe(0);
-    expect(r2.stdout).toMatch(/^Store {4}.*root\.jks \(the external truststore set in .*wrapper-override\.conf\)$/m);
+    expect(r2.stdout.replace(/\n {9}/g, ' ')).toMatch(/^Store {4}.*root\.jks \(the external truststore set in .*wrapper-override\.conf\)$/m);
     expect(r2.stdout).not.toContain('changeit');
   });
 });
@@ -221,6 +221,6 @@ describe('midtrust verify --mid-home: the bundled JRE\'s own rules', () => {
   it('reads the MID JRE\'s java.security rather than this machine\'s', async () => {
     const r = await verify(['--target', `localhost:${sha1Server.port}`, '--mid-home', home('mid-lenient', 'clirsaroot [jdk]', 'jdk.certpath.disabledAlgorithms=MD2, MD5\n')]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^JDK rules: .*mid-lenient\/agent\/jre\/conf\/security\/java\.security$/m);
+    expect(r.stdout.replace(/\s+/g, ' ')).toMatch(/JDK rules: \S*mid-lenient\/agent\/jre\/conf\/security\/java\.security /);
   });
 });

@@ -159,5 +159,5 @@ async function writeDesired(verdict: EndpointVerdict, target: EndpointTarget, op
       if (problems.length > 0) throw new MidtrustError('INVALID_INPUT', `the edited file would not be valid (${problems[0].message}); ${file} was left unchanged`);
     },
   });
-  say(`\nAdded ${opts.alias} (${pick.subject}, sha256 ${pick.sha256}) to ${file}.\nNext: midtrust apply -f ${opts['write-desired']}, restart the MID Server, and verify again.\n`);
+  say(`\nAdded ${opts.alias} (${pick.subject}) to ${file},\npinned to sha256 ${pick.sha256}.\nNext: midtrust apply -f ${opts['write-desired']}, restart the MID Server, and verify again.\n`);
 }
