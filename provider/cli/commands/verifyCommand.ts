@@ -32,20 +32,25 @@ interface VerifyOptions extends StorePasswordOptions {
 /** Exit codes of verify: the verdict is the result. */
 export const VERIFY_EXIT = { TRUSTED: EXIT.OK, ERROR: EXIT.ERROR, NOT_TRUSTED: 2 } as const;
 
-const USAGE = `midtrust verify --target <host:port | https://host[:port] | ldaps://host[:port] | ldap://host[:port]>
-    (--keystore <store> [--storepass-env VAR | --storepass-file F | --storepass-stdin]
-     | -f <desired.yaml>                                  the store as it will be after apply
-     | --mid-home <dir> [--storepass-env VAR]             the truststore the MID's JVM uses
-     | --mid-home <dir> --after-upgrade --incoming <new JRE cacerts> [--incoming-storepass-env VAR] [--prefix snc_]
-     | --inventory <hosts.yaml> [--parallel N])           every MID host, connecting from the MID host over SSH
-    [--java-security <file>] [--timeout <seconds>] [--json]
-    [--write-desired <desired.yaml> --alias <name> (--sha256 <expected> | --yes)]
+const USAGE = `midtrust verify --target <target> <store> [options]
+  <target>  host:port | https://host[:port] | ldaps://host[:port]
+            | ldap://host[:port] (StartTLS)
+  <store>   --keystore <store> [--storepass-env VAR | --storepass-file F
+                                | --storepass-stdin]
+            | -f <desired.yaml>          the store as it will be after apply
+            | --mid-home <dir>           the truststore the MID's JVM uses
+            | --mid-home <dir> --after-upgrade --incoming <new JRE cacerts>
+                [--incoming-storepass-env VAR] [--prefix snc_]
+            | --inventory <hosts.yaml> [--parallel N]   from every MID host
+  options   [--java-security <file>] [--timeout <seconds>] [--json]
+            [--write-desired <desired.yaml> --alias <name>
+             (--sha256 <expected> | --yes)]
 Exit: 0 trusted, 2 not trusted, 1 error (unreachable target, unreadable store).`;
 
 /** `midtrust verify`: will this JVM trust that endpoint — now, after apply, after the next upgrade? */
 export const verifyCommand = defineCommand<VerifyOptions>({
   name: 'verify',
-  summary: 'will the MID trust an endpoint (now, after apply, after the next upgrade)? The JVM\'s verdict and the fix',
+  summary: 'does the MID trust an endpoint? (now, after apply or upgrade)',
   usage: USAGE,
   options: {
     ...STORE_PASSWORD_OPTIONS,
