@@ -3,10 +3,9 @@ import { MidtrustError } from '../errors';
 import type { Host } from '../host/host';
 import { readKeystore } from '../keystore/keystoreCodec';
 import type { Keystore } from '../keystore/model';
-import { midLayout, validateMidLayout, type MidLayout } from '../mid/midLayout';
+import type { MidLayout } from '../mid/midLayout';
 import type { StoreRef } from '../mid/upgrade/upgradeRun';
 import type { UpgradeResult } from '../mid/upgrade/upgradeModel';
-import { readExternalTruststore } from '../mid/wrapperOverride';
 import type { DesiredState } from '../plan/desiredState';
 import type { Plan } from '../plan/plan';
 import { jdkShippedRootsOf } from './jdkTrustPolicy';
@@ -89,6 +88,8 @@ export async function judgedAfterApply(host: Host, desired: DesiredState, now = 
  * const judged = await judgedMidStore(new LocalHost(), '/opt/servicenow/mid', 'changeit');
  */
 export async function judgedMidStore(host: Host, midHome: string, password: string | undefined): Promise<JudgedStore & { layout: MidLayout; external: boolean }> {
+  const { midLayout, validateMidLayout } = require('../mid/midLayout') as typeof import('../mid/midLayout');
+  const { readExternalTruststore } = require('../mid/wrapperOverride') as typeof import('../mid/wrapperOverride');
   const layout = midLayout(midHome);
   await validateMidLayout(host, layout);
   const p = layout.platform === 'win32' ? path.win32 : path.posix;
