@@ -9,6 +9,7 @@ import { parseCertificateInput } from '../provider/certificate/certificateInput'
 import { midLayout } from '../provider/mid/midLayout';
 import { MIGRATION_STRATEGIES, type MigrationStrategy } from '../provider/mid/migrationStrategy';
 import { checkAliasConflicts, checkCertificate, checkDuplicates, type NamedCertificate } from '../provider/rules/certificateRules';
+import { checkEndpoints } from '../provider/rules/endpointRules';
 import { checkMidSettings, checkUpgradeLoss } from '../provider/rules/midRules';
 import { RULES, type RuleId } from '../provider/rules/ruleCatalog';
 import { DEFAULT_RULE_OPTIONS, type RuleOptions, type Violation } from '../provider/rules/violation';
@@ -145,10 +146,69 @@ export const upgradeLossPolicy: StackValidationPolicy = {
   },
 };
 
+/** Configuration of the endpoint policy: which endpoints must be trusted, by which keystore. */
+export const ENDPOINT_CONFIG: PolicyConfigSchema = {
+  properties: {
+    endpoints: {
+      type: 'array',
+      default: [],
+      description: 'endpoints the MIDs must trust: host:port, https://…, ldaps://…, ldap://… (StartTLS); keystorePath limits one to that store',
+      items: { type: 'object', required: ['target'], properties: { target: { type: 'string' }, keystorePath: { type: 'string' } } },
+    },
+    timeoutSeconds: { type: 'integer', minimum: 1, default: 10 },
+  },
+};
+
+interface EndpointConfig {
+  endpoints?: Array<{ target: string; keystorePath?: string }>;
+  timeoutSeconds?: number;
+}
+
+/**
+ * Across the stack: each configured endpoint is connected to at preview time and judged as the
+ * JVM would with the certificates the stack declares for each keystore — the same rule as
+ * `midtrust lint` and `plan`. Entries already in a store (the JDK's roots) are not known at
+ * preview, so a store that is not `exclusive` may trust more: advisory by default.
+ */
+export const endpointTrustPolicy: StackValidationPolicy = {
+  name: 'midtrust-endpoint-not-trusted',
+  description: RULES['endpoint-not-trusted'].summary,
+  enforcementLevel: 'advisory',
+  configSchema: ENDPOINT_CONFIG,
+  validateStack: async (args: StackValidationArgs, report) => {
+    const config = args.getConfig<EndpointConfig>();
+    if (!config.endpoints?.length) return;
+    const { fetchEndpoints, endpointChecks } = await import('../provider/verify/endpointChecks');
+    const { defaultJdkTrustPolicy } = await import('../provider/verify/jdkTrustPolicy');
+    const stores = new Map<string, { certs: NamedCertificate[]; exclusive: boolean; urn: string }>();
+    for (const r of args.resources.filter((x) => x.type === TYPES.trustedCertificate || x.type === TYPES.truststore)) {
+      const keystorePath = r.props.keystorePath;
+      if (typeof keystorePath !== 'string' || keystorePath === UNKNOWN) continue;
+      const entry = stores.get(keystorePath) ?? { certs: [], exclusive: false, urn: r.urn };
+      entry.certs.push(...declaredCertificates(r.type, r.props));
+      entry.exclusive ||= r.type === TYPES.truststore && r.props.exclusive === true;
+      stores.set(keystorePath, entry);
+    }
+    const fetched = await fetchEndpoints(config.endpoints.map((e) => e.target), { timeoutMs: (config.timeoutSeconds ?? 10) * 1000 });
+    const policy = defaultJdkTrustPolicy();
+    config.endpoints.forEach((e, i) => {
+      for (const [keystorePath, s] of stores) {
+        if (e.keystorePath !== undefined && e.keystorePath !== keystorePath) continue;
+        const judged = {
+          label: `${s.exclusive ? 'the certificates' : 'the certificates this stack declares (the store may hold more)'} for ${keystorePath}`,
+          store: { type: 'PKCS12' as const, integrity: 'none' as const, entries: s.certs.map((c) => ({ alias: c.alias, kind: 'trustedCertificate' as const, certificates: [c.certificate.der] })) },
+        };
+        for (const v of checkEndpoints(endpointChecks([fetched[i]], judged, policy, 'after this update'), ruleOptions({}))) report(`${v.message}. ${v.remediation}`, s.urn);
+      }
+    });
+  },
+};
+
 /** Every midtrust policy, in the order the pack lists them. */
 export const midtrustPolicies: Array<ResourceValidationPolicy | StackValidationPolicy> = [
   ...CERTIFICATE_RULES.map(certificatePolicy),
   allowedStrategyPolicy,
   externalInsideHomePolicy,
   upgradeLossPolicy,
+  endpointTrustPolicy,
 ];

@@ -11,3 +11,12 @@ export { TruststoreMigrationStrategy, type TruststoreMigrationStrategyArgs } fro
 export { MidServerParameter, type MidServerParameterArgs } from './resources/midServerParameter';
 export { ExternalTruststore, type ExternalTruststoreArgs } from './resources/externalTruststore';
 export { demoMidServer, type DemoMidServer } from './demo/pulumiDemo';
+export { verifyEndpoint, judgeEndpoint, trustPolicyFor, type EndpointVerdict, type VerifyEndpointOptions } from './verify/verifyEndpoint';
+export { judgedKeystore, judgedAfterApply, judgedMidStore, judgedAfterUpgrade, type JudgedStore } from './verify/judgedStore';
+export { parseEndpointTarget, type EndpointTarget, type EndpointKind } from './verify/endpointTarget';
+export { fetchPresentedChain, type PresentedChain, type Connector } from './verify/fetchPresentedChain';
+export { judgeChain, type ChainJudgement, type TrustProblem, type TrustProblemCode, type TrustSuggestion, type TrustRoute } from './verify/judgeChain';
+export { verdictJson, renderVerdict, type VerdictJson } from './verify/formatVerdict';
+export { defaultJdkTrustPolicy, loadJdkTrustPolicy, jdkTrustPolicyFrom, type JdkTrustPolicy } from './verify/jdkTrustPolicy';
+export { trustAnchorsOf, type TrustAnchor } from './verify/trustAnchors';
+export { LocalHost } from './host/localHost';

@@ -1,3 +1,4 @@
+import { parseCertificateExtensions, type CertificateExtensions } from './certificateExtensions';
 import { parseCertificateFacts, type CertificateFacts } from './certificateFacts';
 import { sha1Hex, sha256Hex } from './fingerprint';
 
@@ -14,6 +15,7 @@ export class Certificate {
   #sha256?: string;
   #sha1?: string;
   #facts?: CertificateFacts;
+  #extensions?: CertificateExtensions;
 
   private constructor(readonly der: Uint8Array) {}
 
@@ -35,6 +37,11 @@ export class Certificate {
   /** Parsed on first access; throws MidtrustError CORRUPT when the DER is not a readable certificate. */
   get facts(): CertificateFacts {
     return (this.#facts ??= parseCertificateFacts(this.der));
+  }
+
+  /** KeyUsage, ExtendedKeyUsage and criticality, parsed on first access (trust verdicts need them; listings do not). */
+  get extensions(): CertificateExtensions {
+    return (this.#extensions ??= parseCertificateExtensions(this.der));
   }
 
   /** Self-issued and its signature verifies with its own key (a root); see CertificateFacts.selfSigned. */

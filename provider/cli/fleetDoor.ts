@@ -17,6 +17,22 @@ export function parseParallel(value: string | undefined): number {
 }
 
 /**
+ * Progress of a fleet run on stderr: a bar on a terminal, one line per host otherwise
+ * (`[3/20] mid-lon-01: in sync`), as every fleet command shows it.
+ */
+export function hostProgress<T extends { readonly name: string }>(io: CliIo, describeHost: (outcome: T) => string): (outcome: T, done: number, total: number) => void {
+  return (o, done, total) => {
+    if (io.isTty) {
+      const width = 30;
+      const filled = Math.round((done / total) * width);
+      io.stderr(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} hosts${done === total ? '\n' : ''}`);
+    } else {
+      io.stderr(`[${done}/${total}] ${o.name}: ${describeHost(o)}\n`);
+    }
+  };
+}
+
+/**
  * plan/apply over every host of an inventory: a progress bar on a terminal, one line per host
  * otherwise, then a summary table. Exit 1 when any host failed; for plan, 2 when changes are
  * pending somewhere and nothing failed.
@@ -27,16 +43,7 @@ export async function runFleetCommand(mode: 'plan' | 'apply', desired: DesiredSt
   const outcomes = await runFleet(hosts, desired, {
     mode,
     parallel,
-    onHostDone: (o, done, total) => {
-      if (opts.json) return;
-      if (io.isTty) {
-        const width = 30;
-        const filled = Math.round((done / total) * width);
-        io.stderr(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} hosts${done === total ? '\n' : ''}`);
-      } else {
-        io.stderr(`[${done}/${total}] ${o.name}: ${describe(o, mode)}\n`);
-      }
-    },
+    onHostDone: opts.json ? undefined : hostProgress(io, (o: HostOutcome) => describe(o, mode)),
   });
   const failed = outcomes.filter((o) => !o.ok).length;
   const pending = outcomes.filter((o) => o.ok && (o.plan?.changes ?? 0) > 0).length;

@@ -53,4 +53,9 @@ export interface DesiredState {
   readonly backup: number;
   /** In declaration order, chains expanded. */
   readonly certificates: readonly DesiredCertificate[];
+  /**
+   * Endpoints the store must let the JVM trust (`host:port`, `https://…`, `ldaps://…`, `ldap://…`
+   * for StartTLS), as written; checked by plan (after apply), upgrade-preview and lint.
+   */
+  readonly endpoints?: readonly string[];
 }

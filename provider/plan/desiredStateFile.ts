@@ -4,6 +4,7 @@ import { parseCertificateInput } from '../certificate/certificateInput';
 import { sha256Hex } from '../certificate/fingerprint';
 import { MidtrustError } from '../errors';
 import type { KeystoreType } from '../keystore/model';
+import { parseEndpointTarget } from '../verify/endpointTarget';
 import type { DesiredCertificate, DesiredState } from './desiredState';
 import { validateAgainstSchema } from './schemaValidation';
 import { Secret } from './secret';
@@ -51,6 +52,7 @@ interface RawCertificate {
   alias: string;
   file?: string;
   pem?: string;
+  sha256?: string;
   state?: 'present' | 'absent';
 }
 interface RawDesiredState {
@@ -58,6 +60,7 @@ interface RawDesiredState {
   exclusive?: boolean;
   backup?: number;
   certificates: RawCertificate[];
+  endpoints?: string[];
 }
 
 type PropertyPath = readonly (string | number)[];
@@ -205,6 +208,19 @@ function resolve(data: unknown, baseDir: string, sourceFile: string, io: Desired
       problem(['certificates', i, c.file !== undefined ? 'file' : 'pem'], reasonOf(e));
       return;
     }
+    if (c.sha256 !== undefined) {
+      // A pin: the file must hold exactly the certificate whose fingerprint was confirmed.
+      const pinned = c.sha256.replace(/:/g, '').toLowerCase();
+      if (ders.length !== 1) {
+        problem(['certificates', i, 'sha256'], `alias ${c.alias}: sha256 pins one certificate, but ${source} holds ${ders.length}; declare each with its own alias and pin`);
+        return;
+      }
+      const actual = sha256Hex(ders[0]);
+      if (actual !== pinned) {
+        problem(['certificates', i, 'sha256'], `alias ${c.alias}: ${source} holds the certificate with sha256 ${actual}, not the pinned ${pinned}; check where the file came from before trusting it`);
+        return;
+      }
+    }
     // A chain file declares every certificate in it, in file order. Importing only the first one
     // is the classic reason a chain never converges (FACTS.md §4).
     ders.forEach((der, k) => {
@@ -217,9 +233,18 @@ function resolve(data: unknown, baseDir: string, sourceFile: string, io: Desired
       });
     });
   });
+  const endpoints = raw.endpoints ?? [];
+  endpoints.forEach((e, i) => {
+    try {
+      parseEndpointTarget(e);
+    } catch (err) {
+      problem(['endpoints', i], reasonOf(err));
+    }
+  });
   if (problems.length > 0) throw invalid(problems);
   return {
     sourceFile,
+    endpoints,
     keystore: { path: storePath, ...(password ? { password } : {}), create: ks.create ?? false, ...(ks.type ? { type: ks.type } : {}) },
     exclusive: raw.exclusive ?? false,
     backup: raw.backup ?? 0,

@@ -18,6 +18,8 @@ export const RULES = {
   'resurrected-vendor-root': { severity: 'advisory', summary: 'migrate_delta would bring back a root the JDK vendor removed' },
   'disallowed-migration-strategy': { severity: 'error', summary: 'the migration strategy is not one the policy allows' },
   'duplicate-mid-parameter': { severity: 'warning', summary: 'config.xml sets one parameter more than once; the MID uses the last' },
+  'endpoint-not-trusted': { severity: 'error', summary: 'a declared endpoint would not be trusted by the JVM with this store (now, after apply or after the upgrade)' },
+  'endpoint-unreachable': { severity: 'warning', summary: 'a declared endpoint could not be reached, so its trust was not checked' },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 
 export type RuleId = keyof typeof RULES;

@@ -1,6 +1,7 @@
 import { Certificate } from '../certificate/certificate';
 import type { Keystore } from '../keystore/model';
 import { checkAliasConflicts, checkCertificate, checkDuplicates, type NamedCertificate } from './certificateRules';
+import { checkEndpoints, type EndpointCheck } from './endpointRules';
 import { checkMidSettings, checkUpgradeLoss, type MidSettings } from './midRules';
 import { DEFAULT_RULE_OPTIONS, SEVERITY_ORDER, type RuleOptions, type Violation } from './violation';
 
@@ -10,6 +11,8 @@ export interface RuleInput {
   readonly mid?: MidSettings;
   /** The incoming JRE's truststore, for upgrade rules (otherwise: private CAs assumed absent from it). */
   readonly incoming?: Keystore;
+  /** Endpoints already judged by provider/verify (the rule itself does no network). */
+  readonly endpoints?: readonly EndpointCheck[];
 }
 
 /**
@@ -27,6 +30,7 @@ export function runRules(input: RuleInput, options: Partial<RuleOptions> = {}): 
     const custom = input.incoming ? input.certificates : input.certificates.filter((c) => !/(\s\[jdk\]$)|(^debian:)/i.test(c.alias));
     out.push(...checkUpgradeLoss(custom, input.mid.strategy, opts, input.incoming));
   }
+  if (input.endpoints) out.push(...checkEndpoints(input.endpoints, opts));
   return out.sort((a, b) => SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] || (a.alias ?? '').localeCompare(b.alias ?? '') || a.rule.localeCompare(b.rule));
 }
 

@@ -38,7 +38,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startSshd(): Promise<TestSshd> {
+/** Starts one sshd; `extraConfig` lines are appended to its sshd_config (e.g. 'AllowTcpForwarding no'). */
+export async function startSshd(extraConfig: readonly string[] = []): Promise<TestSshd> {
   const dir = tempDir('mt-sshd-');
   const p = (n: string) => path.join(dir, n);
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', p('hostkey')]);
@@ -47,7 +48,7 @@ export async function startSshd(): Promise<TestSshd> {
   const port = await freePort();
   fs.writeFileSync(
     p('sshd_config'),
-    [`Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${p('hostkey')}`, `AuthorizedKeysFile ${p('authorized_keys')}`, 'PasswordAuthentication no', `PidFile ${p('sshd.pid')}`, 'StrictModes no', 'UsePAM no', 'PermitRootLogin yes', 'Subsystem sftp internal-sftp', 'MaxStartups 100', 'MaxSessions 100'].join('\n') + '\n',
+    [`Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${p('hostkey')}`, `AuthorizedKeysFile ${p('authorized_keys')}`, 'PasswordAuthentication no', `PidFile ${p('sshd.pid')}`, 'StrictModes no', 'UsePAM no', 'PermitRootLogin yes', 'Subsystem sftp internal-sftp', 'MaxStartups 100', 'MaxSessions 100', ...extraConfig].join('\n') + '\n',
   );
   fs.mkdirSync('/run/sshd', { recursive: true });
   const proc: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-f', p('sshd_config'), '-E', p('log')], { stdio: 'ignore' });

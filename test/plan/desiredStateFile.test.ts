@@ -119,7 +119,7 @@ describe('loadDesiredState: problems name the file, line and property', () => {
       want: /desired\.yaml:5: certificates\[1\]: give exactly one of 'file' or 'pem' \(or state: absent\)$/,
     },
     { name: 'neither file nor pem', yaml: 'keystore: { path: x }\ncertificates:\n  - alias: a\n', want: /certificates\[0\]: give exactly one of 'file' or 'pem'/ },
-    { name: 'absent with a file', yaml: 'keystore: { path: x }\ncertificates:\n  - alias: a\n    state: absent\n    file: a.pem\n', want: /desired\.yaml:3: certificates\[0\]: a certificate with state 'absent' takes no 'file' or 'pem'$/ },
+    { name: 'absent with a file', yaml: 'keystore: { path: x }\ncertificates:\n  - alias: a\n    state: absent\n    file: a.pem\n', want: /desired\.yaml:3: certificates\[0\]: a certificate with state 'absent' takes no 'file', 'pem' or 'sha256'$/ },
     { name: 'a bad state', yaml: 'keystore: { path: x }\ncertificates:\n  - alias: a\n    state: gone\n', want: /desired\.yaml:4: certificates\[0\]\.state: must be one of "present", "absent"/ },
     { name: 'a control character in an alias', yaml: 'keystore: { path: x }\ncertificates:\n  - alias: "a\\tb"\n    state: absent\n', want: /desired\.yaml:3: certificates\[0\]\.alias: an alias must not contain control characters/ },
     { name: 'a number as alias', yaml: 'keystore: { path: x }\ncertificates:\n  - alias: 2024\n    state: absent\n', want: /certificates\[0\]\.alias: must be a string \(quote it in YAML\)/ },

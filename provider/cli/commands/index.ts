@@ -17,6 +17,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'upgrade-preview', summary: 'show which certificates a MID upgrade keeps, migrates or loses', load: () => require('./upgradeCommands').upgradePreviewCommand },
   { name: 'migrate', summary: "rehearse an upgrade's truststore migration on a MID home (with the product's backups)", load: () => require('./upgradeCommands').migrateCommand },
   { name: 'restore', summary: 'after an upgrade, re-add the certificates it lost (from the newest backup that has them)', load: () => require('./upgradeCommands').restoreCommand },
+  { name: 'verify', summary: 'does the MID trust an endpoint? (now, after apply or upgrade)', load: () => require('./verifyCommand').verifyCommand },
   { name: 'lint', summary: 'check a desired-state file against the policy rules', load: () => require('./policyCommands').lintCommand },
   { name: 'audit', summary: 'check a live keystore or MID home against the policy rules, with an expiry report', load: () => require('./policyCommands').auditCommand },
   { name: 'demo', summary: 'run the quick start on a demo MID Server created under ./demo', load: () => require('./demoCommand').demoCommand },

@@ -6,6 +6,9 @@ import { defineCommand } from '../commandSpec';
 import { FLEET_OPTIONS, runFleetCommand } from '../fleetDoor';
 import { loadDesiredStateFile } from '../desiredStateIo';
 
+/** Loaded only when a desired state lists endpoints: a plan without them never pays for TLS code. */
+const endpointChecks = (): typeof import('../../verify/endpointChecks') => require('../../verify/endpointChecks');
+
 interface PlanOptions {
   file?: string;
   json?: boolean;
@@ -23,8 +26,17 @@ export const planCommand = defineCommand<PlanOptions>({
   async run(_positionals, opts, io) {
     const desired = loadDesiredStateFile(opts.file, io);
     if (opts.inventory) return runFleetCommand('plan', desired, opts, io);
-    const plan = await planDesiredState(new LocalHost(), desired);
-    io.stdout(opts.json ? `${JSON.stringify(planToJson(plan), null, 2)}\n` : formatPlan(plan, { verbose: opts.verbose }));
+    const host = new LocalHost();
+    const plan = await planDesiredState(host, desired);
+    // Declared endpoints: judged against the store as apply will leave it (the exit code stays the plan's).
+    const endpoints = desired.endpoints?.length ? await endpointChecks().checkEndpointsAfterApply(host, desired, { env: io.env }) : undefined;
+    if (opts.json) {
+      const json = { ...planToJson(plan), ...(endpoints ? { endpoints: endpointChecks().endpointChecksJson(endpoints) } : {}) };
+      io.stdout(`${JSON.stringify(json, null, 2)}\n`);
+    } else {
+      io.stdout(formatPlan(plan, { verbose: opts.verbose }));
+      if (endpoints) io.stdout(endpointChecks().formatEndpointChecks('Endpoints after apply:', endpoints));
+    }
     return plan.changes > 0 ? EXIT.CHANGES_PENDING : EXIT.OK;
   },
 });

@@ -21,6 +21,7 @@ interface CommonOptions {
   'fail-on'?: string;
   'expiring-days'?: string;
   incoming?: string;
+  endpoint?: string[];
 }
 
 const COMMON = {
@@ -28,7 +29,11 @@ const COMMON = {
   'fail-on': { type: 'string' },
   'expiring-days': { type: 'string' },
   incoming: { type: 'string' },
+  endpoint: { type: 'string', multiple: true },
 } as const;
+
+/** Loaded only when endpoints are checked: lint and audit without them never pay for TLS code. */
+const endpointChecks = (): typeof import('../../verify/endpointChecks') => require('../../verify/endpointChecks');
 
 function ruleOptions(opts: CommonOptions): { failOn: Severity; expiringDays?: number } {
   const failOn = (opts['fail-on'] ?? 'error') as Severity;
@@ -62,7 +67,7 @@ interface LintOptions extends CommonOptions {
 export const lintCommand = defineCommand<LintOptions>({
   name: 'lint',
   summary: 'check a desired-state file against the policy rules (expiry, weak keys, upgrade loss...)',
-  usage: 'midtrust lint -f <desired.yaml> [--json] [--fail-on advisory|warning|error] [--expiring-days N] [--incoming <new JRE cacerts>]',
+  usage: 'midtrust lint -f <desired.yaml> [--json] [--fail-on advisory|warning|error] [--expiring-days N] [--incoming <new JRE cacerts>] [--endpoint <target>]...',
   options: { ...COMMON, file: { type: 'string', short: 'f' } },
   async run(_p, opts, io) {
     const { failOn, expiringDays } = ruleOptions(opts);
@@ -72,8 +77,10 @@ export const lintCommand = defineCommand<LintOptions>({
     const midHome = inferMidHome(desired.keystore.path);
     const mid = midHome && (await host.stat(midLayout(midHome).configXml)) ? await readMidSettings(host, midHome) : undefined;
     const incoming = opts.incoming ? await openStore(host, { path: path.resolve(io.cwd, opts.incoming) }) : undefined;
-    const violations = runRules({ certificates, mid, incoming }, { expiringDays });
-    return report(violations, failOn, opts, io, `Linted ${desired.sourceFile}: ${certificates.length} declared certificate(s)${mid ? `, MID ${mid.layout.home} (strategy ${mid.strategy})` : ''}`);
+    const targets = [...(desired.endpoints ?? []), ...(opts.endpoint ?? [])];
+    const endpoints = targets.length ? await endpointChecks().checkEndpointsAfterApply(host, desired, { targets, env: io.env }) : undefined;
+    const violations = runRules({ certificates, mid, incoming, endpoints }, { expiringDays });
+    return report(violations, failOn, opts, io, `Linted ${desired.sourceFile}: ${certificates.length} declared certificate(s)${mid ? `, MID ${mid.layout.home} (strategy ${mid.strategy})` : ''}${targets.length ? `, ${targets.length} endpoint(s) after apply` : ''}`);
   },
 });
 
@@ -87,10 +94,11 @@ interface AuditOptions extends CommonOptions, StorePasswordOptions {
 export const auditCommand = defineCommand<AuditOptions>({
   name: 'audit',
   summary: 'check a live keystore (or a MID home) against the policy rules, with an expiry report',
-  usage: 'midtrust audit (<keystore> | --mid-home <H> | --inventory <hosts.yaml> [--parallel N]) [--storepass-env VAR | --storepass-file F | --storepass-stdin] [--json] [--fail-on advisory|warning|error] [--expiring-days N] [--incoming <store>]',
+  usage: 'midtrust audit (<keystore> | --mid-home <H> | --inventory <hosts.yaml> [--parallel N]) [--storepass-env VAR | --storepass-file F | --storepass-stdin] [--json] [--fail-on advisory|warning|error] [--expiring-days N] [--incoming <store>] [--endpoint <target>]...',
   options: { ...COMMON, ...STORE_PASSWORD_OPTIONS, 'mid-home': { type: 'string' }, inventory: { type: 'string' }, parallel: { type: 'string' } },
   async run(positionals, opts, io) {
     const { failOn, expiringDays } = ruleOptions(opts);
+    if (opts.inventory && opts.endpoint?.length) throw new MidtrustError('INVALID_INPUT', 'to check endpoints from every MID host, use midtrust verify --inventory (the connection is made from each host)');
     if (opts.inventory) return auditInventory(opts, failOn, expiringDays, io);
     const host = new LocalHost();
     const midHome = opts['mid-home'] ? path.resolve(io.cwd, opts['mid-home']) : undefined;
@@ -106,7 +114,15 @@ export const auditCommand = defineCommand<AuditOptions>({
     const mid = midHome ? await readMidSettings(host, midHome) : undefined;
     const incoming = opts.incoming ? await openStore(host, { path: path.resolve(io.cwd, opts.incoming), password }) : undefined;
     const certificates = certificatesOfStore(store);
-    const violations = runRules({ certificates, mid, incoming }, { expiringDays });
+    let endpoints;
+    if (opts.endpoint?.length) {
+      const { judgedKeystore, judgedMidStore } = require('../../verify/judgedStore') as typeof import('../../verify/judgedStore');
+      const { trustPolicyFor } = require('../../verify/verifyEndpoint') as typeof import('../../verify/verifyEndpoint');
+      const judged = midHome && !positionals[0] ? await judgedMidStore(host, midHome, password) : await judgedKeystore(host, file, password);
+      const policy = await trustPolicyFor(host, judged, { env: io.env, local: !midHome });
+      endpoints = endpointChecks().endpointChecks(await endpointChecks().fetchEndpoints(opts.endpoint), judged, policy, 'now');
+    }
+    const violations = runRules({ certificates, mid, incoming, endpoints }, { expiringDays });
     const expiry = [...certificates]
       .map((c) => ({ alias: c.alias, notAfter: safeNotAfter(c.certificate) }))
       .filter((c): c is { alias: string; notAfter: Date } => c.notAfter !== undefined)

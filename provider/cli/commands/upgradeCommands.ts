@@ -3,9 +3,11 @@ import { LocalHost } from '../../host/localHost';
 import { midLayout } from '../../mid/midLayout';
 import { migrateMid, previewUpgrade, restoreMid, type RestoreResult } from '../../mid/upgrade/upgradeRun';
 import type { UpgradeEntry, UpgradeResult } from '../../mid/upgrade/upgradeModel';
+import type { UpgradeEndpointCheck } from '../../verify/endpointChecks';
 import { EXIT, type CliIo } from '../cliIo';
 import { defineCommand } from '../commandSpec';
 import { formatTable, printable } from '../formatTable';
+import { loadDesiredStateFile } from '../desiredStateIo';
 import { STORE_PASSWORD_OPTIONS, passwordFromEnv, resolveStorePassword, type StorePasswordOptions } from '../storePassword';
 
 interface PreviewOptions extends StorePasswordOptions {
@@ -17,6 +19,8 @@ interface PreviewOptions extends StorePasswordOptions {
   'mid-home'?: string;
   prefix?: string;
   'vendor-baseline'?: string;
+  endpoint?: string[];
+  file?: string;
   json?: boolean;
 }
 
@@ -29,7 +33,7 @@ export const upgradePreviewCommand = defineCommand<PreviewOptions>({
   name: 'upgrade-preview',
   summary: 'show which certificates a MID upgrade keeps, migrates or loses',
   usage:
-    'midtrust upgrade-preview (--current <store> | --mid-home <H>) --incoming <store> [--strategy migrate_delta|migrate_non_ca|do_not_migrate | --release <family[-pN]>] [--prefix snc_] [--vendor-baseline <store>] [--storepass-env VAR] [--incoming-storepass-env VAR] [--json]',
+    'midtrust upgrade-preview (--current <store> | --mid-home <H>) --incoming <store> [--strategy migrate_delta|migrate_non_ca|do_not_migrate | --release <family[-pN]>] [--prefix snc_] [--vendor-baseline <store>] [--storepass-env VAR] [--incoming-storepass-env VAR] [--endpoint <target>]... [-f <desired.yaml> (its endpoints)] [--json]',
   options: {
     ...STORE_PASSWORD_OPTIONS,
     current: { type: 'string' },
@@ -40,6 +44,8 @@ export const upgradePreviewCommand = defineCommand<PreviewOptions>({
     'mid-home': { type: 'string' },
     prefix: { type: 'string' },
     'vendor-baseline': { type: 'string' },
+    endpoint: { type: 'string', multiple: true },
+    file: { type: 'string', short: 'f' },
     json: { type: 'boolean' },
   },
   async run(_p, opts, io) {
@@ -59,10 +65,42 @@ export const upgradePreviewCommand = defineCommand<PreviewOptions>({
       prefix: opts.prefix,
       vendorBaseline: opts['vendor-baseline'] ? { path: resolve(opts['vendor-baseline']), password: incomingPassword } : undefined,
     });
-    io.stdout(opts.json ? `${JSON.stringify(upgradeJson(result), null, 2)}\n` : renderUpgrade(result));
+    const targets = [...(opts.file ? (loadDesiredStateFile(opts.file, io).endpoints ?? []) : []), ...(opts.endpoint ?? [])];
+    const endpoints = targets.length ? await upgradeEndpoints(result, targets, { midHome: midHome ? resolve(midHome) : undefined, current: resolve(currentPath), password }, io) : undefined;
+    if (opts.json) {
+      io.stdout(`${JSON.stringify({ ...upgradeJson(result), ...(endpoints ? { endpoints: endpoints.map((e) => ({ target: e.target, breaks: e.breaks, ...endpointJson(e) })) } : {}) }, null, 2)}\n`);
+    } else {
+      io.stdout(renderUpgrade(result));
+      if (endpoints) io.stdout(renderUpgradeEndpoints(endpoints));
+    }
     return EXIT.OK;
   },
 });
+
+/** Endpoints judged now and after the modelled upgrade (loaded only when --endpoint is given). */
+async function upgradeEndpoints(result: UpgradeResult, targets: string[], where: { midHome?: string; current: string; password?: string }, io: CliIo): Promise<UpgradeEndpointCheck[]> {
+  const { judgedKeystore, judgedMidStore } = require('../../verify/judgedStore') as typeof import('../../verify/judgedStore');
+  const { checkEndpointsAcrossUpgrade } = require('../../verify/endpointChecks') as typeof import('../../verify/endpointChecks');
+  const host = new LocalHost();
+  const before = where.midHome ? await judgedMidStore(host, where.midHome, where.password) : await judgedKeystore(host, where.current, where.password);
+  return checkEndpointsAcrossUpgrade(host, targets, before, result, { env: io.env });
+}
+
+function endpointJson(e: UpgradeEndpointCheck): Record<string, unknown> {
+  const side = (c: UpgradeEndpointCheck['before']) => (c.verdict ? { trusted: c.verdict.trusted, problems: c.verdict.problems, suggest: c.verdict.suggest } : { trusted: null, error: c.error });
+  return { now: side(e.before), afterUpgrade: side(e.after) };
+}
+
+/** Endpoints for a person: the ones the upgrade breaks first. */
+function renderUpgradeEndpoints(endpoints: UpgradeEndpointCheck[]): string {
+  const mark = (c: UpgradeEndpointCheck['before']): string => (c.verdict ? (c.verdict.trusted ? 'trusted' : 'NOT trusted') : 'not checked');
+  const lines = ['Endpoints (now → after the upgrade):'];
+  for (const e of [...endpoints].sort((a, b) => Number(b.breaks) - Number(a.breaks))) {
+    lines.push(`  ${e.breaks ? '✗ BREAKS' : e.after.verdict?.trusted ? '✓' : '-'} ${e.target}: ${mark(e.before)} → ${mark(e.after)}${e.after.error ? ` (${e.after.error})` : ''}`);
+    if (e.after.verdict && !e.after.verdict.trusted) for (const p of e.after.verdict.problems) lines.push(`      ${p.code}: ${p.message}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
 
 /** The --json contract: the resulting store's entries plus the lost ones. */
 export function upgradeJson(r: UpgradeResult): Record<string, unknown> {

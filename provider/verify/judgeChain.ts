@@ -1,0 +1,470 @@
+import { Certificate } from '../certificate/certificate';
+import { KEY_USAGE_BITS, OID_NAME_CONSTRAINTS } from '../certificate/certificateExtensions';
+import type { ConstraintContext } from './algorithmConstraints';
+import type { JdkTrustPolicy } from './jdkTrustPolicy';
+import { PathCertificate } from './pathCertificate';
+import type { TrustAnchor } from './trustAnchors';
+import { checkEndpointIdentity, type EndpointIdentity, type IdentityResult } from './endpointIdentity';
+
+/** Stable codes of the JSON contract's `problems[].code`. */
+export type TrustProblemCode =
+  | 'EMPTY_CHAIN'
+  | 'UNREADABLE_CERTIFICATE'
+  | 'ROOT_NOT_TRUSTED'
+  | 'ISSUER_NOT_SENT'
+  | 'SELF_SIGNED_NOT_TRUSTED'
+  | 'ANCHOR_KEY_MISMATCH'
+  | 'EXPIRED'
+  | 'NOT_YET_VALID'
+  | 'BAD_SIGNATURE'
+  | 'NOT_A_CA'
+  | 'PATH_TOO_LONG'
+  | 'CA_KEY_USAGE'
+  | 'ANCHOR_NOT_CA'
+  | 'DISABLED_ALGORITHM'
+  | 'UNKNOWN_CRITICAL_EXTENSION'
+  | 'KEY_USAGE'
+  | 'EXTENDED_KEY_USAGE'
+  | 'NETSCAPE_CERT_TYPE'
+  | 'HOSTNAME_MISMATCH';
+
+/** Why the JVM would refuse the endpoint, worded with the fix. */
+export interface TrustProblem {
+  readonly code: TrustProblemCode;
+  readonly message: string;
+  /** The certificate it is about, when it is one. */
+  readonly sha256?: string;
+}
+
+/** A CA whose addition to the store would make the path (`sha256` and `der` only when the server sent it). */
+export interface TrustSuggestion {
+  readonly subject: string;
+  readonly sha256?: string;
+  readonly reason: string;
+  /** The presented certificate itself, for `--write-desired`: only what the server actually sent. */
+  readonly der?: Uint8Array;
+}
+
+/**
+ * How the JVM reached its verdict (sun.security.validator.PKIXValidator.engineValidate):
+ * `pinned` — the server's own certificate is in the store (accepted as is: no dates, no usage);
+ * `validated` — the presented chain, in order, up to a trusted certificate or a trusted issuer;
+ * `built` — the chain was out of order or ended elsewhere, so a path was searched through every
+ * presented certificate and anchor (CertPathBuilder); `none` — no certificate could be read.
+ */
+export type TrustRoute = 'pinned' | 'validated' | 'built' | 'none';
+
+/** The verdict on one presented chain. */
+export interface ChainJudgement {
+  readonly trusted: boolean;
+  readonly route: TrustRoute;
+  /** The anchor of the accepted path (or of the closest failed attempt). */
+  readonly anchor?: TrustAnchor;
+  /** Leaf first, without the anchor: the accepted path, or the closest failed attempt. */
+  readonly path: readonly Certificate[];
+  readonly problems: readonly TrustProblem[];
+  readonly suggestions: readonly TrustSuggestion[];
+  readonly identity: IdentityResult;
+  /** Things worth knowing that do not change the verdict (unchecked name constraints, …). */
+  readonly notes: readonly string[];
+}
+
+/** What besides the chain the verdict depends on. */
+export interface JudgeOptions {
+  readonly anchors: readonly TrustAnchor[];
+  readonly policy: JdkTrustPolicy;
+  readonly now: Date;
+  /**
+   * The authType SunJSSE gives the trust manager: "UNKNOWN" for TLS 1.3, the key exchange of the
+   * cipher suite for TLS 1.2 ("ECDHE_RSA", "RSA", …). It decides which KeyUsage bit the server
+   * certificate needs.
+   */
+  readonly authType: string;
+  /** The host-name check the client makes (HTTPS, LDAP), or undefined for a bare TLS socket. */
+  readonly identity?: EndpointIdentity;
+}
+
+/** Signature algorithms SunJSSE accepts in certificates (SignatureScheme, signature_algorithms_cert). */
+const TLS_CERT_SIGNATURES = new Set(
+  [
+    'SHA256withECDSA', 'SHA384withECDSA', 'SHA512withECDSA', 'Ed25519', 'Ed448', 'RSASSA-PSS', 'SHA256withRSA', 'SHA384withRSA', 'SHA512withRSA',
+    'SHA256withDSA', 'SHA224withECDSA', 'SHA224withRSA', 'SHA224withDSA', 'SHA1withECDSA', 'SHA1withRSA', 'SHA1withDSA', 'MD5withRSA',
+  ].map((s) => s.toUpperCase()),
+);
+/** Critical extensions Java's PKIX checkers process; any other critical extension fails the path. */
+const HANDLED_CRITICAL = new Set(['2.5.29.19', '2.5.29.15', '2.5.29.37', '2.5.29.17', '2.5.29.30', '2.5.29.32', '2.5.29.33', '2.5.29.36', '2.5.29.54']);
+const EKU_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const EKU_ANY = '2.5.29.37.0';
+/** Server-Gated-Cryptography purposes Java still accepts for TLS servers (Microsoft, Netscape). */
+const EKU_SGC = ['1.3.6.1.4.1.311.10.3.3', '2.16.840.1.113730.4.1'];
+const KU_FOR_AUTH_TYPE: ReadonlyArray<[readonly string[], number, string]> = [
+  [['DHE_DSS', 'DHE_RSA', 'ECDHE_ECDSA', 'ECDHE_RSA', 'RSA_EXPORT', 'UNKNOWN'], KEY_USAGE_BITS.digitalSignature, 'digitalSignature'],
+  [['RSA'], KEY_USAGE_BITS.keyEncipherment, 'keyEncipherment'],
+  [['DH_DSS', 'DH_RSA', 'ECDH_ECDSA', 'ECDH_RSA'], KEY_USAGE_BITS.keyAgreement, 'keyAgreement'],
+];
+/** CertPathBuilder's default maxPathLength (non-self-issued intermediates). */
+const MAX_INTERMEDIATES = 5;
+
+interface Attempt {
+  readonly path: PathCertificate[];
+  readonly anchor: TrustAnchor;
+  readonly problems: TrustProblem[];
+}
+
+/**
+ * Judges a presented chain as the JVM's default trust manager does for a TLS client: SunJSSE's
+ * X509TrustManagerImpl over PKIXValidator with the store's entries as anchors, no AIA fetching,
+ * no revocation (the JDK default), then the end-entity checks for a TLS server and the host-name
+ * check of HTTPS or LDAP. Every problem of the closest path is reported, not only the first one
+ * Java stops at, so the fix is complete; the verdict is the JVM's.
+ *
+ * Signatures and issuer matching are OpenSSL's (node's X509Certificate); nothing here verifies a
+ * signature by hand.
+ *
+ * @example
+ * const j = judgeChain(presentedDers, { anchors: trustAnchorsOf(store), policy, now: new Date(), authType: 'UNKNOWN' });
+ * j.trusted; j.anchor?.alias; j.problems.map((p) => p.code)
+ */
+export function judgeChain(presented: readonly Uint8Array[], opts: JudgeOptions): ChainJudgement {
+  const notes: string[] = [];
+  if (presented.length === 0) return failed('none', [{ code: 'EMPTY_CHAIN', message: 'the server sent no certificate' }], [], notes);
+  const certs: PathCertificate[] = [];
+  for (const der of presented) {
+    const c = new PathCertificate(Certificate.fromDer(der));
+    try {
+      void c.facts;
+      void c.x509;
+      void c.certificate.extensions;
+    } catch (e) {
+      return failed('none', [{ code: 'UNREADABLE_CERTIFICATE', sha256: c.sha256, message: `certificate ${certs.length + 1} of the chain cannot be read (${(e as Error).message}); Java refuses the handshake` }], [], notes);
+    }
+    certs.push(c);
+  }
+  const index = new AnchorIndex(opts.anchors);
+  const leaf = certs[0];
+  const identity = opts.identity ? checkEndpointIdentity(leaf.x509, opts.identity) : ({ checked: false } as const);
+  const identityProblems: TrustProblem[] = identity.checked && !identity.matched ? [{ code: 'HOSTNAME_MISMATCH', sha256: leaf.sha256, message: identity.message }] : [];
+
+  // 1. The server's certificate itself is trusted: accepted without any further check.
+  const pinned = index.exact(leaf);
+  if (pinned) {
+    const problems = identityProblems;
+    return { trusted: problems.length === 0, route: 'pinned', anchor: pinned, path: [leaf.certificate], problems, suggestions: [], identity, notes };
+  }
+
+  // 2. In order and reaching a trusted certificate (or the same name and key): validate that prefix.
+  const judge = (route: TrustRoute, attempts: Attempt[], diagnosis: () => { problems: TrustProblem[]; suggestions: TrustSuggestion[] }): ChainJudgement => {
+    const best = bestAttempt(attempts);
+    if (best && best.problems.length === 0) {
+      noteUncheckedConstraints(best.path, notes);
+      return { trusted: identityProblems.length === 0, route, anchor: best.anchor, path: best.path.map((c) => c.certificate), problems: identityProblems, suggestions: [], identity, notes };
+    }
+    if (best) {
+      return { trusted: false, route, anchor: best.anchor, path: best.path.map((c) => c.certificate), problems: [...best.problems, ...identityProblems], suggestions: [], identity, notes };
+    }
+    const d = diagnosis();
+    return { trusted: false, route, path: [leaf.certificate], problems: [...d.problems, ...identityProblems], suggestions: d.suggestions, identity, notes };
+  };
+  const validate = (path: PathCertificate[]): ChainJudgement => {
+    const top = path[path.length - 1];
+    const attempts = index.issuersOf(top).map((anchor) => ({ path, anchor, problems: checkPath(path, anchor, opts) }));
+    return judge('validated', attempts, () => diagnose(certs, [path], index));
+  };
+  for (let i = 1; i < certs.length; i++) {
+    if (!sameName(certs[i].subjectBytes, certs[i].subjectKey, certs[i - 1].issuerBytes, certs[i - 1].issuerKey)) return build(certs, index, opts, judge);
+    if (index.exact(certs[i]) || index.sameNameAndKey(certs[i])) return validate(certs.slice(0, i));
+  }
+  // 3. The last certificate's issuer is a trusted name: validate the whole chain.
+  if (index.trustsIssuerNameOf(certs[certs.length - 1])) return validate(certs);
+  // 4. Otherwise search for a path through everything presented.
+  return build(certs, index, opts, judge);
+}
+
+/** X500Principal.equals: the same bytes, or the same normalized text. */
+function sameName(aBytes: string, aKey: string, bBytes: string, bKey: string): boolean {
+  return aBytes === bBytes || aKey === bKey;
+}
+
+function failed(route: TrustRoute, problems: TrustProblem[], suggestions: TrustSuggestion[], notes: string[]): ChainJudgement {
+  return { trusted: false, route, path: [], problems, suggestions, identity: { checked: false }, notes };
+}
+
+interface IndexedAnchor {
+  readonly anchor: TrustAnchor;
+  readonly cert: PathCertificate;
+}
+
+/**
+ * The store's anchors, found by exact certificate and by subject. Names are matched by their DER
+ * bytes first (how issuer and subject chain in practice) and only when that finds nothing by
+ * their normalized text (X500Principal.equals ignores case and extra spaces) — which needs every
+ * anchor's name decoded, so it happens only on that path.
+ */
+class AnchorIndex {
+  private readonly byDer = new Map<string, IndexedAnchor[]>();
+  private readonly bySubjectBytes = new Map<string, IndexedAnchor[]>();
+  private byName?: Map<string, IndexedAnchor[]>;
+  private readonly all: IndexedAnchor[] = [];
+
+  constructor(anchors: readonly TrustAnchor[]) {
+    for (const anchor of anchors) {
+      const cert = new PathCertificate(anchor.certificate);
+      let subject: string;
+      try {
+        subject = cert.subjectBytes;
+      } catch {
+        continue; // Java cannot load an unreadable entry as an anchor either
+      }
+      const entry = { anchor, cert };
+      this.all.push(entry);
+      push(this.bySubjectBytes, subject, entry);
+      push(this.byDer, derKey(anchor.certificate.der), entry);
+    }
+  }
+
+  /** The anchor that is exactly this certificate (Java's trustedCerts.contains). */
+  exact(c: PathCertificate): TrustAnchor | undefined {
+    const der = c.certificate.der;
+    return this.byDer.get(derKey(der))?.find((e) => Buffer.compare(e.anchor.certificate.der, der) === 0)?.anchor;
+  }
+
+  /** Anchors whose subject is `bytes` (DER) or, failing that, `name` (text). */
+  private named(bytes: string, name: () => string): IndexedAnchor[] {
+    const hit = this.bySubjectBytes.get(bytes);
+    if (hit) return hit;
+    if (!this.byName) {
+      this.byName = new Map();
+      for (const e of this.all) {
+        const key = safe(() => e.cert.subjectKey);
+        if (key !== undefined) push(this.byName, key, e);
+      }
+    }
+    return this.byName.get(safe(name) ?? '') ?? [];
+  }
+
+  /** A trusted subject equals `c`'s issuer (PKIXValidator's trustedSubjects.containsKey). */
+  trustsIssuerNameOf(c: PathCertificate): boolean {
+    return this.named(c.issuerBytes, () => c.issuerKey).length > 0;
+  }
+
+  /** A trusted certificate with the same name and key as `c` (a CA re-issued with a stronger signature). */
+  sameNameAndKey(c: PathCertificate): boolean {
+    return this.named(c.subjectBytes, () => c.subjectKey).some((a) => safe(() => a.cert.spki.equals(c.spki)));
+  }
+
+  /**
+   * Anchors that may have issued `c`: same name as its issuer, key identifiers compatible.
+   * An anchor whose KeyUsage lacks keyCertSign is still tried (Java fails it afterwards, and the
+   * message should say so) — OpenSSL's issuer test would hide it.
+   */
+  issuersOf(c: PathCertificate): TrustAnchor[] {
+    return this.named(c.issuerBytes, () => c.issuerKey)
+      .filter((a) => c.isIssuedBy(a.cert) || lacksCertSign(a.cert))
+      .map((a) => a.anchor);
+  }
+
+  /** Anchors named like `c`'s issuer, whatever their key (to explain a renewed CA). */
+  namedLikeIssuerOf(c: PathCertificate): TrustAnchor[] {
+    return this.named(c.issuerBytes, () => c.issuerKey).map((a) => a.anchor);
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Length and the last bytes (inside the signature): a cheap key, confirmed by a byte comparison. */
+function derKey(der: Uint8Array): string {
+  return `${der.length}:${Buffer.from(der.subarray(Math.max(0, der.length - 12))).toString('hex')}`;
+}
+
+function lacksCertSign(c: PathCertificate): boolean {
+  const ku = safe(() => c.certificate.extensions.keyUsage);
+  return ku !== undefined && !ku[KEY_USAGE_BITS.keyCertSign];
+}
+
+function safe<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CertPathBuilder: a depth-first search from the server certificate through the presented
+ * certificates (any order, two candidates with one name both tried) to any anchor; each complete
+ * path is validated, the first valid one wins.
+ */
+function build(certs: PathCertificate[], index: AnchorIndex, opts: JudgeOptions, judge: (route: TrustRoute, attempts: Attempt[], diagnosis: () => { problems: TrustProblem[]; suggestions: TrustSuggestion[] }) => ChainJudgement): ChainJudgement {
+  const attempts: Attempt[] = [];
+  const partials: PathCertificate[][] = [];
+  const visit = (path: PathCertificate[]): boolean => {
+    const cur = path[path.length - 1];
+    partials.push(path);
+    for (const anchor of index.issuersOf(cur)) {
+      const attempt = { path, anchor, problems: checkPath(path, anchor, opts) };
+      attempts.push(attempt);
+      if (attempt.problems.length === 0) return true;
+    }
+    if (path.length > MAX_INTERMEDIATES) return false;
+    for (const next of certs) {
+      if (path.includes(next) || !sameName(next.subjectBytes, next.subjectKey, cur.issuerBytes, cur.issuerKey) || index.exact(next)) continue;
+      if (!cur.isIssuedBy(next) || !cur.verifiesWith(next.publicKey)) continue;
+      if (visit([...path, next])) return true;
+    }
+    return false;
+  };
+  visit([certs[0]]);
+  return judge('built', attempts, () => diagnose(certs, partials, index));
+}
+
+/** Fewest problems wins; among equals the one found first (Java's order). */
+function bestAttempt(attempts: Attempt[]): Attempt | undefined {
+  let best: Attempt | undefined;
+  for (const a of attempts) if (!best || a.problems.length < best.problems.length) best = a;
+  return best;
+}
+
+/**
+ * Every check PKIXCertPathValidator and the TLS end-entity checker make on one path
+ * (leaf first, without the anchor), in the JVM's terms, each with its fix.
+ */
+function checkPath(path: PathCertificate[], anchor: TrustAnchor, opts: JudgeOptions): TrustProblem[] {
+  const problems: TrustProblem[] = [];
+  const anchorCert = new PathCertificate(anchor.certificate);
+  const ctx: ConstraintContext = { anchorIsJdkCA: opts.policy.jdkCaSha256.has(anchor.certificate.sha256), now: opts.now, usage: 'TLSServer' };
+  const anchorKeyRefusal = opts.policy.certpath.refusal({ keys: [anchorCert.keyFacts] }, ctx);
+  if (anchorKeyRefusal) problems.push({ code: 'DISABLED_ALGORITHM', sha256: anchor.certificate.sha256, message: `the trusted CA ${anchor.alias} (${anchorCert.facts.subject}) has ${anchorKeyRefusal}; replace it with a CA that has a stronger key` });
+
+  let issuer = anchorCert;
+  let maxPathLength = path.length;
+  for (let idx = path.length - 1; idx >= 0; idx--) {
+    const c = path[idx];
+    const f = c.facts;
+    const what = describe(c, idx, path.length);
+    const javaIndex = path.length - idx; // 1 = issued by the anchor
+    if (!c.verifiesWith(issuer.publicKey)) {
+      problems.push({ code: 'BAD_SIGNATURE', sha256: c.sha256, message: `the signature of ${what} does not verify with the key of ${issuer === anchorCert ? `the trusted ${anchor.alias}` : issuer.facts.subject} (a CA with this name but another key?); get the issuer certificate that really signed it` });
+    }
+    if (opts.now.getTime() > f.notAfter.getTime()) {
+      problems.push({ code: 'EXPIRED', sha256: c.sha256, message: `${what} expired on ${day(f.notAfter)}; ${idx === 0 ? 'renew the server certificate' : 'install the renewed CA certificate on the server (and in the store if it is trusted there)'}` });
+    }
+    if (opts.now.getTime() < f.notBefore.getTime()) {
+      problems.push({ code: 'NOT_YET_VALID', sha256: c.sha256, message: `${what} is not valid before ${day(f.notBefore)}; check the clocks of this machine and of the CA that issued it` });
+    }
+    const certpath = opts.policy.certpath.refusal({ signatureAlgorithm: f.signatureAlgorithm, keys: [c.keyFacts] }, ctx);
+    if (certpath) problems.push({ code: 'DISABLED_ALGORITHM', sha256: c.sha256, message: `${what}: ${certpath}; have it re-issued with SHA-256 or better and a key of at least 2048 bits` });
+    else {
+      const tls = TLS_CERT_SIGNATURES.has(f.signatureAlgorithm.toUpperCase())
+        ? opts.policy.tls.tlsRefusal({ signatureAlgorithm: f.signatureAlgorithm, keys: [c.keyFacts] }, opts.now)
+        : `${f.signatureAlgorithm} is not a signature algorithm SunJSSE accepts in TLS certificates`;
+      if (tls) problems.push({ code: 'DISABLED_ALGORITHM', sha256: c.sha256, message: `${what}: ${tls}; have it re-issued with SHA-256 or better` });
+    }
+    const ext = c.certificate.extensions;
+    if (idx > 0) {
+      // An intermediate: ConstraintsChecker and KeyChecker.
+      const bc = f.basicConstraints;
+      let pathLen = -1;
+      if (f.version < 3) pathLen = javaIndex === 1 && c.selfIssued ? Number.MAX_SAFE_INTEGER : -1;
+      else if (bc !== 'absent' && bc.ca) pathLen = bc.pathLength ?? Number.MAX_SAFE_INTEGER;
+      if (pathLen === -1) {
+        problems.push({ code: 'NOT_A_CA', sha256: c.sha256, message: `${what} is not a CA certificate (${bc === 'absent' ? 'no Basic Constraints' : 'CA:FALSE'}) but signs ${describe(path[idx - 1], idx - 1, path.length)}; the server sends a wrong chain` });
+      } else {
+        if (!c.selfIssued) {
+          if (maxPathLength <= 0) problems.push({ code: 'PATH_TOO_LONG', sha256: c.sha256, message: `${what} breaks a path length constraint of a CA above it; the chain is longer than its CAs allow` });
+          maxPathLength--;
+        }
+        if (pathLen < maxPathLength) maxPathLength = pathLen;
+      }
+      if (ext.keyUsage && !ext.keyUsage[KEY_USAGE_BITS.keyCertSign]) {
+        problems.push({ code: 'CA_KEY_USAGE', sha256: c.sha256, message: `${what} has a KeyUsage without keyCertSign, so it may not sign certificates` });
+      }
+    }
+    const unknown = ext.criticalOids.filter((o) => !HANDLED_CRITICAL.has(o));
+    if (unknown.length > 0) problems.push({ code: 'UNKNOWN_CRITICAL_EXTENSION', sha256: c.sha256, message: `${what} has critical extension(s) Java does not know (${unknown.join(', ')}), so Java rejects it` });
+    issuer = c;
+  }
+
+  // PKIXValidator.verifyTrustAnchor: an anchor at the end of a path must be a CA (v1 roots excepted).
+  const af = anchorCert.facts;
+  if (af.version === 3 && (af.basicConstraints === 'absent' || !af.basicConstraints.ca)) {
+    problems.push({ code: 'ANCHOR_NOT_CA', sha256: anchor.certificate.sha256, message: `the trusted entry ${anchor.alias} (${af.subject}) is not a CA certificate, so Java will not use it to anchor a path; trust the CA that issued the server certificate instead` });
+  } else if (lacksCertSign(anchorCert)) {
+    problems.push({ code: 'ANCHOR_NOT_CA', sha256: anchor.certificate.sha256, message: `the trusted entry ${anchor.alias} (${af.subject}) has a KeyUsage without keyCertSign, so Java will not use it to anchor a path` });
+  }
+  problems.push(...endEntityProblems(path[0], opts.authType));
+  return problems;
+}
+
+/** EndEntityChecker for a TLS server: KeyUsage for the authType, ExtendedKeyUsage, Netscape cert type. */
+function endEntityProblems(leaf: PathCertificate, authType: string): TrustProblem[] {
+  const out: TrustProblem[] = [];
+  const ext = leaf.certificate.extensions;
+  const rule = KU_FOR_AUTH_TYPE.find(([types]) => types.includes(authType));
+  if (ext.keyUsage && rule && !ext.keyUsage[rule[1]]) {
+    out.push({ code: 'KEY_USAGE', sha256: leaf.sha256, message: `the server certificate's KeyUsage does not allow ${rule[2]}, which a ${authType === 'UNKNOWN' ? 'TLS 1.3' : `TLS ${authType}`} handshake needs; re-issue it with ${rule[2]}` });
+  }
+  const eku = ext.extendedKeyUsage;
+  if (eku && !eku.includes(EKU_SERVER_AUTH) && !eku.includes(EKU_ANY) && !EKU_SGC.some((o) => eku.includes(o))) {
+    out.push({ code: 'EXTENDED_KEY_USAGE', sha256: leaf.sha256, message: `the server certificate's ExtendedKeyUsage (${eku.join(', ')}) does not include serverAuth (1.3.6.1.5.5.7.3.1); re-issue it for TLS server authentication` });
+  }
+  const ns = ext.netscapeCertType;
+  if (ns && !ns[1]) out.push({ code: 'NETSCAPE_CERT_TYPE', sha256: leaf.sha256, message: 'the server certificate\'s Netscape cert type does not allow SSL server use; re-issue it without that extension' });
+  return out;
+}
+
+/** Why no path reached an anchor, and which CA to add (only presented certificates carry a fingerprint). */
+function diagnose(certs: PathCertificate[], partials: PathCertificate[][], index: AnchorIndex): { problems: TrustProblem[]; suggestions: TrustSuggestion[] } {
+  const longest = partials.reduce((a, b) => (b.length > a.length ? b : a), [certs[0]]);
+  const top = longest[longest.length - 1];
+  const leaf = certs[0];
+  const problems: TrustProblem[] = [];
+  const suggestions: TrustSuggestion[] = [];
+  const sameName = index.namedLikeIssuerOf(top);
+  if (sameName.length > 0) {
+    problems.push({
+      code: 'ANCHOR_KEY_MISMATCH',
+      sha256: top.sha256,
+      message: `the store trusts ${sameName.map((a) => a.alias).join(', ')} named ${top.facts.issuer}, but not the key that signed ${top === leaf ? 'the server certificate' : top.facts.subject} (a renewed or re-keyed CA?)`,
+    });
+  }
+  const selfSigned = top.selfIssued && top.verifiesWith(top.publicKey);
+  if (selfSigned && top === leaf) {
+    problems.push({ code: 'SELF_SIGNED_NOT_TRUSTED', sha256: leaf.sha256, message: `the server presents a self-signed certificate (${leaf.facts.subject}) that the store does not trust` });
+    suggestions.push({ subject: leaf.facts.subject, sha256: leaf.sha256, der: leaf.certificate.der, reason: 'pin this self-signed server certificate (it must be replaced in the store when the server renews it)' });
+  } else if (selfSigned) {
+    problems.push({ code: 'ROOT_NOT_TRUSTED', sha256: top.sha256, message: `the chain ends at the root CA ${top.facts.subject}, which the store does not trust` });
+    suggestions.push({ subject: top.facts.subject, sha256: top.sha256, der: top.certificate.der, reason: 'add this root CA (the server sent it)' });
+  } else if (top === leaf) {
+    problems.push({
+      code: 'ISSUER_NOT_SENT',
+      sha256: leaf.sha256,
+      message: `the server sends only its own certificate, and the store does not trust its issuer ${leaf.facts.issuer}; the JVM does not download missing CA certificates. If the issuer is an intermediate CA, the server does not send its intermediate: configure the server to send its chain (the fix), or add that intermediate to the store`,
+    });
+    suggestions.push({ subject: leaf.facts.issuer, reason: 'add the CA that issued the server certificate (not sent by the server; get it from the CA, and prefer its root if it is an intermediate)' });
+  } else {
+    problems.push({ code: 'ROOT_NOT_TRUSTED', sha256: top.sha256, message: `the chain the server sends ends at ${top.facts.subject}, issued by ${top.facts.issuer}, which the store does not trust` });
+    suggestions.push({ subject: top.facts.issuer, reason: 'add this root CA (servers usually do not send their root; get it from the CA)' });
+    suggestions.push({ subject: top.facts.subject, sha256: top.sha256, der: top.certificate.der, reason: 'or trust the intermediate CA the server sent (works until that intermediate is renewed)' });
+  }
+  return { problems, suggestions };
+}
+
+function noteUncheckedConstraints(path: PathCertificate[], notes: string[]): void {
+  for (const c of path.slice(1)) {
+    if (c.certificate.extensions.all.some((e) => e.oid === OID_NAME_CONSTRAINTS)) notes.push(`${c.facts.subject} carries name constraints, which midtrust does not evaluate (Java does)`);
+  }
+}
+
+function describe(c: PathCertificate, idx: number, length: number): string {
+  const name = c.facts.subjectCommonName ?? c.facts.subject;
+  if (idx === 0) return `the server certificate (${name})`;
+  return idx === length - 1 && c.selfIssued ? `the root CA certificate ${name}` : `the intermediate CA certificate ${name}`;
+}
+
+function day(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}

@@ -1,0 +1,142 @@
+import * as path from 'node:path';
+import { MidtrustError } from '../errors';
+import type { Host } from '../host/host';
+import { readKeystore } from '../keystore/keystoreCodec';
+import type { Keystore } from '../keystore/model';
+import type { MidLayout } from '../mid/midLayout';
+import type { StoreRef } from '../mid/upgrade/upgradeRun';
+import type { UpgradeResult } from '../mid/upgrade/upgradeModel';
+import type { DesiredState } from '../plan/desiredState';
+import type { Plan } from '../plan/plan';
+import { jdkShippedRootsOf } from './jdkTrustPolicy';
+
+/**
+ * The truststore a verdict is judged against — as it is, as it will be after apply, or as it
+ * will be after the next MID upgrade — with what the JVM's other inputs depend on.
+ */
+export interface JudgedStore {
+  /** For people: which file, and in which state ("… as it will be after apply"). */
+  readonly label: string;
+  readonly store: Keystore;
+  /** The JRE whose java.security and shipped roots apply (a MID's bundled `agent/jre`). */
+  readonly javaHome?: string;
+  readonly platform?: 'posix' | 'win32';
+  /** Overrides the JDK-shipped roots read from `javaHome` (after an upgrade they are the new store's). */
+  readonly jdkCaSha256?: ReadonlySet<string>;
+  /** Worth telling (an external truststore an upgrade does not touch, …). */
+  readonly note?: string;
+}
+
+/**
+ * The Java home a store belongs to when it is a JRE's own truststore (`<java.home>/lib/security/
+ * cacerts` or `jssecacerts`, as a MID's bundled JRE has it): that JRE's java.security and
+ * shipped roots apply, not this machine's.
+ *
+ * @example
+ * javaHomeOfStore('/opt/servicenow/mid/agent/jre/lib/security/cacerts') // '/opt/servicenow/mid/agent/jre'
+ */
+export function javaHomeOfStore(file: string): string | undefined {
+  return /^(.+)[\\/]lib[\\/]security[\\/](?:cacerts|jssecacerts)$/.exec(file)?.[1];
+}
+
+/** Reads a store with errors that name the file. */
+async function read(host: Host, file: string, password: string | undefined): Promise<Keystore> {
+  try {
+    return readKeystore(await host.readFile(file), { password });
+  } catch (e) {
+    throw e instanceof MidtrustError ? e.withContext(file) : e;
+  }
+}
+
+/**
+ * A keystore file as it is now.
+ *
+ * @example
+ * const judged = await judgedKeystore(new LocalHost(), '/etc/mid/truststore.p12', undefined);
+ */
+export async function judgedKeystore(host: Host, file: string, password: string | undefined): Promise<JudgedStore> {
+  const javaHome = javaHomeOfStore(file);
+  return { label: file, store: await read(host, file, password), ...(javaHome ? { javaHome } : {}) };
+}
+
+/**
+ * The store of a desired-state file as `apply` would leave it: the same plan and the same
+ * in-memory apply, written nowhere.
+ *
+ * @example
+ * const { store, plan } = await judgedAfterApply(new LocalHost(), loadDesiredStateFile('desired.yaml', io));
+ */
+export async function judgedAfterApply(host: Host, desired: DesiredState, now = new Date()): Promise<JudgedStore & { plan: Plan }> {
+  // The plan and upgrade code is loaded only for the modes that need it (CLI start-up).
+  const { computePlan } = require('../plan/computePlan') as typeof import('../plan/computePlan');
+  const { applyPlan } = require('../plan/applyPlan') as typeof import('../plan/applyPlan');
+  const file = desired.keystore.path;
+  const current = (await host.stat(file)) ? await read(host, file, desired.keystore.password?.reveal()) : undefined;
+  const plan = computePlan(current, desired);
+  const store = applyPlan(current, plan, desired, { now });
+  const pending = plan.changes === 0 ? 'nothing to apply' : `${plan.changes} change(s) from ${desired.sourceFile} applied in memory`;
+  const javaHome = javaHomeOfStore(file);
+  return { label: `${file} as it will be after apply (${pending})`, store, plan, ...(javaHome ? { javaHome } : {}) };
+}
+
+/**
+ * The truststore a MID Server's JVM really uses: the external truststore set in
+ * wrapper-override.conf (with its password), else the bundled JRE's `jssecacerts` when present
+ * (Java prefers it), else its `cacerts`.
+ *
+ * @example
+ * const judged = await judgedMidStore(new LocalHost(), '/opt/servicenow/mid', 'changeit');
+ */
+export async function judgedMidStore(host: Host, midHome: string, password: string | undefined): Promise<JudgedStore & { layout: MidLayout; external: boolean }> {
+  const { midLayout, validateMidLayout } = require('../mid/midLayout') as typeof import('../mid/midLayout');
+  const { readExternalTruststore } = require('../mid/wrapperOverride') as typeof import('../mid/wrapperOverride');
+  const layout = midLayout(midHome);
+  await validateMidLayout(host, layout);
+  const p = layout.platform === 'win32' ? path.win32 : path.posix;
+  const javaHome = p.join(layout.home, 'agent', 'jre');
+  const base = { javaHome, platform: layout.platform, layout };
+  const wrapper = (await host.stat(layout.wrapperOverride)) ? Buffer.from(await host.readFile(layout.wrapperOverride)).toString('utf8') : '';
+  const external = readExternalTruststore(wrapper);
+  if (external.path) {
+    return { ...base, external: true, label: `${external.path} (the external truststore set in ${layout.wrapperOverride})`, store: await read(host, external.path, external.password ?? password) };
+  }
+  const jsse = p.join(javaHome, 'lib', 'security', 'jssecacerts');
+  if (await host.stat(jsse)) return { ...base, external: false, label: `${jsse} (Java uses jssecacerts before cacerts)`, store: await read(host, jsse, password) };
+  return { ...base, external: false, label: layout.cacerts, store: await read(host, layout.cacerts, password) };
+}
+
+/**
+ * The MID's truststore as it will be after the next upgrade: the incoming JRE's cacerts plus what
+ * the configured migration strategy carries over (the same model as `upgrade-preview`). A MID
+ * with an external truststore keeps it: the upgrade does not change what it trusts.
+ *
+ * @example
+ * const judged = await judgedAfterUpgrade(host, '/opt/servicenow/mid', { path: 'new/cacerts', password: 'changeit' }, 'changeit');
+ * judged.upgrade?.lost // what the upgrade drops
+ */
+export async function judgedAfterUpgrade(
+  host: Host,
+  midHome: string,
+  incoming: StoreRef,
+  password: string | undefined,
+  opts: { prefix?: string; now?: Date } = {},
+): Promise<JudgedStore & { upgrade?: UpgradeResult }> {
+  const current = await judgedMidStore(host, midHome, password);
+  if (current.external) {
+    return { ...current, note: 'the MID uses an external truststore, which an upgrade does not replace: the verdict after the upgrade is the verdict now' };
+  }
+  const { chooseRule, openStore } = require('../mid/upgrade/upgradeRun') as typeof import('../mid/upgrade/upgradeRun');
+  const { modelUpgrade } = require('../mid/upgrade/upgradeModel') as typeof import('../mid/upgrade/upgradeModel');
+  const { rule, why } = await chooseRule(host, { layout: current.layout });
+  const cacerts = current.label === current.layout.cacerts ? current.store : await read(host, current.layout.cacerts, password);
+  const upgrade = modelUpgrade(cacerts, await openStore(host, incoming), rule, why, { prefix: opts.prefix, now: opts.now });
+  return {
+    label: `${current.layout.cacerts} as it will be after the upgrade (${why}; incoming ${incoming.path})`,
+    store: upgrade.store,
+    javaHome: current.javaHome,
+    platform: current.platform,
+    jdkCaSha256: jdkShippedRootsOf(upgrade.store),
+    upgrade,
+    note: `java.security of the current bundled JRE is assumed for the new one${upgrade.lost.length ? `; the upgrade loses ${upgrade.lost.length} certificate(s): ${upgrade.lost.map((l) => l.alias).join(', ')}` : ''}`,
+  };
+}

@@ -1,0 +1,92 @@
+import { X509Certificate, type KeyObject } from 'node:crypto';
+import type { Certificate } from '../certificate/certificate';
+import { certificateNameBytes, type CertificateNameBytes } from '../certificate/certificateNameBytes';
+import type { CertificateFacts } from '../certificate/certificateFacts';
+import type { KeyFacts } from './algorithmConstraints';
+
+/**
+ * A certificate as path building sees it: midtrust's lazy facts and extensions, plus node's
+ * X509Certificate (OpenSSL) for everything cryptographic — signature verification, issuer
+ * matching (name and key identifiers), host names. node's object costs ~0.5 ms, so it is built
+ * only for the few certificates a path actually touches.
+ */
+export class PathCertificate {
+  #x509?: X509Certificate;
+  #spki?: Buffer;
+  #names?: CertificateNameBytes;
+
+  constructor(readonly certificate: Certificate) {}
+
+  get sha256(): string {
+    return this.certificate.sha256;
+  }
+
+  get facts(): CertificateFacts {
+    return this.certificate.facts;
+  }
+
+  /** node's parsed certificate; throws when OpenSSL cannot read it. */
+  get x509(): X509Certificate {
+    return (this.#x509 ??= new X509Certificate(this.certificate.der));
+  }
+
+  get publicKey(): KeyObject {
+    return this.x509.publicKey;
+  }
+
+  /** SubjectPublicKeyInfo DER, to compare keys ("same name and same key" is trusted like the anchor itself). */
+  get spki(): Buffer {
+    return (this.#spki ??= this.publicKey.export({ type: 'spki', format: 'der' }));
+  }
+
+  /** Subject Name DER as hex: the cheap first lookup key (names chain by their bytes in practice). */
+  get subjectBytes(): string {
+    return Buffer.from((this.#names ??= certificateNameBytes(this.certificate.der)).subject).toString('hex');
+  }
+
+  get issuerBytes(): string {
+    return Buffer.from((this.#names ??= certificateNameBytes(this.certificate.der)).issuer).toString('hex');
+  }
+
+  /** Normalized subject, for looking up candidates by name (X500Principal.equals is case- and space-insensitive). */
+  get subjectKey(): string {
+    return nameKey(this.facts.subject);
+  }
+
+  get issuerKey(): string {
+    return nameKey(this.facts.issuer);
+  }
+
+  get keyFacts(): KeyFacts {
+    const f = this.facts;
+    return { algorithm: f.keyAlgorithm, ...(f.keySize !== undefined ? { size: f.keySize } : {}), ...(f.namedCurve ? { curve: f.namedCurve } : {}) };
+  }
+
+  /** OpenSSL's issuer test (names, key identifiers, issuer's keyCertSign) — no signature. */
+  isIssuedBy(issuer: PathCertificate): boolean {
+    try {
+      return this.x509.checkIssued(issuer.x509);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Whether `key` verifies this certificate's signature (OpenSSL; algorithms it refuses count as "no"). */
+  verifiesWith(key: KeyObject): boolean {
+    try {
+      return this.x509.verify(key);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Self-issued (subject = issuer), as Java's X509CertImpl.isSelfIssued. */
+  get selfIssued(): boolean {
+    return this.facts.selfIssued;
+  }
+}
+
+/** The lookup key of a distinguished name: lowercase, white space collapsed. */
+export function nameKey(name: string): string {
+  return name.toLowerCase().replace(/\s+/g, ' ').trim();
+}
