@@ -96,8 +96,9 @@ describe('midtrust verify: errors are never verdicts (exit 1)', () => {
     });
     const r = await verify(['--target', `127.0.0.1:${closed}`, '--keystore', rootStore, '--storepass-env', 'MT_PW', '--json']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/cannot connect to 127\.0\.0\.1:\d+: connection refused/);
+    // Under --json an error is a JSON object on stdout, never a verdict (docs: the CLI's --json errors).
+    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'IO', message: expect.stringMatching(/cannot connect to 127\.0\.0\.1:\d+: connection refused/) } });
+    expect(r.stdout).not.toMatch(/"trusted"/);
   });
 
   it('a store with the wrong password, a missing store, a bad target, no mode', async () => {
