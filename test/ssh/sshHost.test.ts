@@ -7,14 +7,11 @@ import { SshConnectionPool } from '../../provider/host/ssh/sshConnectionPool';
 import { SshHost } from '../../provider/host/ssh/sshHost';
 import { loadDesiredState } from '../../provider/plan/desiredStateFile';
 import { keytoolList, tempDir } from '../helpers/keytool';
-import { sshdUnavailable, startSshd, type TestSshd } from '../helpers/sshd';
+import { needs } from '../helpers/requireTools';
+import { startSshd, type TestSshd } from '../helpers/sshd';
 import { env, makeCertificateSet, makeStore } from '../cli/applyFixtures';
 
-const unavailable = sshdUnavailable();
-if (unavailable) console.warn(`SKIPPED: SSH host tests — ${unavailable}`);
-const d = unavailable ? describe.skip : describe;
-
-d('SshHost against a real OpenSSH server', () => {
+needs('sshd').describe('SshHost against a real OpenSSH server', () => {
   let sshd: TestSshd;
   let pool: SshConnectionPool;
   const spec = () => ({ host: '127.0.0.1', port: sshd.port, user: 'root', privateKey: sshd.privateKey, knownHostsFile: sshd.knownHostsFile });
