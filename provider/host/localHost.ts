@@ -7,6 +7,7 @@ import { acquireLocalLockFile, LOCK_SUFFIX, readLockFile, TAKEOVER_INFIX } from 
 import { isLockStale } from './lockOwner';
 import { isProcessAlive } from './processAlive';
 import { parseTempFileName, tempFileName } from './tempFileName';
+import { pauseAt } from './testPause';
 
 /** Backups are written through writeFileAtomic too; their temporaries belong to the store. */
 const BACKUP_INFIX = '.midtrust-backup-';
@@ -101,14 +102,17 @@ export class LocalHost implements Host {
       await handle.sync();
       await handle.close();
       handle = undefined;
+      await pauseAt('temp-written', target);
       if (opts.verify) {
         step = 'reading the new content back';
         const readBack = await fs.readFile(tmp);
         await runVerify(opts.verify, readBack, target);
       }
+      await pauseAt('before-rename', target);
       step = 'replacing the file';
       await fs.rename(tmp, target);
       renamed = true;
+      await pauseAt('after-rename', target);
     } catch (e) {
       await handle?.close().catch(() => undefined);
       if (!renamed) await fs.unlink(tmp).catch(() => undefined);
@@ -126,6 +130,7 @@ export class LocalHost implements Host {
       await lock.release().catch(() => undefined);
       throw e;
     }
+    await pauseAt('after-lock', target);
     return lock;
   }
 
