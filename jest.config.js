@@ -9,4 +9,9 @@ module.exports = {
   testTimeout: 60000,
   // Interop tests spawn keytool (a JVM each): two workers keep a 2-core machine responsive.
   maxWorkers: 2,
+  // A per-run TMPDIR that must be empty at the end, and a summary of skipped tests.
+  globalSetup: '<rootDir>/test/jest/globalSetup.ts',
+  globalTeardown: '<rootDir>/test/jest/globalTeardown.ts',
+  // Every test must assert something (no expect() call fails it); tempDir()s are removed per file.
+  setupFilesAfterEnv: ['<rootDir>/test/jest/perTestFile.ts'],
 };

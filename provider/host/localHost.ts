@@ -9,10 +9,8 @@ import { READ_LIMITS } from './readLimits';
 import { acquireLocalLockFile, LOCK_SUFFIX, readLockFile, TAKEOVER_INFIX } from './localLockFile';
 import { isLockStale } from './lockOwner';
 import { isProcessAlive } from './processAlive';
-import { parseTempFileName, tempFileName } from './tempFileName';
-
-/** Temporaries of a store's backups and manifest (`<store>.midtrust-backup…`) belong to the store. */
-const BACKUP_INFIX = '.midtrust-backup';
+import { belongsToStore, parseTempFileName, tempFileName } from './tempFileName';
+import { pauseAt } from './testPause';
 
 /**
  * Keystores on this machine's file system, through node's fs/promises only (no shelling out).
@@ -80,6 +78,7 @@ export class LocalHost implements Host {
       await handle.chmod(opts.setMode ?? before?.mode ?? opts.mode ?? 0o644);
       step = 'flushing the new content to disk';
       await handle.sync();
+      await pauseAt('temp-written', target);
       if (opts.verify) {
         // Through our own descriptor, not the name: what is verified is what gets renamed.
         step = 'reading the new content back';
@@ -89,9 +88,11 @@ export class LocalHost implements Host {
       }
       await handle.close();
       handle = undefined;
+      await pauseAt('before-rename', target);
       step = 'replacing the file';
       await fs.rename(tmp, target);
       renamed = true;
+      await pauseAt('after-rename', target);
     } catch (e) {
       await handle?.close().catch(() => undefined);
       if (!renamed) await fs.unlink(tmp).catch(() => undefined);
@@ -109,6 +110,7 @@ export class LocalHost implements Host {
       await lock.release().catch(() => undefined);
       throw e;
     }
+    await pauseAt('after-lock', target);
     return lock;
   }
 
@@ -198,7 +200,7 @@ async function exists(p: string): Promise<boolean> {
 async function isLeftover(dir: string, name: string, base: string): Promise<boolean> {
   const temp = parseTempFileName(name);
   if (temp) {
-    const ours = temp.targetBase === base || temp.targetBase.startsWith(`${base}${BACKUP_INFIX}`);
+    const ours = belongsToStore(temp.targetBase, base);
     return ours && !isProcessAlive(temp.pid);
   }
   if (name.startsWith(`${base}${LOCK_SUFFIX}${TAKEOVER_INFIX}`)) {

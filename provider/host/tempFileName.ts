@@ -28,3 +28,18 @@ export function parseTempFileName(name: string): { targetBase: string; pid: numb
   const m = TEMP_PATTERN.exec(name);
   return m ? { targetBase: m[1], pid: Number(m[2]) } : undefined;
 }
+
+/** `<store>.midtrust-owners.json`: the ownership record of the Pulumi resources (provider/ownership). */
+export const OWNERSHIP_RECORD_SUFFIX = '.midtrust-owners.json';
+
+/**
+ * True when a temporary file for `targetBase` belongs to the store `storeBase`: the store itself,
+ * or a file midtrust keeps beside it (its backups and their manifest, its ownership record). Those
+ * are cleaned up together, under the store's lock.
+ *
+ * @example
+ * belongsToStore('cacerts.midtrust-owners.json', 'cacerts'); // true
+ */
+export function belongsToStore(targetBase: string, storeBase: string): boolean {
+  return targetBase === storeBase || targetBase.startsWith(`${storeBase}.midtrust-backup`) || targetBase === `${storeBase}${OWNERSHIP_RECORD_SUFFIX}`;
+}

@@ -2,10 +2,11 @@ import * as pathModule from 'node:path';
 import { MidtrustError } from '../errors';
 import type { Host } from '../host/host';
 import { READ_LIMITS } from '../host/readLimits';
+import { OWNERSHIP_RECORD_SUFFIX } from '../host/tempFileName';
 import { canonical, EMPTY_LEDGER, ledgerBeforeWrite, sameLedger, type HeldValue, type Ledger, type OwnershipRecord } from './ownershipLedger';
 
 /** `<file>.midtrust-owners.json`, beside the file it describes (its resolved target for a link). */
-export const LEDGER_SUFFIX = '.midtrust-owners.json';
+export const LEDGER_SUFFIX = OWNERSHIP_RECORD_SUFFIX;
 /** As large as the largest keystore it can describe (a store taken over by `exclusive` is copied into it). */
 const MAX_LEDGER_BYTES = READ_LIMITS.keystore;
 

@@ -16,6 +16,7 @@ import { javaLoadProblem } from '../../provider/certificate/javaLoadProblem';
 import { MidtrustError } from '../../provider/errors';
 import { writeKeystore } from '../../provider/keystore/keystoreCodec';
 import { runKeytool, tempDir, tryKeytool } from '../helpers/keytool';
+import { needs } from '../helpers/requireTools';
 import { buildCertificate, encodeName, rdn, toPem, type CertificateSpec } from './certificateBuilder';
 
 const u8 = (...b: number[]): Uint8Array => Uint8Array.from(b);
@@ -174,112 +175,103 @@ let dir: string;
 const stringCases: Case[] = [];
 const loadCases: Case[] = [];
 
-beforeAll(() => {
-  if (jdks.length === 0) return;
-  dir = tempDir('mt-java-compat-');
-  for (const [name, tag, value] of STRING_CASES) stringCases.push({ name, der: buildCertificate({ subject: cn(tag, value) }), verdicts: new Map() });
-  for (const [name, make] of LOAD_CASES) loadCases.push({ name, der: make(), verdicts: new Map() });
-  const all = [...stringCases, ...loadCases];
-  const files = all.map((c, i) => {
-    const f = `c${i}.pem`;
-    fs.writeFileSync(path.join(dir, f), toPem([c.der]));
-    return f;
+const gate = needs('java', 'jdk18');
+
+gate.describe('certificates as every installed JDK loads them', () => {
+  beforeAll(() => {
+    dir = tempDir('mt-java-compat-');
+    for (const [name, tag, value] of STRING_CASES) stringCases.push({ name, der: buildCertificate({ subject: cn(tag, value) }), verdicts: new Map() });
+    for (const [name, make] of LOAD_CASES) loadCases.push({ name, der: make(), verdicts: new Map() });
+    const all = [...stringCases, ...loadCases];
+    const files = all.map((c, i) => {
+      const f = `c${i}.pem`;
+      fs.writeFileSync(path.join(dir, f), toPem([c.der]));
+      return f;
+    });
+    for (const jdk of jdks) javaVerdicts(jdk, dir, files).forEach((v, i) => all[i].verdicts.set(jdk.version, v));
+  }, 120000);
+
+  afterAll(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
-  for (const jdk of jdks) javaVerdicts(jdk, dir, files).forEach((v, i) => all[i].verdicts.set(jdk.version, v));
-}, 120000);
 
-afterAll(() => {
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-const skipped = (): boolean => {
-  if (jdks.length > 0) return false;
-  console.warn('SKIPPED: no JDK under /usr/lib/jvm — Java compatibility of certificate names and structures not checked');
-  return true;
-};
-
-describe('name strings decode as Java decodes them', () => {
-  it('subject equals X500Principal.toString() on every JDK that loads the certificate', () => {
-    if (skipped()) return;
-    for (const c of stringCases) {
-      for (const [version, v] of c.verdicts) {
-        if (!v.ok) continue;
-        expect({ case: c.name, java: version, subject: escapeLikeLoadCheck(Certificate.fromDer(c.der).facts.subject) }).toEqual({ case: c.name, java: version, subject: v.subject });
+  describe('name strings decode as Java decodes them', () => {
+    it('subject equals X500Principal.toString() on every JDK that loads the certificate', () => {
+      for (const c of stringCases) {
+        for (const [version, v] of c.verdicts) {
+          if (!v.ok) continue;
+          expect({ case: c.name, java: version, subject: escapeLikeLoadCheck(Certificate.fromDer(c.der).facts.subject) }).toEqual({ case: c.name, java: version, subject: v.subject });
+        }
       }
-    }
+    });
+
+    it('Java 17 loads every string case (they are about decoding, not about refusal)', () => {
+      const java17 = stringCases.map((c) => [c.name, c.verdicts.get(jdks[0].version)?.ok]);
+      expect(java17.filter(([, ok]) => !ok)).toEqual([]);
+    });
   });
 
-  it('Java 17 loads every string case (they are about decoding, not about refusal)', () => {
-    if (skipped()) return;
-    const java17 = stringCases.map((c) => [c.name, c.verdicts.get(jdks[0].version)?.ok]);
-    expect(java17.filter(([, ok]) => !ok)).toEqual([]);
-  });
-});
-
-describe('parseCertificateInput accepts exactly what every JDK can load', () => {
-  it('javaLoadProblem is undefined exactly when every installed JDK loads the certificate', () => {
-    if (skipped()) return;
-    for (const c of [...loadCases, ...stringCases]) {
-      const javaOk = [...c.verdicts.values()].every((v) => v.ok);
-      let parses = true;
-      try {
-        void Certificate.fromDer(c.der).facts;
-      } catch {
-        parses = false;
+  describe('parseCertificateInput accepts exactly what every JDK can load', () => {
+    it('javaLoadProblem is undefined exactly when every installed JDK loads the certificate', () => {
+      for (const c of [...loadCases, ...stringCases]) {
+        const javaOk = [...c.verdicts.values()].every((v) => v.ok);
+        let parses = true;
+        try {
+          void Certificate.fromDer(c.der).facts;
+        } catch {
+          parses = false;
+        }
+        // Certificates our facts parser refuses never reach javaLoadProblem; Java must refuse them too.
+        if (!parses) {
+          expect({ case: c.name, javaOk }).toEqual({ case: c.name, javaOk: false });
+          continue;
+        }
+        expect({ case: c.name, loadable: javaLoadProblem(c.der) === undefined }).toEqual({ case: c.name, loadable: javaOk });
       }
-      // Certificates our facts parser refuses never reach javaLoadProblem; Java must refuse them too.
-      if (!parses) {
-        expect({ case: c.name, javaOk }).toEqual({ case: c.name, javaOk: false });
-        continue;
+    });
+
+    it('rejects the others with INVALID_INPUT, naming the source and the reason', () => {
+      for (const c of [...loadCases, ...stringCases]) {
+        const javaOk = [...c.verdicts.values()].every((v) => v.ok);
+        let got: string;
+        try {
+          got = `accepted ${parseCertificateInput(c.der, 'alias odd (odd.der)').length}`;
+        } catch (e) {
+          if (!(e instanceof MidtrustError)) throw e;
+          expect(e.code).toBe('INVALID_INPUT');
+          expect(e.message).toMatch(/^alias odd \(odd\.der\): /);
+          got = 'rejected';
+        }
+        expect({ case: c.name, got }).toEqual({ case: c.name, got: javaOk ? 'accepted 1' : 'rejected' });
       }
-      expect({ case: c.name, loadable: javaLoadProblem(c.der) === undefined }).toEqual({ case: c.name, loadable: javaOk });
-    }
+    });
+
+    it('explains the reason in Java terms', () => {
+      const reason = (name: string): string | undefined => javaLoadProblem(loadCases.find((c) => c.name === name)!.der);
+      expect(reason('empty issuer')).toMatch(/issuer name is empty/);
+      expect(reason('v2 with extensions')).toMatch(/version 2 certificate but carries extensions/);
+      expect(reason('a duplicated extension')).toMatch(/2\.5\.29\.19 appears twice/);
+      expect(reason('v3, empty subject, non-critical SubjectAltName')).toMatch(/not marked critical/);
+      expect(reason('inner and outer signature algorithms differ')).toMatch(/Signature algorithm mismatch/);
+    });
   });
 
-  it('rejects the others with INVALID_INPUT, naming the source and the reason', () => {
-    if (skipped()) return;
-    for (const c of [...loadCases, ...stringCases]) {
-      const javaOk = [...c.verdicts.values()].every((v) => v.ok);
-      let got: string;
-      try {
-        got = `accepted ${parseCertificateInput(c.der, 'alias odd (odd.der)').length}`;
-      } catch (e) {
-        if (!(e instanceof MidtrustError)) throw e;
-        expect(e.code).toBe('INVALID_INPUT');
-        expect(e.message).toMatch(/^alias odd \(odd\.der\): /);
-        got = 'rejected';
-      }
-      expect({ case: c.name, got }).toEqual({ case: c.name, got: javaOk ? 'accepted 1' : 'rejected' });
-    }
-  });
-
-  it('explains the reason in Java terms', () => {
-    if (skipped()) return;
-    const reason = (name: string): string | undefined => javaLoadProblem(loadCases.find((c) => c.name === name)!.der);
-    expect(reason('empty issuer')).toMatch(/issuer name is empty/);
-    expect(reason('v2 with extensions')).toMatch(/version 2 certificate but carries extensions/);
-    expect(reason('a duplicated extension')).toMatch(/2\.5\.29\.19 appears twice/);
-    expect(reason('v3, empty subject, non-critical SubjectAltName')).toMatch(/not marked critical/);
-    expect(reason('inner and outer signature algorithms differ')).toMatch(/Signature algorithm mismatch/);
-  });
-});
-
-describe('why this matters', () => {
-  it('one certificate Java refuses makes a whole JKS unreadable to keytool', () => {
-    if (skipped()) return;
-    const bad = loadCases.find((c) => c.name === 'empty issuer')!.der;
-    const good = loadCases.find((c) => c.name === 'an ordinary certificate')!.der;
-    const file = path.join(dir, 'poisoned.jks');
-    const entries = [
-      { alias: 'good', kind: 'trustedCertificate' as const, timestamp: 0, certificates: [good] },
-      { alias: 'bad', kind: 'trustedCertificate' as const, timestamp: 0, certificates: [bad] },
-    ];
-    fs.writeFileSync(file, writeKeystore({ type: 'JKS', entries, integrity: 'verified' }, 'changeit'));
-    const listed = tryKeytool(['-list', '-keystore', file, '-storepass:env', 'MT_PW'], { env: { MT_PW: 'changeit' } });
-    expect(listed.status).not.toBe(0);
-    expect(listed.output).toMatch(/Empty issuer DN/);
-    // The same store without it lists fine.
-    fs.writeFileSync(file, writeKeystore({ type: 'JKS', entries: entries.slice(0, 1), integrity: 'verified' }, 'changeit'));
-    expect(runKeytool(['-list', '-keystore', file, '-storepass:env', 'MT_PW'], { env: { MT_PW: 'changeit' } })).toMatch(/good, .*trustedCertEntry/);
+  describe('why this matters', () => {
+    it('one certificate Java refuses makes a whole JKS unreadable to keytool', () => {
+      const bad = loadCases.find((c) => c.name === 'empty issuer')!.der;
+      const good = loadCases.find((c) => c.name === 'an ordinary certificate')!.der;
+      const file = path.join(dir, 'poisoned.jks');
+      const entries = [
+        { alias: 'good', kind: 'trustedCertificate' as const, timestamp: 0, certificates: [good] },
+        { alias: 'bad', kind: 'trustedCertificate' as const, timestamp: 0, certificates: [bad] },
+      ];
+      fs.writeFileSync(file, writeKeystore({ type: 'JKS', entries, integrity: 'verified' }, 'changeit'));
+      const listed = tryKeytool(['-list', '-keystore', file, '-storepass:env', 'MT_PW'], { env: { MT_PW: 'changeit' } });
+      expect(listed.status).not.toBe(0);
+      expect(listed.output).toMatch(/Empty issuer DN/);
+      // The same store without it lists fine.
+      fs.writeFileSync(file, writeKeystore({ type: 'JKS', entries: entries.slice(0, 1), integrity: 'verified' }, 'changeit'));
+      expect(runKeytool(['-list', '-keystore', file, '-storepass:env', 'MT_PW'], { env: { MT_PW: 'changeit' } })).toMatch(/good, .*trustedCertEntry/);
+    });
   });
 });

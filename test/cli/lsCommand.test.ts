@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { keytoolList, modernKeytool, runKeytool, tempDir } from '../helpers/keytool';
 import { CLI, midtrust, midtrustProcess } from '../helpers/midtrustCli';
+import { needs } from '../helpers/requireTools';
 
 const env = { SP: 'ls-Pass-1' };
 const dir = tempDir('mt-ls-');
@@ -38,12 +39,8 @@ describe('midtrust ls', () => {
     expect(r.stderr).toMatch(/integrity NOT verified/);
   });
 
-  it('lists a password-less PKCS12 (JDK ≥ 18 cacerts form)', async () => {
-    const modern = modernKeytool();
-    if (!modern) {
-      console.warn('SKIPPED: password-less PKCS12 ls needs a JDK ≥ 18 keytool under /usr/lib/jvm');
-      return;
-    }
+  needs('jdk18').it('lists a password-less PKCS12 (JDK ≥ 18 cacerts form)', async () => {
+    const modern = modernKeytool()!;
     runKeytool(['-J-Dkeystore.pkcs12.certProtectionAlgorithm=NONE', '-J-Dkeystore.pkcs12.macAlgorithm=NONE', '-importcert', '-noprompt', '-alias', 'root', '-file', p('server.pem'), '-keystore', p('nopw.p12'), '-storetype', 'PKCS12', '-storepass:env', 'SP'], { env, keytool: modern });
     const r = await midtrust(['ls', p('nopw.p12'), '--json']);
     expect(r.code).toBe(0);

@@ -146,9 +146,22 @@ export function parseKeytoolList(out: string): ListedEntry[] {
   return entries;
 }
 
-/** A fresh temporary directory, removed by the caller (or left for post-mortem under CI). */
+/** Directories made by tempDir in this test file (jest gives every test file its own modules). */
+const madeTempDirs: string[] = [];
+
+/**
+ * A fresh temporary directory. It is removed when the test file ends (test/jest/perTestFile.ts
+ * calls removeTempDirs), so a test may remove it earlier but never has to.
+ */
 export function tempDir(prefix = 'midtrust-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  madeTempDirs.push(dir);
+  return dir;
+}
+
+/** Removes every directory tempDir made in this test file. */
+export function removeTempDirs(): void {
+  for (const dir of madeTempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** Runs openssl; throws with its output on failure. */

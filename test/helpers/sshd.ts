@@ -19,6 +19,12 @@ export interface TestSshd {
   readonly knownHostsFile: string;
   /** The client private key (OpenSSH format) authorized for root. */
   readonly privateKey: string;
+  /**
+   * Cuts every open connection from the server side, as a crashed server or a dropped network
+   * would: kill -9 of each connection's sshd process (the listener keeps accepting). Returns how
+   * many processes were killed.
+   */
+  cutConnections(): number;
   stop(): Promise<void>;
 }
 
@@ -27,6 +33,32 @@ export function sshdUnavailable(): string | undefined {
   if (!fs.existsSync('/usr/sbin/sshd')) return '/usr/sbin/sshd not found (apt-get install openssh-server; .ci/run does)';
   if (process.getuid?.() !== 0) return 'sshd tests run as root (a test sshd must switch to the login user)';
   return undefined;
+}
+
+/** Every process below `pid` (from /proc: each process's parent is field 4 of its stat line). */
+function descendants(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
+      parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // exited while we looked
+    }
+  }
+  const found: number[] = [];
+  const walk = (p: number): void => {
+    for (const [child, parent] of parentOf) {
+      if (parent === p) {
+        found.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(pid);
+  return found;
 }
 
 async function freePort(): Promise<number> {
@@ -61,6 +93,17 @@ export async function startSshd(extraConfig: readonly string[] = []): Promise<Te
     hostKeyFingerprint: `SHA256:${createHash('sha256').update(Buffer.from(pub[1], 'base64')).digest('base64').replace(/=+$/, '')}`,
     knownHostsFile: p('known_hosts'),
     privateKey: fs.readFileSync(p('userkey'), 'utf8'),
+    cutConnections: () => {
+      const victims = descendants(proc.pid!);
+      for (const pid of victims) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone with its parent
+        }
+      }
+      return victims.length;
+    },
     stop: async () => {
       proc.kill('SIGTERM');
       await new Promise((r) => (proc.exitCode !== null ? r(undefined) : proc.once('exit', r)));

@@ -5,10 +5,10 @@ import { MidtrustError } from '../../provider/errors';
 import { LocalHost } from '../../provider/host/localHost';
 import { parseTempFileName } from '../../provider/host/tempFileName';
 import { tempDir } from '../helpers/keytool';
+import { needs } from '../helpers/requireTools';
 import { buildHostLibForChildren, fixture } from './fixtures/hostLib';
 
 const host = new LocalHost();
-const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
 
 /** Runs a system tool; false (with the reason) when it is missing or not permitted here. */
@@ -55,11 +55,7 @@ describe('LocalHost.writeFileAtomic', () => {
     expect(fs.statSync(path.join(dir, 'b')).mode & 0o7777).toBe(0o644);
   });
 
-  it('keeps the owner (uid and gid) of the file it replaces', async () => {
-    if (!isRoot) {
-      console.warn('SKIPPED: owner preservation needs root (the test chowns the store to another uid)');
-      return;
-    }
+  needs('root').it('keeps the owner (uid and gid) of the file it replaces', async () => {
     const f = path.join(dir, 'cacerts');
     fs.writeFileSync(f, 'old');
     fs.chownSync(f, NOBODY, NOBODY);
@@ -144,11 +140,7 @@ describe('LocalHost.writeFileAtomic', () => {
     expect(fs.readdirSync(dir)).toEqual(['cacerts']);
   });
 
-  it('fails with IO naming the file when an unprivileged user cannot write the directory (EACCES)', () => {
-    if (!isRoot) {
-      console.warn('SKIPPED: the EACCES test drops root with setuid in a child process, which needs root');
-      return;
-    }
+  needs('root').it('fails with IO naming the file when an unprivileged user cannot write the directory (EACCES)', () => {
     // Root bypasses permission bits, so the writer is a child that switched to nobody.
     const lib = buildHostLibForChildren();
     try {
@@ -171,14 +163,10 @@ describe('LocalHost.writeFileAtomic', () => {
     }
   });
 
-  it('fails with IO when the directory is immutable (chattr +i, EPERM)', async () => {
+  needs('chattr').it('fails with IO when the directory is immutable (chattr +i, EPERM)', async () => {
     const f = path.join(dir, 'cacerts');
     fs.writeFileSync(f, 'old');
-    const set = trySystem('chattr', ['+i', dir]);
-    if (!set.ok) {
-      console.warn(`SKIPPED: immutable-directory test: chattr +i is not available here (${set.why})`);
-      return;
-    }
+    expect(trySystem('chattr', ['+i', dir])).toEqual({ ok: true, why: '' });
     try {
       const err = await caught(host.writeFileAtomic(f, Buffer.from('new')));
       expect(err.code).toBe('IO');
@@ -191,17 +179,13 @@ describe('LocalHost.writeFileAtomic', () => {
     expect(fs.readdirSync(dir)).toEqual(['cacerts']);
   });
 
-  it('fails with IO on a read-only file system (EROFS) and on a full one (ENOSPC)', async () => {
+  needs('tmpfs').it('fails with IO on a read-only file system (EROFS) and on a full one (ENOSPC)', async () => {
     const ro = path.join(dir, 'ro');
     const full = path.join(dir, 'full');
     fs.mkdirSync(ro);
     fs.mkdirSync(full);
-    const m1 = trySystem('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', ro]);
-    if (!m1.ok) {
-      console.warn(`SKIPPED: EROFS/ENOSPC tests: cannot mount a tmpfs here (${m1.why})`);
-      return;
-    }
     try {
+      expect(trySystem('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', ro])).toEqual({ ok: true, why: '' });
       fs.writeFileSync(path.join(ro, 'cacerts'), 'old');
       expect(trySystem('mount', ['-o', 'remount,ro', ro]).ok).toBe(true);
       const err = await caught(host.writeFileAtomic(path.join(ro, 'cacerts'), Buffer.from('new')));

@@ -113,13 +113,18 @@ describe('LocalHost.lock', () => {
   });
 
   it('keeps a long-held lock fresh for waiters on other machines (heartbeat)', async () => {
-    const lock = await host.lock(f, { staleMs: 1500 }); // heartbeat every 375 ms
+    // The holder beats every 100 ms (staleMs / 4); the waiter judges by 3 s and waits 4.5 s, so
+    // without a heartbeat it would take the lock over, and only a 2.9 s stall of this process
+    // (far beyond a loaded 2-core machine) could make the test fail spuriously.
+    const lock = await host.lock(f, { staleMs: 400 });
     // Make the holder look remote to the waiter (same token, so the holder still owns it).
     const held = JSON.parse(fs.readFileSync(lock.lockPath, 'utf8')) as Record<string, unknown>;
     fs.writeFileSync(lock.lockPath, JSON.stringify({ ...held, hostname: 'mid-other' }));
-    const err = (await host.lock(f, { timeoutMs: 3000, staleMs: 1500 }).catch((e: unknown) => e)) as MidtrustError;
+    const written = fs.statSync(lock.lockPath).mtimeMs;
+    const err = (await host.lock(f, { timeoutMs: 4500, staleMs: 3000 }).catch((e: unknown) => e)) as MidtrustError;
     expect(err.code).toBe('LOCKED');
     expect(err.message).toContain('on host mid-other');
+    expect(fs.statSync(lock.lockPath).mtimeMs).toBeGreaterThan(written);
     await lock.release();
     expect(fs.existsSync(lock.lockPath)).toBe(false);
   });

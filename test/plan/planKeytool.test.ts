@@ -9,12 +9,10 @@ import { readKeystore, writeKeystore } from '../../provider/keystore/keystoreCod
 import { applyPlan } from '../../provider/plan/applyPlan';
 import { computePlan } from '../../provider/plan/computePlan';
 import { loadDesiredState } from '../../provider/plan/desiredStateFile';
-import { allKeytools, keytoolList, runKeytool } from '../helpers/keytool';
+import { keytoolList, runKeytool } from '../helpers/keytool';
+import { needs } from '../helpers/requireTools';
 import { makeCertificates, PASSWORD, type CertificateSet } from './planFixtures';
 
-const haveKeytool = allKeytools().length > 0;
-if (!haveKeytool) console.warn('SKIPPED test/plan/planKeytool.test.ts: no keytool on this machine (install a JDK; .ci/run does)');
-const describeKeytool = haveKeytool ? describe : describe.skip;
 
 let certs: CertificateSet;
 beforeAll(() => {
@@ -22,7 +20,7 @@ beforeAll(() => {
 });
 afterAll(() => certs?.cleanup());
 
-describeKeytool.each(['JKS', 'PKCS12'] as const)('plan and apply on a keytool-made %s store', (type) => {
+for (const type of ['JKS', 'PKCS12'] as const) needs('keytool').describe(`plan and apply on a keytool-made ${type} store`, () => {
   it('matches aliases as Java does, keeps the key entry, and keytool lists the result', () => {
     const store = path.join(certs.dir, `store-${type}`);
     const env = { MID_STOREPASS: PASSWORD };

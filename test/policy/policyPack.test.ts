@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from '@pulumi/policy';
 import { midtrustPolicies, TYPES } from '../../policy/midtrustPolicies';
+import { tempDir } from '../helpers/keytool';
 import { makeCertificate } from '../rules/ruleFixtures';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -69,44 +70,136 @@ describe('policies called directly', () => {
 });
 
 describe('the pack served over gRPC (as `pulumi preview --policy-pack policy` runs it)', () => {
+  // The SDK's generated gRPC stubs are CommonJS with loose typings.
+  const grpc = require('@grpc/grpc-js');
+  const services = require('@pulumi/pulumi/proto/analyzer_grpc_pb');
+  const messages = require('@pulumi/pulumi/proto/analyzer_pb');
+  const { Struct } = require('google-protobuf/google/protobuf/struct_pb');
+  const { Empty } = require('google-protobuf/google/protobuf/empty_pb');
+  type Diagnostic = { getPolicyname(): string; getMessage(): string; getEnforcementlevel(): number; getUrn(): string };
+  type Schema = { getProperties(): { toJavaScript(): unknown } | undefined; getRequiredList(): string[] };
+  type Info = { getPoliciesList(): Array<{ getName(): string; getPolicyType(): number; getEnforcementlevel(): number; getConfigschema(): Schema | undefined }> };
+  const LEVEL: Record<string, number> = { advisory: messages.EnforcementLevel.ADVISORY, mandatory: messages.EnforcementLevel.MANDATORY, disabled: messages.EnforcementLevel.DISABLED };
+  const CACERTS = '/opt/mid/agent/jre/lib/security/cacerts';
+
   let pack: ChildProcess;
-  let port: number;
+  let client: { close(): void } & Record<string, (req: unknown, cb: (err: Error | null, res: unknown) => void) => void>;
+  const call = <T>(method: string, req: unknown): Promise<T> => new Promise((resolve, reject) => client[method](req, (err, res) => (err ? reject(err) : resolve(res as T))));
+  const lines = (res: { getDiagnosticsList(): Diagnostic[] }): string[] => res.getDiagnosticsList().map((d) => `${d.getPolicyname()}: ${d.getMessage()}`);
+
+  /** One resource as the engine describes it to an analyzer. */
+  function resource<M>(Message: new () => M, type: string, name: string, props: Record<string, unknown>): M {
+    const r = new Message() as M & { setType(t: string): void; setName(n: string): void; setUrn(u: string): void; setOptions(o: unknown): void; setProperties(p: unknown): void };
+    r.setType(type);
+    r.setName(name);
+    r.setUrn(`urn:pulumi:test::midtrust::${type}::${name}`);
+    // The engine always sends resource options; the pack refuses requests without them.
+    r.setOptions(new messages.AnalyzerResourceOptions());
+    r.setProperties(Struct.fromJavaScript(props));
+    return r;
+  }
+  const analyze = async (type: string, name: string, props: Record<string, unknown>): Promise<string[]> =>
+    lines(await call<{ getDiagnosticsList(): Diagnostic[] }>('analyze', resource(messages.AnalyzeRequest, type, name, props)));
+  const analyzeStack = async (resources: Array<[string, string, Record<string, unknown>]>): Promise<Diagnostic[]> => {
+    const req = new messages.AnalyzeStackRequest();
+    req.setResourcesList(resources.map(([type, name, props]) => resource(messages.AnalyzerResource, type, name, props)));
+    return (await call<{ getDiagnosticsList(): Diagnostic[] }>('analyzeStack', req)).getDiagnosticsList();
+  };
+  /** The Configure RPC: the config the engine sends from `pulumi policy` / the pack's config file. */
+  const configure = async (config: Record<string, { enforcementLevel: keyof typeof LEVEL; [k: string]: unknown }>): Promise<void> => {
+    const req = new messages.ConfigureAnalyzerRequest();
+    for (const [policy, { enforcementLevel, ...props }] of Object.entries(config)) {
+      const c = new messages.PolicyConfig();
+      c.setEnforcementlevel(LEVEL[enforcementLevel]);
+      c.setProperties(Struct.fromJavaScript(props));
+      req.getPolicyconfigMap().set(policy, c);
+    }
+    await call('configure', req);
+  };
+
   beforeAll(async () => {
-    pack = spawn(process.execPath, [path.join(ROOT, 'node_modules/@pulumi/pulumi/cmd/run-policy-pack'), '127.0.0.1:1', path.join(ROOT, 'policy')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The pack's runner (ts-node) keeps a compile cache in TMPDIR: give it one that goes with this file.
+    pack = spawn(process.execPath, [path.join(ROOT, 'node_modules/@pulumi/pulumi/cmd/run-policy-pack'), '127.0.0.1:1', path.join(ROOT, 'policy')], {
+      cwd: ROOT,
+      env: { ...process.env, TMPDIR: tempDir('mt-policy-pack-') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     pack.stderr!.on('data', (d) => (stderr += d));
-    port = await new Promise<number>((resolve, reject) => {
+    const port = await new Promise<number>((resolve, reject) => {
       pack.stdout!.once('data', (d) => resolve(Number(String(d).trim().split('\n')[0])));
       pack.once('exit', (code) => reject(new Error(`policy pack exited ${code}: ${stderr}`)));
     });
+    client = new services.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   }, 30_000);
-  afterAll(() => {
-    pack?.kill();
+  afterAll(async () => {
+    client?.close();
+    if (pack && pack.exitCode === null) {
+      pack.kill();
+      await new Promise((r) => pack.once('exit', r));
+    }
   });
 
-  it('loads, lists its policies and reports a weak key', async () => {
-    const grpc = require('@grpc/grpc-js');
-    const services = require('@pulumi/pulumi/proto/analyzer_grpc_pb');
-    const messages = require('@pulumi/pulumi/proto/analyzer_pb');
-    const { Struct } = require('google-protobuf/google/protobuf/struct_pb');
-    const { Empty } = require('google-protobuf/google/protobuf/empty_pb');
-    const client = new services.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    const call = <T>(method: string, req: unknown): Promise<T> => new Promise((resolve, reject) => client[method](req, (err: Error | null, res: T) => (err ? reject(err) : resolve(res))));
+  it('lists every policy with its kind, level and config schema', async () => {
+    const info = await call<Info>('getAnalyzerInfo', new Empty());
+    const served = info.getPoliciesList().map((p) => ({
+      name: p.getName(),
+      stack: p.getPolicyType() === messages.PolicyType.POLICY_TYPE_STACK,
+      level: p.getEnforcementlevel(),
+      config: p.getConfigschema()?.getProperties()?.toJavaScript(),
+    }));
+    const declared = midtrustPolicies.map((p) => ({
+      name: p.name,
+      stack: 'validateStack' in p,
+      level: LEVEL[p.enforcementLevel ?? 'advisory'],
+      config: p.configSchema?.properties,
+    }));
+    expect(served).toEqual(declared);
+    expect(served.filter((p) => p.stack).map((p) => p.name)).toEqual(['midtrust-lost-on-upgrade']);
+  });
+
+  it('reports a weak key on one resource', async () => {
+    expect(await analyze(TYPES.trustedCertificate, 'small', { alias: 'small', certificatePem: certs.small, keystorePath: CACERTS })).toEqual([
+      expect.stringMatching(/^midtrust-weak-key: [^]*small .* has a 1024-bit RSA key/),
+    ]);
+  }, 30_000);
+
+  it('runs the stack policy over the whole stack, naming the strategy resource', async () => {
+    const diags = await analyzeStack([
+      [TYPES.migrationStrategy, 'strategy', { midHome: '/opt/mid', strategy: 'migrate_non_ca' }],
+      [TYPES.trustedCertificate, 'acme-root', { keystorePath: CACERTS, alias: 'acme-root', certificatePem: certs.good }],
+      [TYPES.trustedCertificate, 'proxy', { keystorePath: CACERTS, alias: 'proxy', certificatePem: certs.leaf }],
+    ]);
+    expect(diags.map((d) => ({ policy: d.getPolicyname(), urn: d.getUrn(), level: d.getEnforcementlevel() }))).toEqual([
+      { policy: 'midtrust-lost-on-upgrade', urn: `urn:pulumi:test::midtrust::${TYPES.migrationStrategy}::strategy`, level: LEVEL.mandatory },
+    ]);
+    expect(diags[0].getMessage()).toMatch(/acme-root will be lost at the next MID upgrade under migrate_non_ca/);
+    const alone = await analyzeStack([[TYPES.migrationStrategy, 'strategy', { midHome: '/opt/mid', strategy: 'do_not_migrate' }]]);
+    expect(alone.map((d) => d.getMessage())).toEqual([expect.stringMatching(/do_not_migrate without an ExternalTruststore/)]);
+    const withExternal = await analyzeStack([
+      [TYPES.migrationStrategy, 'strategy', { midHome: '/opt/mid', strategy: 'do_not_migrate' }],
+      [TYPES.externalTruststore, 'ext', { midHome: '/opt/mid', truststorePath: '/etc/mid/ts.p12' }],
+    ]);
+    expect(withExternal.map((d) => d.getMessage())).toEqual([]);
+  }, 30_000);
+
+  it('takes its thresholds, allowed strategies and enforcement levels from the Configure RPC', async () => {
+    const small = { alias: 'small', certificatePem: certs.small, keystorePath: CACERTS };
+    const nonCa = { midHome: '/opt/mid', strategy: 'migrate_non_ca' };
     try {
-      const info = await call<{ getPoliciesList(): Array<{ getName(): string }> }>('getAnalyzerInfo', new Empty());
-      expect(info.getPoliciesList().map((p) => p.getName())).toEqual(expect.arrayContaining(['midtrust-weak-key', 'midtrust-lost-on-upgrade']));
-      const req = new messages.AnalyzeRequest();
-      req.setType(TYPES.trustedCertificate);
-      req.setName('small');
-      req.setUrn(`urn:pulumi:test::midtrust::${TYPES.trustedCertificate}::small`);
-      // The engine always sends resource options; the pack refuses requests without them.
-      req.setOptions(new messages.AnalyzerResourceOptions());
-      req.setProperties(Struct.fromJavaScript({ alias: 'small', certificatePem: certs.small, keystorePath: '/opt/mid/agent/jre/lib/security/cacerts' }));
-      const res = await call<{ getDiagnosticsList(): Array<{ getPolicyname(): string; getMessage(): string; getEnforcementlevel(): number }> }>('analyze', req);
-      const diags = res.getDiagnosticsList().map((d) => `${d.getPolicyname()}: ${d.getMessage()}`);
-      expect(diags).toEqual([expect.stringMatching(/^midtrust-weak-key: [^]*small .* has a 1024-bit RSA key/)]);
+      await configure({
+        'midtrust-weak-key': { enforcementLevel: 'advisory', minRsaBits: 1024 },
+        'midtrust-disallowed-migration-strategy': { enforcementLevel: 'mandatory', allowedStrategies: ['migrate_delta'] },
+      });
+      expect(await analyze(TYPES.trustedCertificate, 'small', small)).toEqual([]);
+      expect(await analyze(TYPES.migrationStrategy, 'strategy', nonCa)).toEqual([expect.stringMatching(/^midtrust-disallowed-migration-strategy: [^]*migrate_non_ca is not allowed \(allowed: migrate_delta\)/)]);
+      // A disabled policy reports nothing, whatever it finds.
+      await configure({ 'midtrust-weak-key': { enforcementLevel: 'disabled' } });
+      expect(await analyze(TYPES.trustedCertificate, 'small', small)).toEqual([]);
+      expect(await analyze(TYPES.migrationStrategy, 'strategy', nonCa)).toEqual([]);
     } finally {
-      client.close();
+      await configure({});
     }
+    expect(await analyze(TYPES.trustedCertificate, 'small', small)).toEqual([expect.stringMatching(/^midtrust-weak-key: /)]);
   }, 30_000);
 });

@@ -12,6 +12,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { waitForPort } from '../../bench/benchUtil';
 import { allKeytools, openssl } from '../helpers/keytool';
+import { needs } from '../helpers/requireTools';
 import { readSystemProperties } from '../../provider/mid/wrapperOverride';
 import { ExternalTruststore, Truststore } from '../../provider';
 import { MidHomes } from './providerMidFixtures';
@@ -46,29 +47,6 @@ let server: ChildProcess | undefined;
 let port = 0;
 let caPem = '';
 
-beforeAll(async () => {
-  if (process.env.CI && !jvms.some((j) => j.version >= 18)) throw new Error('a JDK >= 18 is required in CI (password-less PKCS12 is its cacerts form)');
-  ws = new Workspace();
-  homes = new MidHomes(ws.dir);
-  const dir = path.join(ws.dir, 'pki');
-  fs.mkdirSync(dir);
-  fs.writeFileSync(path.join(dir, 'TlsProbe.java'), PROBE);
-  const run = (args: string[]): string => openssl(args, { cwd: dir });
-  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', '/O=ACME/CN=ACME Test Root', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  run(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=127.0.0.1']);
-  fs.writeFileSync(path.join(dir, 'leaf.ext'), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n');
-  run(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'leaf.pem', '-days', '10', '-extfile', 'leaf.ext']);
-  caPem = fs.readFileSync(path.join(dir, 'ca.pem'), 'utf8');
-  port = await freePort();
-  server = spawn('openssl', ['s_server', '-accept', String(port), '-cert', 'leaf.pem', '-key', 'leaf.key', '-www', '-quiet'], { cwd: dir, stdio: 'ignore' });
-  await waitForPort(port, 10_000, server);
-});
-
-afterAll(() => {
-  server?.kill('SIGTERM');
-  ws?.remove();
-});
-
 /** Runs the probe with the -D options wrapper-override.conf gives the MID's JVM. */
 function probe(java: string, wrapperOverride: string): { trusted: boolean; output: string } {
   const props = readSystemProperties(fs.readFileSync(wrapperOverride, 'utf8'));
@@ -77,36 +55,59 @@ function probe(java: string, wrapperOverride: string): { trusted: boolean; outpu
   return { trusted: r.status === 0 && r.stdout.includes('TRUSTED'), output: `${r.stdout}${r.stderr}` };
 }
 
-test.each(jvms.map((j) => [j.version, j.java] as const))('Java %i: the password-less PKCS12 external truststore, wired without a password, is what the JVM trusts', async (_version, java) => {
-  const home = homes.make();
-  const truststorePath = path.join(ws.dir, `external-${_version}`, 'mid-truststore.p12');
-  const wrapper = path.join(home, 'agent', 'conf', 'wrapper-override.conf');
-  const stack = ws.stack();
-  const external = (): ExternalTruststore => new ExternalTruststore('external', { midHome: home, truststorePath });
-  await stack.up(() => void external());
-  expect(fs.readFileSync(wrapper, 'utf8')).not.toContain('trustStorePassword');
-  // Seeded from the bundled cacerts (the default), which does not know the ACME test root.
-  const before = probe(java, wrapper);
-  expect(before.trusted).toBe(false);
-  expect(before.output).toMatch(/PKIX|unable to find valid certification path/);
-
-  await stack.up(() => {
-    const ext = external();
-    new Truststore('acme', { keystorePath: ext.truststorePath, certificates: [{ alias: 'acme-test-root', certificatePem: caPem }] });
+needs('java', 'jdk18', 'openssl').describe('the external truststore judged by a real JVM', () => {
+  beforeAll(async () => {
+    ws = new Workspace();
+    homes = new MidHomes(ws.dir);
+    const dir = path.join(ws.dir, 'pki');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'TlsProbe.java'), PROBE);
+    const run = (args: string[]): string => openssl(args, { cwd: dir });
+    run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', '/O=ACME/CN=ACME Test Root', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    run(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=127.0.0.1']);
+    fs.writeFileSync(path.join(dir, 'leaf.ext'), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n');
+    run(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'leaf.pem', '-days', '10', '-extfile', 'leaf.ext']);
+    caPem = fs.readFileSync(path.join(dir, 'ca.pem'), 'utf8');
+    port = await freePort();
+    server = spawn('openssl', ['s_server', '-accept', String(port), '-cert', 'leaf.pem', '-key', 'leaf.key', '-www', '-quiet'], { cwd: dir, stdio: 'ignore' });
+    await waitForPort(port, 10_000, server);
   });
-  const after = probe(java, wrapper);
-  expect(after).toMatchObject({ trusted: true });
-  await stack.destroy();
-});
 
-test.each(jvms.map((j) => [j.version, j.java] as const))('Java %i: an empty truststore (seedFromBundled: false) trusts nothing at all, not even public CAs', async (_version, java) => {
-  const home = homes.make();
-  const stack = ws.stack();
-  await stack.up(() => void new ExternalTruststore('empty', { midHome: home, truststorePath: path.join(ws.dir, `empty-${_version}`, 'ts.p12'), seedFromBundled: false }));
-  const r = probe(java, path.join(home, 'agent', 'conf', 'wrapper-override.conf'));
-  expect(r.trusted).toBe(false);
-  expect(r.output).toMatch(/trustAnchors parameter must be non-empty/);
-  await stack.destroy();
+  afterAll(() => {
+    server?.kill('SIGTERM');
+    ws?.remove();
+  });
+
+  test.each(jvms.map((j) => [j.version, j.java] as const))('Java %i: the password-less PKCS12 external truststore, wired without a password, is what the JVM trusts', async (version, java) => {
+    const home = homes.make();
+    const truststorePath = path.join(ws.dir, `external-${version}`, 'mid-truststore.p12');
+    const wrapper = path.join(home, 'agent', 'conf', 'wrapper-override.conf');
+    const stack = ws.stack();
+    const external = (): ExternalTruststore => new ExternalTruststore('external', { midHome: home, truststorePath });
+    await stack.up(() => void external());
+    expect(fs.readFileSync(wrapper, 'utf8')).not.toContain('trustStorePassword');
+    // Seeded from the bundled cacerts (the default), which does not know the ACME test root.
+    const before = probe(java, wrapper);
+    expect(before.trusted).toBe(false);
+    expect(before.output).toMatch(/PKIX|unable to find valid certification path/);
+
+    await stack.up(() => {
+      const ext = external();
+      new Truststore('acme', { keystorePath: ext.truststorePath, certificates: [{ alias: 'acme-test-root', certificatePem: caPem }] });
+    });
+    expect(probe(java, wrapper)).toMatchObject({ trusted: true });
+    await stack.destroy();
+  });
+
+  test.each(jvms.map((j) => [j.version, j.java] as const))('Java %i: an empty truststore (seedFromBundled: false) trusts nothing at all, not even public CAs', async (version, java) => {
+    const home = homes.make();
+    const stack = ws.stack();
+    await stack.up(() => void new ExternalTruststore('empty', { midHome: home, truststorePath: path.join(ws.dir, `empty-${version}`, 'ts.p12'), seedFromBundled: false }));
+    const r = probe(java, path.join(home, 'agent', 'conf', 'wrapper-override.conf'));
+    expect(r.trusted).toBe(false);
+    expect(r.output).toMatch(/trustAnchors parameter must be non-empty/);
+    await stack.destroy();
+  });
 });
 
 async function freePort(): Promise<number> {

@@ -93,15 +93,12 @@ let tmp: string;
 let providerText: string;
 let host: DynamicProviderHost;
 let rawHostStarted: Promise<DynamicProviderHost> | undefined;
-let startupMs: number;
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'midtrust-harness-'));
   providerText = await serializeProvider(new FileProvider());
-  const t0 = performance.now();
   host = await startDynamicProviderHost({ projectRoot: PROJECT_ROOT });
   await host.configure({});
-  startupMs = performance.now() - t0;
 });
 
 /** A second host sending secrets raw and never configured: started on first use, closed in afterAll. */
@@ -119,8 +116,8 @@ afterAll(async () => {
 const inputs = (extra: Inputs = {}): Inputs => ({ dir: tmp, file: 'a.yaml', content: 'hello', ...extra, __provider: providerText });
 
 describe('dynamic provider host harness', () => {
-  test('starts quickly and Configure answers acceptSecrets=false (why the engine strips secrets)', async () => {
-    expect(startupMs).toBeLessThan(10000);
+  // Start-up and per-call times are recorded in the helper's header (measured, not asserted).
+  test('Configure answers acceptSecrets=false (why the engine strips secrets)', async () => {
     expect(await host.configure({ 'midtrust:x': 'y' })).toEqual({ acceptSecrets: false });
   });
 
@@ -210,12 +207,10 @@ describe('dynamic provider host harness', () => {
     await expect(rawHost.create(urnFor('Cfg', 'c3'), { __provider: text })).rejects.toThrow(/Cannot read properties of undefined/);
   });
 
-  test('per-call latency stays in the millisecond range', async () => {
-    const n = 50;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) await host.check(URN, {}, inputs());
-    const perCall = (performance.now() - t0) / n;
-    expect(perCall).toBeLessThan(100);
+  test('50 sequential calls on one host all answer (the host serves a whole deployment)', async () => {
+    const answers: unknown[] = [];
+    for (let i = 0; i < 50; i++) answers.push((await host.check(URN, {}, inputs({ content: `call ${i}` }))).inputs.content);
+    expect(answers).toEqual(Array.from({ length: 50 }, (_, i) => `call ${i}`));
   });
 
   test('a host that cannot start rejects with its stderr', async () => {

@@ -6,15 +6,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { keytoolList, tempDir } from '../helpers/keytool';
 import { secret, startDynamicProviderHost, urnFor, type DynamicProviderHost, type Props } from '../helpers/dynamicProviderHost';
-import { sshdUnavailable, startSshd, type TestSshd } from '../helpers/sshd';
+import { needs } from '../helpers/requireTools';
+import { startSshd, type TestSshd } from '../helpers/sshd';
 import { providerText, PROJECT_ROOT } from './providerFixtures';
 import { configXmlOf, CONFIG_XML, MidHomes, wrapperOf } from './providerMidFixtures';
 
-const unavailable = sshdUnavailable();
-if (unavailable) console.warn(`SKIPPED: MID resources over SSH — ${unavailable}`);
-const d = unavailable ? describe.skip : describe;
-
-d('MID settings resources with a connection input (SSH)', () => {
+needs('sshd').describe('MID settings resources with a connection input (SSH)', () => {
   let sshd: TestSshd;
   let host: DynamicProviderHost;
   let homes: MidHomes;

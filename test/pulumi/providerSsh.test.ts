@@ -8,16 +8,13 @@ import * as path from 'node:path';
 import { keytoolList, tempDir } from '../helpers/keytool';
 import { secret, startDynamicProviderHost, urnFor, type DynamicProviderHost, type Props } from '../helpers/dynamicProviderHost';
 import { runWithMocks } from '../helpers/pulumiMocks';
-import { sshdUnavailable, startSshd, type TestSshd } from '../helpers/sshd';
+import { needs } from '../helpers/requireTools';
+import { startSshd, type TestSshd } from '../helpers/sshd';
 import { MidServerFleet, Truststore } from '../../provider';
 import { acmePem, bundlePems, keytoolStore, leaks, providerText, PROJECT_ROOT } from './providerFixtures';
 
 const PASSWORD = 'Ssh-pw-4410';
-const unavailable = sshdUnavailable();
-if (unavailable) console.warn(`SKIPPED: remote resources over SSH — ${unavailable}`);
-const d = unavailable ? describe.skip : describe;
-
-d('Truststore with a connection input (SSH) through the gRPC host', () => {
+needs('sshd').describe('Truststore with a connection input (SSH) through the gRPC host', () => {
   let sshd: TestSshd;
   let host: DynamicProviderHost;
   let provider: string;

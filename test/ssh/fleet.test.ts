@@ -2,14 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { keytoolList, tempDir } from '../helpers/keytool';
 import { midtrust } from '../helpers/midtrustCli';
-import { sshdUnavailable, startSshd, type TestSshd } from '../helpers/sshd';
+import { needs } from '../helpers/requireTools';
+import { startSshd, type TestSshd } from '../helpers/sshd';
 import { env, makeCertificateSet, makeStore } from '../cli/applyFixtures';
 
-const unavailable = sshdUnavailable();
-if (unavailable) console.warn(`SKIPPED: fleet tests over SSH — ${unavailable}`);
-const d = unavailable ? describe.skip : describe;
-
-d('fleet plan/apply over SSH with an inventory', () => {
+needs('sshd').describe('fleet plan/apply over SSH with an inventory', () => {
   const servers: TestSshd[] = [];
   const certs = makeCertificateSet(6);
   const dir = tempDir('mt-fleet-');

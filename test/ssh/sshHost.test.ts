@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyDesiredState, planDesiredState } from '../../provider/apply/desiredStateRun';
@@ -7,14 +6,11 @@ import { SshConnectionPool } from '../../provider/host/ssh/sshConnectionPool';
 import { SshHost } from '../../provider/host/ssh/sshHost';
 import { loadDesiredState } from '../../provider/plan/desiredStateFile';
 import { keytoolList, tempDir } from '../helpers/keytool';
-import { sshdUnavailable, startSshd, type TestSshd } from '../helpers/sshd';
+import { needs } from '../helpers/requireTools';
+import { startSshd, type TestSshd } from '../helpers/sshd';
 import { env, makeCertificateSet, makeStore } from '../cli/applyFixtures';
 
-const unavailable = sshdUnavailable();
-if (unavailable) console.warn(`SKIPPED: SSH host tests — ${unavailable}`);
-const d = unavailable ? describe.skip : describe;
-
-d('SshHost against a real OpenSSH server', () => {
+needs('sshd').describe('SshHost against a real OpenSSH server', () => {
   let sshd: TestSshd;
   let pool: SshConnectionPool;
   const spec = () => ({ host: '127.0.0.1', port: sshd.port, user: 'root', privateKey: sshd.privateKey, knownHostsFile: sshd.knownHostsFile });
@@ -64,20 +60,24 @@ d('SshHost against a real OpenSSH server', () => {
     expect(fs.readdirSync(certs.dir).filter((n) => n.includes('.midtrust'))).toEqual([]);
   });
 
-  it('a connection cut mid-write leaves the remote store intact', async () => {
-    const dir = tempDir('mt-sshcut-');
-    const target = path.join(dir, 'store');
-    const old = Buffer.alloc(1024, 1);
-    fs.writeFileSync(target, old);
-    const cutPool = new SshConnectionPool();
-    const host = new SshHost(spec(), cutPool);
-    const session = await cutPool.get(spec());
-    const big = Buffer.alloc(30 * 1024 * 1024, 2);
-    const writing = host.writeFileAtomic(target, big);
-    setTimeout(() => (session.client as unknown as { _sock: { destroy(): void } })._sock.destroy(), 150);
-    await expect(writing).rejects.toThrow();
-    expect(createHash('sha256').update(fs.readFileSync(target)).digest('hex')).toBe(createHash('sha256').update(old).digest('hex'));
-    await cutPool.closeAll();
+  // Cuts at every moment of a write: test/ssh/sshCuts.test.ts.
+  it('a dropped connection reporting error then close never evicts its replacement (which would keep the process alive)', async () => {
+    const own = new SshConnectionPool();
+    const first = await own.get(spec());
+    // A dropped link reports 'error' (ECONNRESET) first: the pool forgets it and reconnects.
+    first.client.emit('error', new Error('read ECONNRESET'));
+    await expect(first.closed).rejects.toThrow(/connection was lost \(read ECONNRESET\)/);
+    const second = await own.get(spec());
+    expect(second).not.toBe(first);
+    // Its late 'close' must not drop the new session from the pool...
+    first.client.emit('close');
+    await new Promise((r) => setImmediate(r));
+    expect(await own.get(spec())).toBe(second);
+    // ...so closeAll still closes it, and nothing holds the process open.
+    await own.closeAll();
+    await expect(second.closed).rejects.toThrow(/connection was lost/);
+    expect(own.opened.get(`root@127.0.0.1:${sshd.port}`)).toBe(2);
+    first.client.end();
   });
 
   it('two concurrent applies over separate connections lose nothing', async () => {

@@ -29,16 +29,18 @@ export class SshConnectionPool {
     const key = connectionKey(spec);
     let s = this.sessions.get(key);
     if (!s) {
-      s = this.connectWithRetry(spec, key);
-      this.sessions.set(key, s);
-      s.catch(() => this.sessions.delete(key));
+      const session = this.connectWithRetry(spec, key);
+      // Forget a session once it fails or drops — but only that session: a dropped connection
+      // reports both 'error' and 'close', and the second must not evict the reconnection made
+      // in between (closeAll would miss it, and its open socket would keep the process alive).
+      const forgetThis = (): void => {
+        if (this.sessions.get(key) === session) this.sessions.delete(key);
+      };
+      session.then((open) => open.closed.catch(forgetThis), forgetThis);
+      this.sessions.set(key, session);
+      s = session;
     }
     return s;
-  }
-
-  /** Drops a broken session so the next `get` reconnects. */
-  forget(spec: SshConnectionSpec): void {
-    this.sessions.delete(connectionKey(spec));
   }
 
   async closeAll(): Promise<void> {
@@ -87,7 +89,6 @@ export class SshConnectionPool {
           this.opened.set(key, (this.opened.get(key) ?? 0) + 1);
           const closed = new Promise<never>((_resolve, rejectClosed) => {
             const drop = (e?: unknown): void => {
-              this.sessions.delete(key);
               rejectClosed(new MidtrustError('IO', `ssh ${key}: the connection was lost${e instanceof Error ? ` (${e.message})` : ''}`));
             };
             client.on('close', () => drop());

@@ -8,10 +8,11 @@ import type { CreateOptions, Host, HostLock, HostStat, LockOptions, MakeDirector
 import { isLockStale, parseLockFile, type LockOwner } from '../lockOwner';
 import { READ_LIMITS } from '../readLimits';
 import { resolveWriteTarget, safeDirectory, type ComponentStat, type PathWalkOps } from '../safeDirectory';
-import { tempFileName } from '../tempFileName';
+import { belongsToStore, tempFileName } from '../tempFileName';
 import { connectionKey, type SshConnectionSpec } from './sshConnectionSpec';
 import { sshPool, type SshConnectionPool } from './sshConnectionPool';
 import { toSftpPath } from './sftpPath';
+import { pauseAt } from '../testPause';
 
 const SFTP_NO_SUCH_FILE = 2;
 const SFTP_PERMISSION_DENIED = 3;
@@ -23,6 +24,8 @@ const S_IFLNK = 0o120000;
 const FILE_KINDS: Record<number, string> = { 0o010000: 'a FIFO (named pipe)', 0o020000: 'a character device', 0o060000: 'a block device', 0o140000: 'a socket', [S_IFDIR]: 'a directory', [S_IFLNK]: 'a symbolic link' };
 /** Windows OpenSSH spells drives `/C:/`: no POSIX owners or modes to check there. */
 const isWindowsSftpPath = (p: string): boolean => /^\/[A-Za-z]:\//.test(p);
+/** How a call on a dead connection fails: the pool's "connection was lost", or ssh2's SFTP channel closing under it. */
+const CONNECTION_LOST = /connection was lost|No response from server|Not connected|write after end/i;
 /** Temporary files of killed runs are removed once they are this old (remote pids cannot be probed). */
 const STALE_TEMP_MS = 10 * 60_000;
 
@@ -188,10 +191,12 @@ export class SshHost implements Host {
         const n = Math.min(32 * 1024, bytes.length - off);
         await call((cb) => sftp.write(handle as Buffer, Buffer.from(bytes.buffer, bytes.byteOffset + off, n), 0, n, off, cb));
         off += n;
+        if (off === n && off < bytes.length) await pauseAt('temp-partial', target);
       }
       await call((cb) => sftp.ext_openssh_fsync(handle as Buffer, cb)).catch(() => undefined); // older servers lack fsync@openssh.com
       await call((cb) => sftp.fchmod(handle as Buffer, opts.setMode ?? before?.mode ?? opts.mode ?? 0o644, cb));
       if (before) await call((cb) => sftp.fchown(handle as Buffer, before.uid, before.gid, cb)).catch(() => undefined); // best effort, as a non-root user cannot chown
+      await pauseAt('temp-written', target);
       if (opts.verify) {
         // Through our own handle, not the name: what is verified is what gets renamed.
         const readBack = Buffer.alloc(bytes.length);
@@ -205,7 +210,9 @@ export class SshHost implements Host {
       }
       await call((cb) => sftp.close(handle as Buffer, cb));
       handle = undefined;
+      await pauseAt('before-rename', target);
       await this.renameOver(sftp, call, tmp, target);
+      await pauseAt('after-rename', target);
     } catch (e) {
       if (handle) await call((cb) => sftp.close(handle as Buffer, cb)).catch(() => undefined);
       await call((cb) => sftp.unlink(tmp, cb)).catch(() => undefined);
@@ -246,7 +253,17 @@ export class SshHost implements Host {
         const text = Buffer.from(`${JSON.stringify(me)}\n`);
         await call((cb) => sftp.write(h, text, 0, text.length, 0, cb));
         await call((cb) => sftp.close(h, cb));
-        return this.heldLock(sftp, call, lockPath, me.token);
+        const held = this.heldLock(lockPath, me.token);
+        try {
+          // Under the store's lock no other run can be writing it: every temp file of it is a
+          // leftover of a run that was killed or lost its connection, however young.
+          await this.removeLeftoverTemps(target, 0);
+        } catch (e) {
+          await held.release().catch(() => undefined);
+          throw e;
+        }
+        await pauseAt('after-lock', target);
+        return held;
       } catch (e) {
         if ((e as { code?: number }).code === SFTP_PERMISSION_DENIED) throw this.error(e, lockPath, 'creating the lock file');
       }
@@ -284,31 +301,51 @@ export class SshHost implements Host {
     }
   }
 
-  private heldLock(sftp: SFTPWrapper, call: Call, lockPath: string, token: string): HostLock {
+  private heldLock(lockPath: string, token: string): HostLock {
     let released = false;
     return {
       lockPath,
       release: async () => {
         if (released) return;
         released = true;
-        const current = await this.readLock(sftp, call, lockPath);
-        if (current?.token === token) await call((cb) => sftp.unlink(lockPath, cb)).catch(() => undefined);
+        // Through the pool's current connection: the lock file outlives a connection that dropped
+        // while it was held (the write itself reconnects), and must not be left for 10 minutes.
+        // A connection that died just before (its SFTP call failed before the pool saw it close)
+        // is given a moment to be dropped, then the release is tried once more on a new one.
+        for (let attempt = 1; attempt <= 2; attempt++) {
+          const session = await this.pool.get(this.spec).catch(() => undefined);
+          if (!session) return;
+          const call = boundCall(session.closed);
+          try {
+            const text = await call<Buffer>((cb) => session.sftp.readFile(lockPath, cb));
+            if (parseLockFile(text.toString('utf8'), 0).token === token) await call((cb) => session.sftp.unlink(lockPath, cb));
+            return;
+          } catch (e) {
+            if ((e as { code?: number }).code === SFTP_NO_SUCH_FILE || !CONNECTION_LOST.test((e as Error).message ?? '')) return;
+            let timer: NodeJS.Timeout | undefined;
+            await Promise.race([session.closed.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, 2000)))]);
+            clearTimeout(timer);
+          }
+        }
       },
     };
   }
 
   async cleanupStaleTemps(file: string): Promise<number> {
+    return this.removeLeftoverTemps(await this.resolveTarget(file), STALE_TEMP_MS);
+  }
+
+  /** Removes temp files of `target` (and of its backups) at least `minAgeMs` old; returns how many. */
+  private async removeLeftoverTemps(target: string, minAgeMs: number): Promise<number> {
     const { sftp, call } = await this.open();
-    const target = await this.resolveTarget(file);
     const dir = path.posix.dirname(target);
+    const base = path.posix.basename(target);
     let removed = 0;
     const list = await call<import('ssh2').FileEntryWithStats[]>((cb) => sftp.readdir(dir, cb)).catch(() => []);
     for (const f of list) {
       const m = TEMP_PATTERN.exec(f.filename);
-      const base = path.posix.basename(target);
-      // The store's own temporaries, and those of its backup manifest (`<store>.midtrust-backups.json`).
-      if (!m || (m[1] !== base && !m[1].startsWith(`${base}.midtrust-backup`))) continue;
-      if (Date.now() - f.attrs.mtime * 1000 < STALE_TEMP_MS) continue;
+      if (!m || !belongsToStore(m[1], base)) continue;
+      if (Date.now() - f.attrs.mtime * 1000 < minAgeMs) continue;
       await call((cb) => sftp.unlink(path.posix.join(dir, f.filename), cb)).catch(() => undefined);
       removed++;
     }

@@ -6,6 +6,7 @@ import { readKeystore, writeKeystore } from '../../../provider/keystore/keystore
 import { readJks } from '../../../provider/keystore/jks/jksReader';
 import type { Keystore } from '../../../provider/keystore/model';
 import { keytoolList, modernKeytool, tryKeytool } from '../../helpers/keytool';
+import { JDK_CACERTS, needs } from '../../helpers/requireTools';
 import { env, kt, makeJksFixtures, STOREPASS, type JksFixtures } from './jksFixtures';
 
 let fx: JksFixtures;
@@ -45,13 +46,8 @@ describe('keytool → midtrust (JKS, JCEKS)', () => {
     expect(readJks(bytes).integrity).toBe('unverified');
   });
 
-  it('reads the JDK cacerts and writes it back byte-for-byte', () => {
-    const file = '/etc/ssl/certs/java/cacerts';
-    if (!fs.existsSync(file)) {
-      console.warn(`SKIPPED: ${file} absent (install a JDK: .ci/run does)`);
-      return;
-    }
-    const bytes = fs.readFileSync(file);
+  needs('jdkCacerts').it('reads the JDK cacerts and writes it back byte-for-byte', () => {
+    const bytes = fs.readFileSync(JDK_CACERTS);
     const store = readKeystore(bytes, { password: 'changeit' });
     expect(store.entries.length).toBeGreaterThan(100);
     expect(Buffer.compare(Buffer.from(writeKeystore(store, 'changeit')), bytes)).toBe(0);
@@ -99,12 +95,8 @@ describe('midtrust → keytool (JKS, JCEKS)', () => {
     expect(keytoolList(dest, env.DP, { storetype: 'JCEKS' }).map((e) => e.kind)).toEqual(['secretKey']);
   });
 
-  it('writes a store a JDK ≥ 18 keytool reads too', () => {
-    const modern = modernKeytool();
-    if (!modern) {
-      console.warn('SKIPPED: no JDK ≥ 18 under /usr/lib/jvm; the Java 17 checks above still ran');
-      return;
-    }
+  needs('jdk18').it('writes a store a JDK ≥ 18 keytool reads too', () => {
+    const modern = modernKeytool()!;
     const store = readKeystore(fs.readFileSync(fx.jks), { password: STOREPASS });
     const out = path.join(fx.dir, 'for-modern.jks');
     fs.writeFileSync(out, writeKeystore(store, STOREPASS));

@@ -124,8 +124,3 @@ export const passwordlessCacerts = once(() => {
 export function listed(file: string, password: string | undefined, keytool = keytool17()): ListedEntry[] {
   return keytoolList(file, password, { keytool });
 }
-
-/** Loud skip message, for tests that need a JDK ≥ 18. */
-export function warnNoModernKeytool(what: string): void {
-  console.warn(`SKIPPED: ${what} — no JDK ≥ 18 keytool found under /usr/lib/jvm (install Temurin 25 to run it)`);
-}

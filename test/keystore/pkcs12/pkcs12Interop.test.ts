@@ -12,6 +12,7 @@ import type { Keystore, KeystoreEntry } from '../../../provider/keystore/model';
 import { isPkcs12StoreData, pkcs12Protection, readPkcs12, writePkcs12 } from '../../../provider/keystore/pkcs12';
 import { parseSafeBag, trustedCertBag } from '../../../provider/keystore/pkcs12/safeBag';
 import { keytool17, keytoolList, modernKeytool, runKeytool, tryKeytool, type ListedEntry } from '../../helpers/keytool';
+import { needs } from '../../helpers/requireTools';
 import {
   ALIASES,
   PW_ENV,
@@ -23,7 +24,6 @@ import {
   listed,
   modernStore,
   passwordlessStore,
-  warnNoModernKeytool,
 } from './pkcs12Fixtures';
 
 jest.setTimeout(180_000);
@@ -63,16 +63,16 @@ const pfxParts = (bytes: Uint8Array): number => children(bytes, readTlv(bytes, 0
 
 let modernList: ListedEntry[];
 let legacyList: ListedEntry[];
-let passwordlessList: ListedEntry[] | undefined;
-const modern25 = modernKeytool();
+let passwordlessList: ListedEntry[];
+/** Password-less PKCS12 is made and listed by a JDK ≥ 18 keytool (Java 17 cannot write it). */
+const jdk18 = needs('jdk18');
+const modern25 = (): NonNullable<ReturnType<typeof modernKeytool>> => modernKeytool()!;
 
 beforeAll(() => {
   certificates();
   modernList = listed(modernStore(), STOREPASS);
   legacyList = listed(legacyStore(), STOREPASS);
-  const pl = passwordlessStore();
-  if (pl && modern25) passwordlessList = listed(pl, undefined, modern25);
-  else warnNoModernKeytool('password-less PKCS12 interop tests');
+  if (!jdk18.missing) passwordlessList = listed(passwordlessStore()!, undefined, modern25());
 });
 
 describe('keytool → midtrust', () => {
@@ -105,9 +105,8 @@ describe('keytool → midtrust', () => {
     expect(sortListed(legacyList)).toEqual(sortListed(modernList));
   });
 
-  test('password-less store (JDK ≥ 18 keytool, NONE properties): read without a password', () => {
-    const file = passwordlessStore();
-    if (!file || !passwordlessList) return warnNoModernKeytool('password-less read');
+  jdk18.it('password-less store (JDK ≥ 18 keytool, NONE properties): read without a password', () => {
+    const file = passwordlessStore()!;
     const s = read(file);
     expect(s.integrity).toBe('none');
     expect(pkcs12Protection(s)).toBe('password-less');
@@ -178,8 +177,6 @@ describe('midtrust → keytool', () => {
   test('modern: add two, remove one; keytool 17 (and 25) list exactly that; the RSA key still exports to JKS', () => {
     const out = write('edited-modern.p12', writePkcs12(edit(read(modernStore(), STOREPASS)), STOREPASS));
     expect(listed(out, STOREPASS)).toEqual(expected(modernList));
-    if (modern25) expect(listed(out, STOREPASS, modern25)).toEqual(expected(modernList));
-    else warnNoModernKeytool('keytool 25 listing of a midtrust-written modern store');
     const again = read(out, STOREPASS);
     expect(pkcs12Protection(again)).toBe('modern');
     expect(entry(again, 'Added-Two').alias).toBe('Added-Two');
@@ -192,6 +189,11 @@ describe('midtrust → keytool', () => {
       { keytool: keytool17(), env: PW_ENV },
     );
     expect(keytoolList(jks, STOREPASS)).toEqual([{ alias: 'rsakey', kind: 'privateKey', sha256: sha256(certificates().rsa) }]);
+  });
+
+  jdk18.it('modern: a JDK ≥ 18 keytool lists the edited store exactly', () => {
+    const out = write('edited-modern-18.p12', writePkcs12(edit(read(modernStore(), STOREPASS)), STOREPASS));
+    expect(listed(out, STOREPASS, modern25())).toEqual(expected(modernList));
   });
 
   test('a renamed private key keeps its key bytes, date and chain; keytool lists the new name', () => {
@@ -226,21 +228,19 @@ describe('midtrust → keytool', () => {
     expect(text).toMatch(/Encrypted data: pbeWithSHA1And40BitRC2-CBC/);
   });
 
-  test('password-less stays password-less (no MacData, no EncryptedData); keytool 25 lists it without a password', () => {
-    const file = passwordlessStore();
-    if (!file || !passwordlessList || !modern25) return warnNoModernKeytool('password-less write');
-    const edited = edit(read(file));
+  jdk18.it('password-less stays password-less (no MacData, no EncryptedData); keytool 25 lists it without a password', () => {
+    const edited = edit(read(passwordlessStore()!));
     const bytes = writePkcs12(edited, undefined);
     expect(pfxParts(bytes)).toBe(2);
     expect(Buffer.from(writePkcs12(edited, 'ignored'))).toEqual(Buffer.from(bytes)); // a password does not add protection
     const out = write('edited-passwordless.p12', bytes);
-    expect(listed(out, undefined, modern25)).toEqual(expected(passwordlessList));
+    expect(listed(out, undefined, modern25())).toEqual(expected(passwordlessList));
     const again = readPkcs12(bytes, {});
     expect(again.integrity).toBe('none');
     expect(pkcs12Protection(again)).toBe('password-less');
   });
 
-  test('a new store: modern with a password (keytool 17 lists it), password-less without (keytool 25)', () => {
+  const freshStore = (): { fresh: Keystore; want: ListedEntry[] } => {
     const c = certificates();
     const fresh: Keystore = {
       type: 'PKCS12',
@@ -254,25 +254,28 @@ describe('midtrust → keytool', () => {
       { alias: 'new-root', kind: 'trustedCertificate', sha256: sha256(c.ca) },
       { alias: 'übercert', kind: 'trustedCertificate', sha256: sha256(c.t1) },
     ]);
+    return { fresh, want };
+  };
+
+  test('a new store: modern with a password (keytool 17 lists it), password-less without', () => {
+    const { fresh, want } = freshStore();
     const protectedFile = write('new-modern.p12', writePkcs12(fresh, STOREPASS));
     expect(listed(protectedFile, STOREPASS)).toEqual(want);
     expect(pkcs12Protection(read(protectedFile, STOREPASS))).toBe('modern');
     const openBytes = writePkcs12(fresh, undefined);
     expect(pfxParts(openBytes)).toBe(2);
-    if (!modern25) return warnNoModernKeytool('keytool 25 listing of a new password-less store');
-    expect(listed(write('new-open.p12', openBytes), undefined, modern25)).toEqual(want);
+  });
+
+  jdk18.it('a new password-less store: a JDK ≥ 18 keytool lists it without a password', () => {
+    const { fresh, want } = freshStore();
+    expect(listed(write('new-open.p12', writePkcs12(fresh, undefined)), undefined, modern25())).toEqual(want);
   });
 });
 
 describe('lossless rewrite', () => {
-  test.each([
-    ['modern', modernStore, STOREPASS],
-    ['legacy', legacyStore, STOREPASS],
-    ['empty', emptyStore, STOREPASS],
-    ['password-less', () => passwordlessStore() ?? '', undefined],
-  ])('%s: unchanged store → keytool lists the same, every bag byte-identical', (name, file, password) => {
-    if (!file()) return warnNoModernKeytool('password-less lossless rewrite');
-    const original = fs.readFileSync(file());
+  /** Reads and rewrites an unchanged store; returns the new bytes after checking every bag is kept. */
+  const rewrite = (file: string, password: string | undefined): Uint8Array => {
+    const original = fs.readFileSync(file);
     const s = readPkcs12(original, { password });
     const bytes = writePkcs12(s, password);
     const again = readPkcs12(bytes, { password });
@@ -281,12 +284,23 @@ describe('lossless rewrite', () => {
       s.entries.map((e) => [e.alias, e.kind, e.timestamp, e.certificates.map(sha256)]),
     );
     expect(bytes.length).toBe(original.length); // same structure, only salts/IVs/MAC differ
-    if (password === undefined) {
-      expect(Buffer.from(bytes)).toEqual(original); // nothing random without protection
-      if (modern25) expect(listed(write(`same-${name}.p12`, bytes), undefined, modern25)).toEqual(passwordlessList);
-    } else {
-      const kt = name === 'empty' ? [] : name === 'modern' ? modernList : legacyList;
-      expect(listed(write(`same-${name}.p12`, bytes), STOREPASS)).toEqual(kt);
-    }
+    return bytes;
+  };
+
+  test.each([
+    ['modern', modernStore],
+    ['legacy', legacyStore],
+    ['empty', emptyStore],
+  ])('%s: unchanged store → keytool lists the same, every bag byte-identical', (name, file) => {
+    const bytes = rewrite(file(), STOREPASS);
+    const kt = name === 'empty' ? [] : name === 'modern' ? modernList : legacyList;
+    expect(listed(write(`same-${name}.p12`, bytes), STOREPASS)).toEqual(kt);
+  });
+
+  jdk18.it('password-less: unchanged store → the same bytes (nothing random without protection); keytool 25 lists the same', () => {
+    const file = passwordlessStore()!;
+    const bytes = rewrite(file, undefined);
+    expect(Buffer.from(bytes)).toEqual(fs.readFileSync(file));
+    expect(listed(write('same-password-less.p12', bytes), undefined, modern25())).toEqual(passwordlessList);
   });
 });

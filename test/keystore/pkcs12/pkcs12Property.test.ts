@@ -13,7 +13,8 @@ import { isMidtrustError } from '../../../provider/errors';
 import type { EntryKind, Keystore, KeystoreEntry } from '../../../provider/keystore/model';
 import { readPkcs12, writePkcs12, type Pkcs12StoreData } from '../../../provider/keystore/pkcs12';
 import { OID } from '../../../provider/keystore/pkcs12/pkcs12Oids';
-import { certificates, modernStore, passwordlessStore, STOREPASS, warnNoModernKeytool } from './pkcs12Fixtures';
+import { needs } from '../../helpers/requireTools';
+import { certificates, modernStore, passwordlessStore, STOREPASS } from './pkcs12Fixtures';
 
 jest.setTimeout(300_000);
 
@@ -160,7 +161,10 @@ function mutate(input: Uint8Array, ms: Mutation[]): Uint8Array {
   return b;
 }
 
-/** Reads and demands a store or a MidtrustError, within a time bound; returns the outcome. */
+/**
+ * Reads and demands a store or a MidtrustError; returns the outcome. The time bound only catches
+ * a runaway parse (a read takes milliseconds): 30 s survives a loaded 2-core machine.
+ */
 function readOrMidtrustError(bytes: Uint8Array, password: string | undefined): string {
   const t0 = Date.now();
   let outcome = 'read';
@@ -170,7 +174,7 @@ function readOrMidtrustError(bytes: Uint8Array, password: string | undefined): s
     if (!isMidtrustError(err)) throw new Error(`non-MidtrustError: ${String(err)}\n${(err as Error).stack}`);
     outcome = err.code;
   }
-  expect(Date.now() - t0).toBeLessThan(5000);
+  expect(Date.now() - t0).toBeLessThan(30_000);
   return outcome;
 }
 
@@ -206,10 +210,8 @@ describe('damaged keytool-made stores end in a read or a MidtrustError', () => {
     expect(Object.keys(t).length).toBeGreaterThanOrEqual(4);
   });
 
-  test('password-less store (JDK ≥ 18 keytool), 400 runs', () => {
-    const file = passwordlessStore();
-    if (!file) return warnNoModernKeytool('mutation tests of a password-less store');
-    const original = fs.readFileSync(file);
+  needs('jdk18').it('password-less store (JDK ≥ 18 keytool), 400 runs', () => {
+    const original = fs.readFileSync(passwordlessStore()!);
     const outcomes: string[] = [];
     fc.assert(
       fc.property(mutationArb, (ms) => {
