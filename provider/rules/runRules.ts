@@ -1,7 +1,7 @@
 import { Certificate } from '../certificate/certificate';
 import type { Keystore } from '../keystore/model';
 import { checkAliasConflicts, checkCertificate, checkDuplicates, type NamedCertificate } from './certificateRules';
-import { checkMidSettings, checkUpgradeLoss, type MidSettings } from './midRules';
+import { checkMidSettings, checkUpgradeLoss, upgradeCandidates, type MidSettings } from './midRules';
 import { DEFAULT_RULE_OPTIONS, SEVERITY_ORDER, type RuleOptions, type Violation } from './violation';
 
 /** What the rules look at: certificates (declared or in a store), and optionally the MID's settings. */
@@ -24,8 +24,7 @@ export function runRules(input: RuleInput, options: Partial<RuleOptions> = {}): 
   out.push(...checkDuplicates(input.certificates, opts), ...checkAliasConflicts(input.certificates, opts));
   if (input.mid) {
     out.push(...checkMidSettings(input.mid, opts));
-    const custom = input.incoming ? input.certificates : input.certificates.filter((c) => !/(\s\[jdk\]$)|(^debian:)/i.test(c.alias));
-    out.push(...checkUpgradeLoss(custom, input.mid.strategy, opts, input.incoming));
+    out.push(...checkUpgradeLoss(upgradeCandidates(input.certificates, input.incoming), input.mid.strategy, opts, input.incoming));
   }
   return out.sort((a, b) => SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] || (a.alias ?? '').localeCompare(b.alias ?? '') || a.rule.localeCompare(b.rule));
 }
