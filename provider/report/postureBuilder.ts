@@ -39,7 +39,9 @@ export interface PostureContext {
   readonly now: Date;
   /** From -f: drift and coverage are measured against it (its keystore path is each host's store). */
   readonly desired?: DesiredState;
-  /** From --incoming: the next upgrade's JRE truststore. */
+  /** The desired-state file as the user named it (default: its resolved path). */
+  readonly desiredFile?: string;
+  /** From --incoming: the next upgrade's JRE truststore (`path` as the user named it). */
   readonly incoming?: { readonly path: string; readonly store: Keystore };
   readonly windows?: ExpiryWindows;
 }
@@ -131,7 +133,7 @@ export class PostureBuilder {
       generatedAt: ctx.now.toISOString(),
       generator: ctx.generator,
       source: ctx.source,
-      desiredFile: ctx.desired?.sourceFile ?? null,
+      desiredFile: ctx.desired ? (ctx.desiredFile ?? ctx.desired.sourceFile) : null,
       incomingStore: ctx.incoming?.path ?? null,
       expiryWindows: this.#windows,
       declared: this.#declaredList(),
@@ -170,11 +172,11 @@ export class PostureBuilder {
     return der;
   }
 
-  /** A JDK vendor root: in the incoming JRE's store when given, else by its alias; never a declared one. */
+  /** A JDK vendor root: named like one, or shipped in the incoming JRE's store; never a declared one. */
   #isVendor(c: NamedCertificate): boolean {
     const sha = c.certificate.sha256;
     if (this.#declaredShas.has(sha)) return false;
-    return this.#incomingShas ? this.#incomingShas.has(sha) : isVendorAlias(c.alias);
+    return isVendorAlias(c.alias) || (this.#incomingShas?.has(sha) ?? false);
   }
 
   /** Declared certificates once each (an alias declared twice identically counts once), in file order. */

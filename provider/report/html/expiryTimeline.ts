@@ -28,9 +28,9 @@ const MAX_STACK = 5;
 const BAR_MAX = 96;
 const LANES = [20, 36, 52, 68];
 const CHAR_PX = 6.3;
-/** The axis reaches at least two years, at most twenty (later expiries sit at the right edge). */
+/** The axis reaches at least two years, at most forty (later expiries sit at the right edge). */
 const MIN_SPAN_DAYS = 730;
-const MAX_SPAN_DAYS = 7305;
+const MAX_SPAN_DAYS = 14_610;
 
 /**
  * x of an expiry `days` from today. Compressed (log) so that the next 90 days — the ones that need
@@ -126,7 +126,7 @@ export function renderTimelineSvg(posture: FleetPosture): string {
   tick(0, 'today', dateOf(0), 'today');
   tick(soonDays, `${soonDays} d`, dateOf(soonDays), 'window');
   tick(laterDays, `${laterDays} d`, dateOf(laterDays), 'window');
-  for (const years of [1, 2, 5, 10, 20]) {
+  for (const years of [1, 2, 5, 10, 20, 30]) {
     const days = Math.round(years * 365.25);
     if (days > span || days <= laterDays * 1.6) continue;
     tick(days, `${years} y`, dateOf(days).slice(0, 7), 'year');
@@ -147,7 +147,7 @@ export function renderTimelineSvg(posture: FleetPosture): string {
   }
   const asDot = (m: TimelineMark): boolean => m.certificate.declared || m.cls !== 'fine';
   const maxRest = Math.max(1, ...[...columns.values()].map((l) => l.filter((m) => !asDot(m)).length));
-  const placed: { mark: TimelineMark; cx: number; cy: number; r: number }[] = [];
+  const placed: { mark: TimelineMark; cx: number; cy: number; r: number; others: number }[] = [];
   for (const [col, list] of [...columns].sort((a, b) => a[0] - b[0])) {
     const cx = col * COLUMN_PX;
     const rest = list.filter((m) => !asDot(m)).sort((a, b) => b.certificate.hosts - a.certificate.hosts || a.days - b.days);
@@ -165,7 +165,8 @@ export function renderTimelineSvg(posture: FleetPosture): string {
     shown.forEach((m, i) => {
       const r = radius(m.certificate.hosts);
       const cy = AXIS_Y - 10 - i * STACK_STEP;
-      placed.push({ mark: m, cx, cy, r });
+      // Only the first (most urgent) dot of a column is a label candidate; the label counts the rest.
+      if (i === 0) placed.push({ mark: m, cx, cy: AXIS_Y - 10 - (shown.length - 1) * STACK_STEP, r: radius(shown[shown.length - 1].certificate.hosts), others: dots.length - 1 });
       parts.push(`<circle class="mark ${m.cls}${m.certificate.declared ? '' : ' private'}" cx="${cx}" cy="${cy}" r="${round(r)}"><title>${escapeHtml(markTitle(m))}</title></circle>`);
     });
     const more = dots.slice(shown.length);
@@ -188,7 +189,7 @@ export function renderTimelineSvg(posture: FleetPosture): string {
   let labelled = 0;
   for (const p of candidates) {
     if (urgency(p.mark) === 0 && labelled >= 10) break;
-    const text = `${certificateName(p.mark.certificate)} · ${hostsText(p.mark.certificate.hosts)}`;
+    const text = `${certificateName(p.mark.certificate)} · ${hostsText(p.mark.certificate.hosts)}${p.others ? ` (+${p.others} more here)` : ''}`;
     const width = text.length * CHAR_PX;
     const anchorEnd = p.cx + width > W - 4;
     const left = anchorEnd ? p.cx - width : p.cx - 4;

@@ -25,7 +25,8 @@ export const PAGE_SCRIPT = `
       r.hidden = !ok;
       if (ok) shown++;
     });
-    count.textContent = shown === rows.length ? rows.length + ' hosts' : shown + ' of ' + rows.length + ' hosts';
+    var noun = rows.length === 1 ? ' host' : ' hosts';
+    count.textContent = shown === rows.length ? rows.length + noun : shown + ' of ' + rows.length + noun;
   }
 
   function key(row, index, numeric) {

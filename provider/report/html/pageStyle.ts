@@ -51,7 +51,7 @@ td.n,th.n{text-align:right}
 .sub{display:block;color:var(--muted);font-size:12px;overflow-wrap:anywhere}
 code,.mono{font-family:var(--mono);font-size:12px}
 .t-expired,.t-soon{color:var(--red);font-weight:600}.t-later{color:var(--amber);font-weight:600}.t-quiet{color:var(--faint)}
-.gridwrap{overflow-x:auto;border:1px solid var(--line2);border-radius:6px}
+.gridwrap{display:inline-block;max-width:100%;overflow-x:auto;border:1px solid var(--line2);border-radius:6px;vertical-align:top}
 table.grid{width:auto}
 .grid th,.grid td{padding:3px 4px;border-bottom:1px solid var(--line2);text-align:center}
 .grid thead th{vertical-align:bottom;text-transform:none;letter-spacing:0;font-size:12px;color:var(--ink);font-weight:500;padding:6px 4px}

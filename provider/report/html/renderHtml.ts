@@ -9,6 +9,8 @@ import { PAGE_STYLE } from './pageStyle';
 
 /** Rows of the "expired or expiring" list before the rest is counted (the JSON has them all). */
 const SOON_LIST_MAX = 100;
+/** Rows shown before the rest folds away (open on demand). */
+const SOON_LIST_SHOWN = 8;
 /** Host names shown per certificate in that list. */
 const HOLDERS_SHOWN = 4;
 
@@ -43,15 +45,23 @@ function summaryStrip(p: FleetPosture): string {
   }
   const exp = s.expiring;
   const soonTone = s.expired.certificates || exp.withinSoonDays.certificates ? 'red' : exp.withinLaterDays.certificates ? 'amber' : 'calm';
-  const expDetail = [
-    s.expired.certificates ? `<span class="r">${s.expired.certificates} expired</span> on ${plural(s.expired.hosts, 'host')}` : '',
-    `${exp.withinSoonDays.certificates} expiring on ${plural(exp.withinSoonDays.hosts, 'host')}`,
-  ]
-    .filter(Boolean)
-    .join('<br>');
+  const expDetail =
+    s.expired.certificates || exp.withinSoonDays.certificates
+      ? [
+          s.expired.certificates ? `<span class="r">${s.expired.certificates} expired</span> on ${plural(s.expired.hosts, 'host')}` : '',
+          exp.withinSoonDays.certificates ? `${exp.withinSoonDays.certificates} expiring on ${plural(exp.withinSoonDays.hosts, 'host')}` : '',
+        ]
+          .filter(Boolean)
+          .join('<br>')
+      : `nothing expires within ${soonDays} days`;
   cards.push(card(`Expired or ≤ ${soonDays} days`, String(exp.withinSoonDays.certificates + s.expired.certificates), expDetail, soonTone === 'red' ? 'red' : 'calm'));
   cards.push(
-    card(`Expiring ≤ ${laterDays} days`, String(exp.withinLaterDays.certificates), `${plural(exp.withinLaterDays.certificates, 'certificate')} on ${plural(exp.withinLaterDays.hosts, 'host')}`, exp.withinLaterDays.certificates ? 'amber' : 'calm'),
+    card(
+      `Expiring ≤ ${laterDays} days`,
+      String(exp.withinLaterDays.certificates),
+      exp.withinLaterDays.certificates ? `${plural(exp.withinLaterDays.certificates, 'certificate')} on ${plural(exp.withinLaterDays.hosts, 'host')}` : `nothing expires within ${laterDays} days`,
+      exp.withinLaterDays.certificates ? 'amber' : 'calm',
+    ),
   );
   cards.push(card('Upgrade risk', String(s.upgradeRisk), s.upgradeRisk ? `${s.upgradeRisk === 1 ? 'host loses' : 'hosts lose'} certificates at the next upgrade` : 'no host loses a certificate', s.upgradeRisk ? 'amber' : 'calm'));
   const v = s.violations;
@@ -88,8 +98,14 @@ function soonList(p: FleetPosture): string {
     const more = names.length > HOLDERS_SHOWN ? ` +${names.length - HOLDERS_SHOWN} more` : '';
     return `<tr><td class="t-${m.cls}">${m.notAfter.toISOString().slice(0, 10)}<span class="sub">${relativeDays(m.days)}</span></td><td>${escapeHtml(certificateName(m.certificate))}${m.certificate.declared ? '' : ' <span class="quiet">(not declared)</span>'}<span class="sub">${escapeHtml(m.certificate.subject ?? '(subject unreadable)')}</span></td><td class="n">${m.certificate.hosts}</td><td>${shown}${more}</td></tr>`;
   });
+  const head = '<thead><tr><th scope="col">Not after</th><th scope="col">Certificate</th><th scope="col" class="n">Hosts</th><th scope="col">Held by</th></tr></thead>';
+  const first = `<table class="soonlist" id="expiring-table">${head}<tbody>${rows.slice(0, SOON_LIST_SHOWN).join('')}</tbody></table>`;
+  const more =
+    rows.length > SOON_LIST_SHOWN
+      ? `<details class="allgood"><summary>Show ${rows.length - SOON_LIST_SHOWN} more</summary><table class="soonlist">${head}<tbody>${rows.slice(SOON_LIST_SHOWN).join('')}</tbody></table></details>`
+      : '';
   const rest = marks.length > SOON_LIST_MAX ? `<p class="allgood">… and ${marks.length - SOON_LIST_MAX} more (all are in the JSON report).</p>` : '';
-  return `<table class="soonlist" id="expiring-table"><thead><tr><th scope="col">Not after</th><th scope="col">Certificate</th><th scope="col" class="n">Hosts</th><th scope="col">Held by</th></tr></thead><tbody>${rows.join('')}</tbody></table>${rest}`;
+  return `${first}${more}${rest}`;
 }
 
 function sourceLine(p: FleetPosture): string {
