@@ -79,7 +79,31 @@ export interface SyntheticFleetOptions {
   readonly privatePool: number;
   readonly now: Date;
   readonly seed?: number;
+  /** How messy the fleet is; the default is the stress case of the benchmark. */
+  readonly rates?: Partial<SyntheticRates>;
 }
+
+/** Shares of the private pool and of the hosts that carry each kind of problem. */
+export interface SyntheticRates {
+  /** Private certificates already expired. */
+  readonly expired: number;
+  /** Private certificates expiring within 90 days. */
+  readonly expiring: number;
+  /** Private certificates that are CAs (the rest are end-entity certificates, an advisory finding). */
+  readonly ca: number;
+  /** Hosts missing one declared certificate. */
+  readonly gap: number;
+  /** Hosts that cannot be read. */
+  readonly failed: number;
+  /** Hosts on migrate_non_ca (their CAs are lost at upgrade). */
+  readonly nonCa: number;
+}
+
+/** The benchmark's stress case: problems everywhere. */
+export const STRESS_RATES: SyntheticRates = { expired: 0.02, expiring: 0.04, ca: 0.3, gap: 0.05, failed: 0.01, nonCa: 0.25 };
+
+/** A fleet as a screenshot should show it: mostly healthy, a few things to act on. */
+export const TYPICAL_RATES: SyntheticRates = { expired: 0, expiring: 0.03, ca: 0.85, gap: 0.06, failed: 0.03, nonCa: 0.08 };
 
 export interface SyntheticFleet {
   readonly observations: HostObservation[];
@@ -90,12 +114,13 @@ export interface SyntheticFleet {
 
 /**
  * Builds the fleet. Expiries: declared CAs mostly years away with one within 30 days and one
- * within 90; private certificates from 20 days ago to ten years out. About 5% of hosts miss a
- * declared certificate, 1% failed, and a quarter run migrate_non_ca (so their private CAs would be
- * lost at upgrade).
+ * within 90; private certificates from 20 days ago to ten years out. By default (STRESS_RATES)
+ * 5% of hosts miss a declared certificate, 1% failed, and a quarter run migrate_non_ca (so their
+ * private CAs would be lost at upgrade).
  */
 export function syntheticFleet(opts: SyntheticFleetOptions): SyntheticFleet {
   const rnd = random(opts.seed ?? 42);
+  const rates: SyntheticRates = { ...STRESS_RATES, ...opts.rates };
   const now = opts.now.getTime();
   let serial = 0;
   const declaredSpecs: { alias: string; der: Uint8Array }[] = [];
@@ -110,10 +135,10 @@ export function syntheticFleet(opts: SyntheticFleetOptions): SyntheticFleet {
   const pool: { alias: string; der: Uint8Array }[] = [];
   for (let i = 0; i < opts.privatePool; i++) {
     const r = rnd();
-    const days = r < 0.02 ? -Math.round(rnd() * 20) - 1 : r < 0.06 ? Math.round(rnd() * 90) : Math.round(90 + rnd() ** 2 * 3560);
+    const days = r < rates.expired ? -Math.round(rnd() * 20) - 1 : r < rates.expired + rates.expiring ? Math.round(rnd() * 90) : Math.round(90 + rnd() ** 2 * 3560);
     pool.push({
       alias: `endpoint-${String(i).padStart(4, '0')}`,
-      der: syntheticCertificate({ commonName: `svc-${i}.corp.example`, organization: 'ACME Corp', notAfter: new Date(now + days * DAY), ca: rnd() < 0.3 }, serial++),
+      der: syntheticCertificate({ commonName: `svc-${i}.corp.example`, organization: 'ACME Corp', notAfter: new Date(now + days * DAY), ca: rnd() < rates.ca }, serial++),
     });
   }
   const declared: PresentCertificate[] = declaredSpecs.map((d) => ({ alias: d.alias, state: 'present', der: d.der, sha256: sha256Hex(d.der), source: 'synthetic' }));
@@ -126,15 +151,14 @@ export function syntheticFleet(opts: SyntheticFleetOptions): SyntheticFleet {
   };
   const observations: HostObservation[] = [];
   const failures = new Map<string, string>();
-  const strategies: MigrationStrategy[] = ['migrate_delta', 'migrate_delta', 'migrate_delta', 'migrate_non_ca'];
   for (let h = 0; h < opts.hosts; h++) {
     const name = `mid-${String(h + 1).padStart(3, '0')}.corp.example`;
-    if (rnd() < 0.01) {
+    if (rnd() < rates.failed) {
       failures.set(name, `ssh mid@${name}:22: connect ETIMEDOUT (after 3 attempts)`);
       continue;
     }
     const entries: KeystoreEntry[] = [];
-    const gap = rnd() < 0.05 ? 1 + Math.floor(rnd() * Math.max(1, declaredSpecs.length - 1)) : -1;
+    const gap = rnd() < rates.gap ? 1 + Math.floor(rnd() * Math.max(1, declaredSpecs.length - 1)) : -1;
     declaredSpecs.forEach((d, i) => {
       if (i !== gap) entries.push({ alias: d.alias, kind: 'trustedCertificate', timestamp: now, certificates: [d.der] });
     });
@@ -151,7 +175,7 @@ export function syntheticFleet(opts: SyntheticFleetOptions): SyntheticFleet {
       name,
       storePath: midLayout(home).cacerts,
       store,
-      mid: { layout: midLayout(home), strategy: strategies[Math.floor(rnd() * strategies.length)], external: rnd() < 0.1 ? { path: '/etc/servicenow/mid-truststore.p12' } : {} },
+      mid: { layout: midLayout(home), strategy: (rnd() < rates.nonCa ? 'migrate_non_ca' : 'migrate_delta') as MigrationStrategy, external: rnd() < 0.1 ? { path: '/etc/servicenow/mid-truststore.p12' } : {} },
     });
   }
   return { observations, desired, failures };
