@@ -82,7 +82,7 @@ function row(h: HostPosture, posture: FleetPosture): string {
   } else {
     const what = tooltip(h.drift.actions.map((a) => `${a.action} ${a.alias}: ${a.reason}`));
     const missing = (h.coverage ?? []).filter((s) => s === 'missing' || s === 'different').length;
-    cells.push(`<td data-v="${h.drift.changes}" class="t-later" title="${what}">${plural(h.drift.changes, 'change')}${missing ? `<span class="sub">${missing} declared missing</span>` : ''}</td>`);
+    cells.push(`<td data-v="${h.drift.changes}" class="drift t-later" title="${what}">${plural(h.drift.changes, 'change')}${missing ? `<span class="sub">${missing} missing</span>` : ''}</td>`);
   }
   cells.push(`<td class="n" data-v="${h.store?.entries ?? 0}" title="${h.vendorCertificates} JDK vendor root${h.vendorCertificates === 1 ? '' : 's'} included">${h.store?.entries ?? 0}</td>`);
   if (h.soonestExpiry) {

@@ -77,7 +77,7 @@ details summary{cursor:pointer;color:var(--blue)}
 #hosts tbody tr.rank1 td:first-child{box-shadow:inset 3px 0 0 var(--amber-fill)}
 #hosts td.host{font-weight:600;max-width:230px;overflow-wrap:anywhere}
 #hosts td.err{color:var(--red);font-size:13px}
-#hosts td.expiry{white-space:nowrap}
+#hosts td.expiry,#hosts td.drift{white-space:nowrap}
 #hosts th:nth-child(2){width:84px}#hosts th:nth-child(3){width:60px}#hosts th:nth-child(4){width:165px}#hosts th:nth-child(5){width:112px}#hosts th:nth-child(6){width:125px}#hosts th:nth-child(7){width:100px}#hosts th:nth-child(8){width:230px}
 #hosts .chip{margin-right:2px}
 #hosts .failed{display:block;color:var(--red);font-size:11px;font-weight:700;letter-spacing:.04em}
