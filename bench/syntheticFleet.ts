@@ -97,13 +97,15 @@ export interface SyntheticRates {
   readonly failed: number;
   /** Hosts on migrate_non_ca (their CAs are lost at upgrade). */
   readonly nonCa: number;
+  /** Days until the two declared CAs that expire soonest expire. */
+  readonly declaredExpiringDays: readonly [number, number];
 }
 
 /** The benchmark's stress case: problems everywhere. */
-export const STRESS_RATES: SyntheticRates = { expired: 0.02, expiring: 0.04, ca: 0.3, gap: 0.05, failed: 0.01, nonCa: 0.25 };
+export const STRESS_RATES: SyntheticRates = { expired: 0.02, expiring: 0.04, ca: 0.3, gap: 0.05, failed: 0.01, nonCa: 0.25, declaredExpiringDays: [21, 64] };
 
 /** A fleet as a screenshot should show it: mostly healthy, a few things to act on. */
-export const TYPICAL_RATES: SyntheticRates = { expired: 0, expiring: 0.03, ca: 0.85, gap: 0.06, failed: 0.03, nonCa: 0.08 };
+export const TYPICAL_RATES: SyntheticRates = { expired: 0, expiring: 0.03, ca: 0.85, gap: 0.06, failed: 0.03, nonCa: 0.08, declaredExpiringDays: [48, 400] };
 
 export interface SyntheticFleet {
   readonly observations: HostObservation[];
@@ -125,7 +127,7 @@ export function syntheticFleet(opts: SyntheticFleetOptions): SyntheticFleet {
   let serial = 0;
   const declaredSpecs: { alias: string; der: Uint8Array }[] = [];
   for (let i = 0; i < opts.declared; i++) {
-    const days = i === 1 ? 21 : i === 2 ? 64 : 365 * (2 + ((i * 7) % 12)) + i * 13;
+    const days = i === 1 ? rates.declaredExpiringDays[0] : i === 2 ? rates.declaredExpiringDays[1] : 365 * (2 + ((i * 7) % 12)) + i * 13;
     const ca = i % 5 !== 4;
     declaredSpecs.push({
       alias: i === 0 ? 'acme-root' : `acme-${ca ? 'ca' : 'svc'}-${String(i).padStart(2, '0')}`,

@@ -67,7 +67,7 @@ export class PostureBuilder {
   /** One Certificate per distinct certificate, so facts are parsed once for the whole fleet. */
   readonly #bySha = new Map<string, Certificate>();
   /** Distinct DER arrays by a cheap content key (length + signature tail), confirmed byte by byte. */
-  readonly #byContent = new Map<string, Uint8Array[]>();
+  readonly #byContent = new Map<number, Uint8Array[]>();
 
   constructor(context: PostureContext) {
     this.#context = context;
@@ -162,7 +162,7 @@ export class PostureBuilder {
   }
 
   #shared(der: Uint8Array): Uint8Array {
-    const key = `${der.length}:${Buffer.from(der.buffer, der.byteOffset + Math.max(0, der.length - 16), Math.min(16, der.length)).toString('hex')}`;
+    const key = contentKey(der);
     const same = this.#byContent.get(key);
     const view = Buffer.from(der.buffer, der.byteOffset, der.length);
     const found = same?.find((d) => view.equals(d));
@@ -233,6 +233,16 @@ export class PostureBuilder {
     // ISO strings of one format sort as dates do.
     return out.sort((x, y) => (x.notAfter === y.notAfter ? 0 : x.notAfter === null ? 1 : y.notAfter === null ? -1 : compare(x.notAfter, y.notAfter)) || compare(x.sha256, y.sha256));
   }
+}
+
+/**
+ * A cheap key for a certificate's bytes: FNV-1a over its length and last 32 bytes (the signature,
+ * which differs between any two certificates). Equal keys are confirmed byte by byte.
+ */
+function contentKey(der: Uint8Array): number {
+  let h = 0x811c9dc5 ^ der.length;
+  for (let i = Math.max(0, der.length - 32); i < der.length; i++) h = Math.imul(h ^ der[i], 0x01000193);
+  return h >>> 0;
 }
 
 function factsOf(c: Certificate | undefined): Certificate['facts'] | undefined {

@@ -26,7 +26,14 @@ export function runRules(input: RuleInput, options: Partial<RuleOptions> = {}): 
     out.push(...checkMidSettings(input.mid, opts));
     out.push(...checkUpgradeLoss(upgradeCandidates(input.certificates, input.incoming), input.mid.strategy, opts, input.incoming));
   }
-  return out.sort((a, b) => SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] || (a.alias ?? '').localeCompare(b.alias ?? '') || a.rule.localeCompare(b.rule));
+  const byText = collator().compare;
+  return out.sort((a, b) => SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] || byText(a.alias ?? '', b.alias ?? '') || byText(a.rule, b.rule));
+}
+
+let sharedCollator: Intl.Collator | undefined;
+/** The order `localeCompare` gives, from one collator: a report sorts 75,000 findings, and each localeCompare call pays for its own. */
+function collator(): Intl.Collator {
+  return (sharedCollator ??= new Intl.Collator());
 }
 
 /** The trusted certificates of a store, named by alias. */

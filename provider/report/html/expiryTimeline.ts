@@ -148,6 +148,8 @@ export function renderTimelineSvg(posture: FleetPosture): string {
   const asDot = (m: TimelineMark): boolean => m.certificate.declared || m.cls !== 'fine';
   const maxRest = Math.max(1, ...[...columns.values()].map((l) => l.filter((m) => !asDot(m)).length));
   const placed: { mark: TimelineMark; cx: number; cy: number; r: number; others: number }[] = [];
+  let lastMoreCol = -Infinity;
+  let lastMoreRaised = false;
   for (const [col, list] of [...columns].sort((a, b) => a[0] - b[0])) {
     const cx = col * COLUMN_PX;
     const rest = list.filter((m) => !asDot(m)).sort((a, b) => b.certificate.hosts - a.certificate.hosts || a.days - b.days);
@@ -174,8 +176,12 @@ export function renderTimelineSvg(posture: FleetPosture): string {
       const names = more.slice(0, 15).map((m) => `${certificateName(m.certificate)} · ${m.notAfter.toISOString().slice(0, 10)} · ${hostsText(m.certificate.hosts)}`);
       if (more.length > 15) names.push(`… and ${more.length - 15} more`);
       const worst = more.reduce((w, m) => (urgency(m) > urgency(w) ? m : w), more[0]);
+      // Neighbouring "+k" counts alternate in height so they never print over each other.
+      const raised: boolean = col - lastMoreCol <= 2 && !lastMoreRaised;
+      lastMoreCol = col;
+      lastMoreRaised = raised;
       parts.push(
-        `<text class="more ${worst.cls}" x="${cx}" y="${AXIS_Y - 10 - MAX_STACK * STACK_STEP + 4}" text-anchor="middle">+${more.length}<title>${escapeHtml(`${more.length} more certificates here:\n${names.join('\n')}`)}</title></text>`,
+        `<text class="more ${worst.cls}" x="${cx}" y="${AXIS_Y - 10 - MAX_STACK * STACK_STEP + 4 - (raised ? 11 : 0)}" text-anchor="middle">+${more.length}<title>${escapeHtml(`${more.length} more certificates here:\n${names.join('\n')}`)}</title></text>`,
       );
     }
   }

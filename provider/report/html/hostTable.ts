@@ -103,7 +103,7 @@ function row(h: HostPosture, posture: FleetPosture): string {
     cells.push('<td class="n t-quiet" data-v="0">none</td>');
   } else {
     const why = tooltip(h.upgrade.lost.map((l) => `${l.alias}: ${l.reason}`));
-    cells.push(`<td class="n t-later" data-v="${h.upgrade.lost.length}" title="${why}">${h.upgrade.lost.length}<span class="sub">${escapeHtml(listed(h.upgrade.lost.map((l) => l.alias), 2))}</span></td>`);
+    cells.push(`<td class="n t-later" data-v="${h.upgrade.lost.length}" title="${why}">${h.upgrade.lost.length}<span class="sub">${escapeHtml(listed(h.upgrade.lost.map((l) => l.alias), 1))}</span></td>`);
   }
   const count = { error: 0, warning: 0, advisory: 0 };
   for (const v of h.violations) count[v.severity]++;

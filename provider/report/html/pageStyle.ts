@@ -75,10 +75,12 @@ details summary{cursor:pointer;color:var(--blue)}
 #hosts tbody tr:hover{background:#f9fafb}
 #hosts tbody tr.rank2 td:first-child{box-shadow:inset 3px 0 0 var(--red-fill)}
 #hosts tbody tr.rank1 td:first-child{box-shadow:inset 3px 0 0 var(--amber-fill)}
-#hosts td.host{font-weight:600;max-width:230px;overflow-wrap:anywhere}
+#hosts td.host{font-weight:600;white-space:nowrap}
+#hosts thead th{white-space:normal;vertical-align:bottom}
+#hosts th,#hosts td{padding-left:8px;padding-right:8px}
 #hosts td.err{color:var(--red);font-size:13px}
 #hosts td.expiry,#hosts td.drift{white-space:nowrap}
-#hosts th:nth-child(2){width:84px}#hosts th:nth-child(3){width:60px}#hosts th:nth-child(4){width:165px}#hosts th:nth-child(5){width:112px}#hosts th:nth-child(6){width:125px}#hosts th:nth-child(7){width:100px}#hosts th:nth-child(8){width:230px}
+#hosts th:nth-child(1){width:185px}#hosts th:nth-child(2){width:84px}#hosts th:nth-child(3){width:60px}#hosts th:nth-child(4){width:160px}#hosts th:nth-child(5){width:108px}#hosts th:nth-child(6){width:120px}#hosts th:nth-child(7){width:95px}#hosts th:nth-child(8){width:200px}
 #hosts .chip{margin-right:2px}
 #hosts .failed{display:block;color:var(--red);font-size:11px;font-weight:700;letter-spacing:.04em}
 #hosts td.path{max-width:170px}
