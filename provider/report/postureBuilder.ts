@@ -62,6 +62,7 @@ export class PostureBuilder {
   readonly #context: PostureContext;
   readonly #windows: ExpiryWindows;
   readonly #declared: readonly PresentCertificate[];
+  readonly #declaredOnce: readonly DeclaredCertificate[];
   readonly #declaredShas: ReadonlySet<string>;
   readonly #incomingShas?: ReadonlySet<string>;
   /** One Certificate per distinct certificate, so facts are parsed once for the whole fleet. */
@@ -74,6 +75,7 @@ export class PostureBuilder {
     this.#windows = context.windows ?? DEFAULT_EXPIRY_WINDOWS;
     this.#declared = (context.desired?.certificates ?? []).filter((c): c is PresentCertificate => c.state === 'present');
     this.#declaredShas = new Set(this.#declared.map((c) => c.sha256));
+    this.#declaredOnce = declaredOnce(this.#declared);
     if (context.incoming) {
       this.#incomingShas = new Set(context.incoming.store.entries.filter((e) => e.kind === 'trustedCertificate' && e.certificates[0]).map((e) => this.#certificate(e.certificates[0]).sha256));
     }
@@ -136,7 +138,7 @@ export class PostureBuilder {
       desiredFile: ctx.desired ? (ctx.desiredFile ?? ctx.desired.sourceFile) : null,
       incomingStore: ctx.incoming?.path ?? null,
       expiryWindows: this.#windows,
-      declared: this.#declaredList(),
+      declared: this.#declaredOnce,
       certificates,
       hosts,
       summary: summarize(hosts, certificates, ctx.desired !== undefined, ctx.now, this.#windows),
@@ -179,22 +181,10 @@ export class PostureBuilder {
     return isVendorAlias(c.alias) || (this.#incomingShas?.has(sha) ?? false);
   }
 
-  /** Declared certificates once each (an alias declared twice identically counts once), in file order. */
-  #declaredList(): DeclaredCertificate[] {
-    const seen = new Set<string>();
-    const out: DeclaredCertificate[] = [];
-    for (const d of this.#declared) {
-      if (seen.has(aliasKey(d.alias))) continue;
-      seen.add(aliasKey(d.alias));
-      out.push({ alias: d.alias, sha256: d.sha256 });
-    }
-    return out;
-  }
-
   /** The plan's verdict per declared alias, softened when the certificate is trusted under another alias. */
   #coverage(actions: readonly { action: string; alias: string }[], held: ReadonlySet<string>): CoverageState[] {
     const byAlias = new Map(actions.map((a) => [aliasKey(a.alias), a.action]));
-    return this.#declaredList().map((d): CoverageState => {
+    return this.#declaredOnce.map((d): CoverageState => {
       const action = byAlias.get(aliasKey(d.alias));
       if (action === 'unchanged') return 'present';
       if (held.has(d.sha256)) return 'otherAlias';
@@ -233,6 +223,18 @@ export class PostureBuilder {
     // ISO strings of one format sort as dates do.
     return out.sort((x, y) => (x.notAfter === y.notAfter ? 0 : x.notAfter === null ? 1 : y.notAfter === null ? -1 : compare(x.notAfter, y.notAfter)) || compare(x.sha256, y.sha256));
   }
+}
+
+/** Declared certificates once each (an alias declared twice identically counts once), in file order. */
+function declaredOnce(declared: readonly PresentCertificate[]): DeclaredCertificate[] {
+  const seen = new Set<string>();
+  const out: DeclaredCertificate[] = [];
+  for (const d of declared) {
+    if (seen.has(aliasKey(d.alias))) continue;
+    seen.add(aliasKey(d.alias));
+    out.push({ alias: d.alias, sha256: d.sha256 });
+  }
+  return out;
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MidtrustError } from '../../errors';
+import type { FleetPosture, HostPosture } from '../../report/posture';
 import { EXIT } from '../cliIo';
 import { defineCommand } from '../commandSpec';
 import { STORE_PASSWORD_OPTIONS, resolveStorePassword, type StorePasswordOptions } from '../storePassword';
@@ -82,7 +83,7 @@ export const reportCommand = defineCommand<ReportOptions>({
     const builder = new PostureBuilder({ source: { kind, path: given }, generator: `midtrust ${packageVersion()}`, now: new Date(), desired, desiredFile: opts.file, incoming });
 
     const { observeHostOn, gatherFleetPosture } = require('../../fleet/postureGatherer') as typeof import('../../fleet/postureGatherer');
-    let hosts;
+    let hosts: HostPosture[];
     if (opts.inventory) {
       const { loadInventory } = require('../../fleet/inventory') as typeof import('../../fleet/inventory');
       const { parseParallel } = require('../fleetDoor') as typeof import('../fleetDoor');
@@ -118,7 +119,7 @@ export const reportCommand = defineCommand<ReportOptions>({
 });
 
 /** Loads only the renderer asked for (the HTML one is the largest). */
-function render(posture: import('../../report/posture').FleetPosture, format: ReportFormat): string {
+function render(posture: FleetPosture, format: ReportFormat): string {
   if (format === 'html') return (require('../../report/html/renderHtml') as typeof import('../../report/html/renderHtml')).renderHtml(posture);
   if (format === 'prometheus') return (require('../../report/prometheusText') as typeof import('../../report/prometheusText')).renderPrometheus(posture);
   return (require('../../report/reportJson') as typeof import('../../report/reportJson')).renderJson(posture);
