@@ -5,7 +5,7 @@ import { computePlan } from '../plan/computePlan';
 import type { DesiredState, PresentCertificate } from '../plan/desiredState';
 import type { NamedCertificate } from '../rules/certificateRules';
 import { modelNextUpgrade, upgradeCandidates, type MidSettings } from '../rules/midRules';
-import { runRules } from '../rules/runRules';
+import { runRules, type CertificateFindingsMemo } from '../rules/runRules';
 import type { Severity } from '../rules/violation';
 import { expiryClass } from './expiryWindow';
 import {
@@ -69,6 +69,8 @@ export class PostureBuilder {
   readonly #bySha = new Map<string, Certificate>();
   /** Distinct DER arrays by a cheap content key (length + signature tail), confirmed byte by byte. */
   readonly #byContent = new Map<number, Uint8Array[]>();
+  /** Per-certificate findings, the same on every host that holds the certificate under the same alias. */
+  readonly #findings: CertificateFindingsMemo = new WeakMap();
 
   constructor(context: PostureContext) {
     this.#context = context;
@@ -90,7 +92,7 @@ export class PostureBuilder {
       .map((e) => ({ alias: e.alias, certificate: this.#certificate(e.certificates[0]) }));
     const tracked = named.filter((c) => !this.#isVendor(c));
     const plan = ctx.desired ? computePlan(store, { ...ctx.desired, keystore: { ...ctx.desired.keystore, path: obs.storePath } }) : undefined;
-    const violations = runRules({ certificates: named, mid: obs.mid, incoming: ctx.incoming?.store }, { now: ctx.now, expiringDays: this.#windows.soonDays });
+    const violations = runRules({ certificates: named, mid: obs.mid, incoming: ctx.incoming?.store }, { now: ctx.now, expiringDays: this.#windows.soonDays }, this.#findings);
     const upgrade = obs.mid ? modelNextUpgrade(upgradeCandidates(named, ctx.incoming?.store), obs.mid.strategy, ctx.incoming?.store) : undefined;
     return {
       name: obs.name,
@@ -166,8 +168,7 @@ export class PostureBuilder {
   #shared(der: Uint8Array): Uint8Array {
     const key = contentKey(der);
     const same = this.#byContent.get(key);
-    const view = Buffer.from(der.buffer, der.byteOffset, der.length);
-    const found = same?.find((d) => view.equals(d));
+    const found = same?.find((d) => Buffer.compare(der, d) === 0);
     if (found) return found;
     if (same) same.push(der);
     else this.#byContent.set(key, [der]);
