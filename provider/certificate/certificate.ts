@@ -2,6 +2,9 @@ import { parseCertificateExtensions, type CertificateExtensions } from './certif
 import { parseCertificateFacts, type CertificateFacts } from './certificateFacts';
 import { sha1Hex, sha256Hex } from './fingerprint';
 
+// One Certificate per DER bytes object (see fromDer).
+const byDer = new WeakMap<Uint8Array, Certificate>();
+
 /**
  * A certificate whose fingerprints and facts are computed on first use and cached: listing a
  * store hashes every certificate but parses only those a question is about.
@@ -19,9 +22,18 @@ export class Certificate {
 
   private constructor(readonly der: Uint8Array) {}
 
-  /** Wraps DER bytes (not copied, not parsed). */
+  /**
+   * Wraps DER bytes (not copied, not parsed). The same bytes object gives the same Certificate,
+   * so its fingerprint and facts are computed once however many rules ask (the bytes of a read
+   * store are never changed).
+   */
   static fromDer(der: Uint8Array): Certificate {
-    return new Certificate(der);
+    let c = byDer.get(der);
+    if (!c) {
+      c = new Certificate(der);
+      byDer.set(der, c);
+    }
+    return c;
   }
 
   /** SHA-256 of the DER, lowercase hex: the identity midtrust uses. */

@@ -1,8 +1,21 @@
 import { createHash } from 'node:crypto';
 
+/**
+ * Hashes already computed, by the identity of the DER array. Certificate bytes are never changed
+ * after they are read (the keystore model treats them as immutable), and the plan, the rules and
+ * the upgrade model each ask for the fingerprint of the same array: a report over 500 hosts ×
+ * 150 certificates asked four times per certificate.
+ */
+const sha256Cache = new WeakMap<Uint8Array, string>();
+
 /** SHA-256 of a certificate's DER, lowercase hex without colons: half of an entry's identity. */
 export function sha256Hex(der: Uint8Array): string {
-  return createHash('sha256').update(der).digest('hex');
+  let hex = sha256Cache.get(der);
+  if (hex === undefined) {
+    hex = createHash('sha256').update(der).digest('hex');
+    sha256Cache.set(der, hex);
+  }
+  return hex;
 }
 
 /** SHA-1 of the DER, lowercase hex (what older tools print; never used for identity). */

@@ -3,7 +3,7 @@ import type { DuplicateMidParameter } from '../mid/configXml';
 import { isInsideMidHome, type MidLayout } from '../mid/midLayout';
 import type { MigrationStrategy } from '../mid/migrationStrategy';
 import { ruleForStrategy } from '../mid/upgrade/releaseRules';
-import { modelUpgrade } from '../mid/upgrade/upgradeModel';
+import { isVendorAlias, modelUpgrade, type UpgradeResult } from '../mid/upgrade/upgradeModel';
 import type { ExternalTruststoreSettings } from '../mid/wrapperOverride';
 import { violation, type NamedCertificate } from './certificateRules';
 import type { RuleOptions, Violation } from './violation';
@@ -13,10 +13,7 @@ import type { RuleOptions, Violation } from './violation';
  * store, it is taken as holding none of them (true of private CAs, which is what matters).
  */
 export function checkUpgradeLoss(certs: readonly NamedCertificate[], strategy: MigrationStrategy, opts: RuleOptions, incoming?: Keystore): Violation[] {
-  const current: Keystore = { type: 'JKS', integrity: 'verified', entries: certs.map((c) => ({ alias: c.alias, kind: 'trustedCertificate' as const, certificates: [c.certificate.der] })) };
-  const target: Keystore = incoming ?? { type: 'JKS', integrity: 'verified', entries: [] };
-  const { rule, why } = ruleForStrategy(strategy);
-  const r = modelUpgrade(current, target, rule, why);
+  const r = modelNextUpgrade(certs, strategy, incoming);
   const out: Violation[] = r.lost.map((l) =>
     violation('lost-on-upgrade', opts, l.alias, l.sha256, `${l.alias} will be lost at the next MID upgrade under ${strategy}: ${l.reason}`, lossRemedy(strategy)),
   );
@@ -24,6 +21,30 @@ export function checkUpgradeLoss(certs: readonly NamedCertificate[], strategy: M
     out.push(violation('resurrected-vendor-root', opts, e.previousAlias ?? e.alias, e.sha256, `${e.previousAlias ?? e.alias} is no longer shipped by the new JRE but migrate_delta would bring it back as ${e.alias}`, 'remove it before the upgrade (state: absent) unless you trust it on purpose'));
   }
   return out;
+}
+
+/**
+ * The upgrade model (upgrade-preview's) over these certificates under `strategy`: what the next
+ * upgrade keeps, migrates and loses. Without the incoming store it is taken as empty, so pass
+ * {@link upgradeCandidates} rather than a whole store.
+ *
+ * @example
+ * modelNextUpgrade(upgradeCandidates(certs), 'migrate_non_ca').lost; // the private CAs
+ */
+export function modelNextUpgrade(certs: readonly NamedCertificate[], strategy: MigrationStrategy, incoming?: Keystore): UpgradeResult {
+  const current: Keystore = { type: 'JKS', integrity: 'verified', entries: certs.map((c) => ({ alias: c.alias, kind: 'trustedCertificate' as const, certificates: [c.certificate.der] })) };
+  const target: Keystore = incoming ?? { type: 'JKS', integrity: 'verified', entries: [] };
+  const { rule, why } = ruleForStrategy(strategy);
+  return modelUpgrade(current, target, rule, why);
+}
+
+/**
+ * The certificates whose fate at upgrade is in question: all of them against a known incoming
+ * store; otherwise those that do not look like JDK vendor roots, because the new JRE brings its
+ * own copies of those.
+ */
+export function upgradeCandidates(certs: readonly NamedCertificate[], incoming?: Keystore): readonly NamedCertificate[] {
+  return incoming ? certs : certs.filter((c) => !isVendorAlias(c.alias));
 }
 
 function lossRemedy(strategy: MigrationStrategy): string {

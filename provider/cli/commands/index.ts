@@ -20,5 +20,6 @@ export const commands: readonly CommandEntry[] = [
   { name: 'verify', summary: 'does the MID trust an endpoint? (now, after apply or upgrade)', load: () => require('./verifyCommand').verifyCommand },
   { name: 'lint', summary: 'check a desired-state file against the policy rules', load: () => require('./policyCommands').lintCommand },
   { name: 'audit', summary: 'check a live keystore or MID home against the policy rules, with an expiry report', load: () => require('./policyCommands').auditCommand },
+  { name: 'report', summary: 'fleet trust posture as a self-contained HTML page, Prometheus metrics or JSON', load: () => require('./reportCommand').reportCommand },
   { name: 'demo', summary: 'run the quick start on a demo MID Server created under ./demo', load: () => require('./demoCommand').demoCommand },
 ];

@@ -66,6 +66,18 @@ export interface UpgradeOptions {
 const VENDOR_ALIAS = /(\s\[jdk\]$)|(^debian:)/i;
 
 /**
+ * Whether an alias is one a JDK vendor gives its bundled roots (`... [jdk]`, Debian's `debian:...`):
+ * the clue to a vendor certificate when no incoming or baseline store says it.
+ *
+ * @example
+ * isVendorAlias('digicertglobalrootca [jdk]'); // true
+ * isVendorAlias('acme-root');                  // false
+ */
+export function isVendorAlias(alias: string): boolean {
+  return VENDOR_ALIAS.test(alias);
+}
+
+/**
  * Models what a MID upgrade does to the truststore: the whole `agent/jre` (cacerts included) is
  * replaced by the incoming JRE's, then certificates of the old store are migrated under `rule`
  * with the alias prefix. Everything that does not meet the rule is lost.
@@ -108,7 +120,7 @@ export function modelUpgrade(current: Keystore, incoming: Keystore, rule: Migrat
       continue;
     }
     takenAliases.add(aliasKey(alias));
-    const vendorRemoved = options.vendorBaseline ? baselineShas.has(sha) : VENDOR_ALIAS.test(e.alias);
+    const vendorRemoved = options.vendorBaseline ? baselineShas.has(sha) : isVendorAlias(e.alias);
     migratedEntries.push({ alias: storedAliasFor(incoming, alias), kind: 'trustedCertificate', timestamp, certificates: [e.certificates[0]] });
     result.push({
       alias,

@@ -1,0 +1,115 @@
+import Ajv from 'ajv';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { syntheticFleet } from '../../bench/syntheticFleet';
+import { PostureBuilder } from '../../provider/report/postureBuilder';
+import type { FleetPosture } from '../../provider/report/posture';
+import { escapeLabelValue, renderPrometheus } from '../../provider/report/prometheusText';
+import { renderJson } from '../../provider/report/reportJson';
+import { ROOT } from '../helpers/midtrustCli';
+import { promtool } from '../helpers/promtool';
+import { needs } from '../helpers/requireTools';
+import { CACERTS, NOW, cert, desired, mid, store } from './reportFixtures';
+
+const HOSTILE_SUBJECT = 'x" } evil{a="1"} \\ 1\nmidtrust_host_up{host="forged"} 1';
+
+/** A small fleet with drift, a failed host and strings that try to break out of every format. */
+function hostilePosture(): FleetPosture {
+  const root = cert('ACME Root CA', 3000);
+  const evil = cert(HOSTILE_SUBJECT, 10, false);
+  const b = new PostureBuilder({ source: { kind: 'inventory', path: 'hosts.yaml' }, generator: 'midtrust test', now: NOW, desired: desired([['acme-root', root]]) });
+  return b.build([
+    b.observe({ name: 'mid-1', storePath: CACERTS, store: store([['acme-root', root], ['evil"\\alias\n', evil]]), mid: mid('migrate_non_ca') }),
+    b.observe({ name: 'mid-2', storePath: CACERTS, store: store([]), mid: mid('migrate_delta') }),
+    b.failed('mid-3', 'connection refused'),
+  ]);
+}
+
+describe('Prometheus text', () => {
+  const text = renderPrometheus(hostilePosture());
+
+  it('escapes label values as the exposition format says: backslash, double quote, line feed', () => {
+    expect(escapeLabelValue('a"b\\c\nd')).toBe('a\\"b\\\\c\\nd');
+    expect(text).toContain('alias="evil\\"\\\\alias\\n"');
+    // The hostile subject cannot start a line of its own: no forged sample.
+    expect(text.split('\n').filter((l) => l.startsWith('midtrust_host_up{host="forged"'))).toEqual([]);
+  });
+
+  it('every family has HELP and TYPE, samples of a family together; a failed host is host_up 0 and nothing else', () => {
+    const lines = text.trimEnd().split('\n');
+    const families = lines.filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]);
+    expect(families).toEqual([
+      'midtrust_report_timestamp_seconds',
+      'midtrust_host_up',
+      'midtrust_store_entries',
+      'midtrust_certificate_not_after_timestamp_seconds',
+      'midtrust_store_drift',
+      'midtrust_declared_certificates_missing',
+      'midtrust_upgrade_lost_certificates',
+      'midtrust_policy_violations',
+    ]);
+    expect(lines.filter((l) => l.startsWith('# HELP ')).length).toBe(families.length);
+    expect(text).toContain(`midtrust_report_timestamp_seconds ${Math.floor(NOW.getTime() / 1000)}\n`);
+    expect(text).toContain('midtrust_host_up{host="mid-3"} 0\n');
+    expect(lines.filter((l) => l.includes('host="mid-3"'))).toEqual(['midtrust_host_up{host="mid-3"} 0']);
+    expect(text).toContain('midtrust_store_drift{host="mid-2"} 1\n');
+    expect(text).toContain('midtrust_declared_certificates_missing{host="mid-2"} 1\n');
+    expect(text).toMatch(/midtrust_upgrade_lost_certificates\{host="mid-1"\} 1\n/);
+    expect(text).toMatch(/midtrust_policy_violations\{host="mid-1",severity="error"\} \d+\n/);
+  });
+});
+
+needs('promtool').describe('promtool judges the metrics and the documented alert rules', () => {
+  it('accepts the exposition of a fleet with hostile strings (promtool check metrics)', () => {
+    const r = promtool(['check', 'metrics'], renderPrometheus(hostilePosture()));
+    expect(r.output).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('accepts the synthetic 60-host fleet too', () => {
+    const f = syntheticFleet({ hosts: 60, certificatesPerHost: 30, declared: 8, privatePool: 80, now: NOW });
+    const b = new PostureBuilder({ source: { kind: 'inventory', path: 'hosts.yaml' }, generator: 'midtrust test', now: NOW, desired: f.desired });
+    const p = b.build([...f.observations.map((o) => b.observe(o)), ...[...f.failures].map(([n, e]) => b.failed(n, e))]);
+    const r = promtool(['check', 'metrics'], renderPrometheus(p));
+    expect(r.output).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('the alert rules in docs/prometheus pass check rules and their unit test (fires < 30 days)', () => {
+    const dir = path.join(ROOT, 'docs', 'prometheus');
+    const check = promtool(['check', 'rules', path.join(dir, 'midtrust-alerts.yml')]);
+    expect(check.output).toMatch(/SUCCESS: 3 rules found/);
+    expect(check.code).toBe(0);
+    const test = promtool(['test', 'rules', path.join(dir, 'midtrust-alerts.test.yml')]);
+    expect(test.output).toMatch(/SUCCESS/);
+    expect(test.code).toBe(0);
+  });
+});
+
+describe('JSON: one documented schema (schema/report.schema.json), checked with ajv', () => {
+  const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'schema', 'report.schema.json'), 'utf8')) as object;
+  const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
+
+  it('the report of a fleet with drift, a failed host and hostile strings is valid', () => {
+    const doc = JSON.parse(renderJson(hostilePosture())) as unknown;
+    expect(validate(doc) ? [] : validate.errors).toEqual([]);
+  });
+
+  it('a report without a desired state and one of the synthetic fleet are valid', () => {
+    const b = new PostureBuilder({ source: { kind: 'keystore', path: 'cacerts' }, generator: 'midtrust test', now: NOW });
+    expect(validate(JSON.parse(renderJson(b.build([b.observe({ name: 'local', storePath: '/tmp/cacerts', store: store([['x', cert('X', 5)]]) })])))) ? [] : validate.errors).toEqual([]);
+    const f = syntheticFleet({ hosts: 30, certificatesPerHost: 20, declared: 6, privatePool: 40, now: NOW });
+    const fb = new PostureBuilder({ source: { kind: 'inventory', path: 'hosts.yaml' }, generator: 'midtrust test', now: NOW, desired: f.desired });
+    const doc = JSON.parse(renderJson(fb.build(f.observations.map((o) => fb.observe(o))))) as unknown;
+    expect(validate(doc) ? [] : validate.errors).toEqual([]);
+  });
+
+  it('the schema refuses what the report never writes (it is not a rubber stamp)', () => {
+    const doc = JSON.parse(renderJson(hostilePosture())) as { hosts: { coverage: string[] | null; name?: string }[]; extra?: number };
+    (doc.hosts[0].coverage as string[])[0] = 'maybe';
+    expect(validate(doc)).toBe(false);
+    const doc2 = JSON.parse(renderJson(hostilePosture())) as { hosts: { name?: string }[] };
+    delete doc2.hosts[0].name;
+    expect(validate(doc2)).toBe(false);
+  });
+});

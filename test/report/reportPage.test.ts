@@ -1,0 +1,151 @@
+/**
+ * The HTML report in a real headless Chromium: no console errors, no network, one row per host
+ * with the right cells, sorting and filtering, hostile strings shown as text and never run, a
+ * print layout, and a screenshot left in artifacts/report-page.png to look at.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { syntheticFleet, TYPICAL_RATES } from '../../bench/syntheticFleet';
+import { CONTENT_SECURITY_POLICY, renderHtml } from '../../provider/report/html/renderHtml';
+import type { FleetPosture } from '../../provider/report/posture';
+import { PostureBuilder } from '../../provider/report/postureBuilder';
+import { ARTIFACTS, launchChromium, openFile, type LaunchedChromium, type WatchedPage } from '../helpers/chromium';
+import { tempDir } from '../helpers/keytool';
+import { needs } from '../helpers/requireTools';
+import { CACERTS, NOW, cert, mid, store } from './reportFixtures';
+
+const SCRIPT_SUBJECT = '<script>window.__pwned = 1</script>';
+const IMG_ALIAS = '<img src=x onerror="window.__pwned = 2">';
+const HOST_NAME = 'evil"><svg onload="window.__pwned=3">';
+
+/** 40 synthetic hosts of a typical fleet, one failed, plus one host whose strings try to run script. */
+function posture(): FleetPosture {
+  const f = syntheticFleet({ hosts: 40, certificatesPerHost: 18, declared: 6, privatePool: 60, now: NOW, seed: 7, rates: TYPICAL_RATES });
+  const b = new PostureBuilder({ source: { kind: 'inventory', path: 'hosts.yaml' }, generator: 'midtrust test', now: NOW, desired: f.desired, desiredFile: 'desired.yaml' });
+  const hosts = f.observations.map((o) => b.observe(o));
+  const hostile = cert(`${SCRIPT_SUBJECT}`, 12, false);
+  hosts.push(b.observe({ name: HOST_NAME, storePath: CACERTS, store: store([[IMG_ALIAS, hostile]]), mid: mid('migrate_delta', '/etc/<b>truststore</b>.p12') }));
+  hosts.push(b.failed('mid-zz-down.corp.example', 'ssh root@10.9.9.9:22: connect ECONNREFUSED <script>window.__pwned=4</script>'));
+  return b.build(hosts);
+}
+
+needs('chromium').describe('the HTML report in headless Chromium', () => {
+  const dir = tempDir('mt-report-page-');
+  const p = posture();
+  const file = path.join(dir, 'report.html');
+  let chromium: LaunchedChromium;
+  let view: WatchedPage;
+
+  beforeAll(async () => {
+    fs.writeFileSync(file, renderHtml(p));
+    chromium = await launchChromium();
+    view = await openFile(chromium.browser, file);
+  }, 60_000);
+  afterAll(async () => {
+    await chromium?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const evaluate = <T>(js: string): Promise<T> => view.page.evaluate(js) as Promise<T>;
+
+  it('loads with no console error or warning, no page error, and no request but the page itself', async () => {
+    expect(view.pageErrors).toEqual([]);
+    expect(view.consoleProblems).toEqual([]);
+    expect(view.requests).toEqual([view.url]);
+  });
+
+  it('declares a CSP that forbids the network and allows only its own inline style and script, by hash', async () => {
+    expect(CONTENT_SECURITY_POLICY).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; script-src 'sha256-[A-Za-z0-9+/]+=*'; base-uri 'none'; form-action 'none'$/);
+    expect(await evaluate<string>(`document.querySelector('meta[http-equiv="Content-Security-Policy"]').content`)).toBe(CONTENT_SECURITY_POLICY);
+    // The script did run under that policy: the controls it reveals are visible.
+    expect(await evaluate<boolean>(`document.getElementById('host-controls').hidden`)).toBe(false);
+  });
+
+  it('hostile strings from stores, hosts and errors are shown as text and run nothing', async () => {
+    expect(await evaluate<unknown>('window.__pwned')).toBeUndefined();
+    expect(await evaluate<number>(`document.querySelectorAll('script').length`)).toBe(1);
+    expect(await evaluate<number>(`document.querySelectorAll('img, main svg:not(.timeline)').length`)).toBe(0);
+    const text = await evaluate<string>('document.body.innerText');
+    expect(text).toContain(IMG_ALIAS);
+    expect(text).toContain(HOST_NAME);
+    expect(text).toContain('/etc/<b>truststore</b>.p12');
+    expect(text).toContain('<script>window.__pwned=4</script>');
+    // The subject is in the expiring list (it expires in 12 days).
+    expect(await evaluate<string>(`document.getElementById('expiring-table').innerText`)).toContain(SCRIPT_SUBJECT);
+  });
+
+  it('one row per host, most urgent first, with the right cells', async () => {
+    const rows = await evaluate<string[][]>(`[...document.querySelectorAll('#hosts-table tbody tr')].map((r) => [...r.cells].map((c) => c.innerText.trim()))`);
+    expect(rows.length).toBe(p.hosts.length);
+    expect(new Set(rows.map((r) => r[0].split('\n')[0]))).toEqual(new Set(p.hosts.map((h) => h.name)));
+    const failed = p.hosts.filter((h) => !h.reached).map((h) => h.name);
+    expect(rows.slice(0, failed.length).map((r) => r[0].split('\n')[0]).sort()).toEqual([...failed].sort());
+    expect(rows[0][0]).toContain('FAILED');
+    for (const h of p.hosts.filter((x) => x.reached)) {
+      const r = rows.find((x) => x[0] === h.name) as string[];
+      expect(r[1].split('\n')[0]).toBe(h.drift?.changes ? `${h.drift.changes} change${h.drift.changes === 1 ? '' : 's'}` : 'in sync');
+      expect(r[2]).toBe(String(h.store?.entries));
+      expect(r[3].startsWith(h.soonestExpiry?.notAfter.slice(0, 10) ?? '—')).toBe(true);
+      expect(r[4]).toBe(h.mid?.strategy);
+      expect(r[6].split('\n')[0]).toBe(h.upgrade?.lost.length ? String(h.upgrade.lost.length) : 'none');
+    }
+  });
+
+  it('sorts by a column (text and numbers, both directions)', async () => {
+    const names = (): Promise<string[]> => evaluate<string[]>(`[...document.querySelectorAll('#hosts-table tbody tr')].map((r) => r.cells[0].innerText.split('\\n')[0])`);
+    await view.page.click('#hosts-table thead th:nth-child(1) button');
+    const asc = await names();
+    expect(asc).toEqual([...asc].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0)));
+    await view.page.click('#hosts-table thead th:nth-child(1) button');
+    expect(await names()).toEqual([...asc].reverse());
+    expect(await evaluate<string>(`document.querySelector('#hosts-table thead th:nth-child(1)').getAttribute('aria-sort')`)).toBe('descending');
+    await view.page.click('#hosts-table thead th:nth-child(3) button');
+    const entries = await evaluate<number[]>(`[...document.querySelectorAll('#hosts-table tbody tr')].filter((r) => r.cells.length > 2).map((r) => Number(r.cells[2].getAttribute('data-v')))`);
+    expect(entries).toEqual([...entries].sort((a, b) => a - b));
+  });
+
+  it('filters by text and by what needs attention, and says how many are shown', async () => {
+    const visible = (): Promise<string[]> => evaluate<string[]>(`[...document.querySelectorAll('#hosts-table tbody tr')].filter((r) => !r.hidden).map((r) => r.cells[0].innerText.split('\\n')[0])`);
+    await view.page.type('#host-query', 'mid-00');
+    expect((await visible()).sort()).toEqual(p.hosts.map((h) => h.name).filter((n) => n.startsWith('mid-00')).sort());
+    const matching = p.hosts.filter((h) => h.name.startsWith('mid-00')).length;
+    expect(await evaluate<string>(`document.getElementById('host-count').textContent`)).toBe(`${matching} of ${p.hosts.length} hosts`);
+    await view.page.click('#host-query', { clickCount: 3 });
+    await view.page.keyboard.press('Backspace');
+    await view.page.select('#host-flag', 'failed');
+    expect(await visible()).toEqual(['mid-zz-down.corp.example']);
+    await view.page.select('#host-flag', 'upgrade');
+    expect((await visible()).sort()).toEqual(p.hosts.filter((h) => (h.upgrade?.lost.length ?? 0) > 0).map((h) => h.name).sort());
+    await view.page.select('#host-flag', '');
+    expect((await visible()).length).toBe(p.hosts.length);
+  });
+
+  it('the timeline names each certificate and its host count in its marks; the coverage grid shows the gaps', async () => {
+    const titles = await evaluate<string[]>(`[...document.querySelectorAll('svg.timeline circle > title')].map((t) => t.textContent)`);
+    expect(titles.length).toBeGreaterThan(0);
+    for (const t of titles) expect(t).toMatch(/\non \d+ hosts? · (not )?declared\n/);
+    const root = p.certificates.find((c) => c.aliases.includes('acme-root'));
+    expect(titles.some((t) => t.startsWith('acme-root\n') && t.includes(`on ${root?.hosts} host`))).toBe(true);
+    const gaps = p.hosts.filter((h) => h.coverage?.some((s) => s === 'missing')).length;
+    expect(await evaluate<number>(`document.querySelectorAll('#coverage-grid td.c-missing').length`)).toBeGreaterThanOrEqual(gaps);
+  });
+
+  it('prints without the controls, and reads without JavaScript (all rows, controls hidden)', async () => {
+    await view.page.emulateMediaType('print');
+    expect(await evaluate<string>(`getComputedStyle(document.getElementById('host-controls')).display`)).toBe('none');
+    await view.page.emulateMediaType('screen');
+    const noJs = await openFile(chromium.browser, file, { javaScript: false });
+    expect(await noJs.page.evaluate('document.querySelectorAll("#hosts-table tbody tr").length')).toBe(p.hosts.length);
+    expect(await noJs.page.evaluate('document.getElementById("host-controls").hidden')).toBe(true);
+    expect(noJs.requests).toEqual([noJs.url]);
+    await noJs.page.close();
+  });
+
+  it('leaves a screenshot at artifacts/report-page.png', async () => {
+    await view.page.select('#host-flag', '');
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    const shot = path.join(ARTIFACTS, 'report-page.png');
+    await view.page.screenshot({ path: shot, fullPage: true });
+    expect(fs.statSync(shot).size).toBeGreaterThan(10_000);
+  });
+});
