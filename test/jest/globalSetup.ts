@@ -11,6 +11,10 @@ import { RUN_DIR_ENV, runTmp, skipLog } from './runDir';
 export default function globalSetup(): void {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'midtrust-jest-run-'));
   fs.mkdirSync(runTmp(runDir));
+  // Reachable by other accounts like /tmp itself (tests run children as an unprivileged user to
+  // see permission errors at the directory they are about); not writable by them.
+  fs.chmodSync(runDir, 0o755);
+  fs.chmodSync(runTmp(runDir), 0o755);
   process.env[RUN_DIR_ENV] = runDir;
   process.env.MIDTRUST_TEST_SKIP_LOG = skipLog(runDir);
   process.env.TMPDIR = runTmp(runDir);

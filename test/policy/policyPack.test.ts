@@ -155,7 +155,7 @@ describe('the pack served over gRPC (as `pulumi preview --policy-pack policy` ru
       config: p.configSchema?.properties,
     }));
     expect(served).toEqual(declared);
-    expect(served.filter((p) => p.stack).map((p) => p.name)).toEqual(['midtrust-lost-on-upgrade']);
+    expect(served.filter((p) => p.stack).map((p) => p.name)).toEqual(['midtrust-lost-on-upgrade', 'midtrust-endpoint-not-trusted']);
   });
 
   it('reports a weak key on one resource', async () => {
