@@ -12,7 +12,7 @@ export { MidServerParameter, type MidServerParameterArgs } from './resources/mid
 export { ExternalTruststore, type ExternalTruststoreArgs } from './resources/externalTruststore';
 export { demoMidServer, type DemoMidServer } from './demo/pulumiDemo';
 export { verifyEndpoint, judgeEndpoint, trustPolicyFor, type EndpointVerdict, type VerifyEndpointOptions } from './verify/verifyEndpoint';
-export { judgedKeystore, judgedAfterApply, judgedMidStore, judgedAfterUpgrade, type JudgedStore } from './verify/judgedStore';
+export { judgedKeystore, judgedAfterApply, judgedMidStore, judgedAfterUpgrade, type JudgedStore, type IncomingStore, type AfterUpgradeOptions } from './verify/judgedStore';
 export { parseEndpointTarget, type EndpointTarget, type EndpointKind } from './verify/endpointTarget';
 export { fetchPresentedChain, type PresentedChain, type Connector } from './verify/fetchPresentedChain';
 export { judgeChain, type ChainJudgement, type TrustProblem, type TrustProblemCode, type TrustSuggestion, type TrustRoute } from './verify/judgeChain';

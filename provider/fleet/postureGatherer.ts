@@ -7,6 +7,8 @@ import { readMidSettings } from '../mid/midSettingsReader';
 import { openStore } from '../mid/upgrade/upgradeRun';
 import type { HostPosture } from '../report/posture';
 import type { PostureBuilder } from '../report/postureBuilder';
+import type { Connector } from '../verify/fetchPresentedChain';
+import type { EndpointGathering } from './endpointGatherer';
 import type { InventoryHost } from './inventory';
 import { mapLimited } from './mapLimited';
 
@@ -17,15 +19,33 @@ export interface PostureTarget {
   readonly midHome?: string;
 }
 
+/** The declared endpoints to judge on each host, and how to reach them from there. */
+export interface EndpointsToGather extends EndpointGathering {
+  /** Default: TCP from this machine. */
+  readonly connect?: Connector;
+  /** The hosts are this machine (a plain keystore then takes this machine's JDK rules, as verify does). */
+  readonly local: boolean;
+}
+
 /**
- * Reads one host (MID settings first, so a wrong home says so, then the store) and measures it
- * with the builder. Any failure makes a failed host, never an exception: the report is still written.
+ * Reads one host (MID settings first, so a wrong home says so, then the store), judges its
+ * declared endpoints when there are any, and measures it with the builder. Any failure to read
+ * the host makes a failed host, never an exception: the report is still written.
  */
-export async function observeHostOn(host: Host, target: PostureTarget, password: string | undefined, builder: PostureBuilder): Promise<HostPosture> {
+export async function observeHostOn(host: Host, target: PostureTarget, password: string | undefined, builder: PostureBuilder, endpoints?: EndpointsToGather): Promise<HostPosture> {
   try {
     const mid = target.midHome ? await readMidSettings(host, target.midHome) : undefined;
     const store = await openStore(host, { path: target.storePath, password });
-    return builder.observe({ name: target.name, storePath: target.storePath, store, mid });
+    // The TLS and verify code is loaded only when the desired state declares endpoints.
+    const judged = endpoints?.targets.length
+      ? await (require('./endpointGatherer') as typeof import('./endpointGatherer')).gatherHostEndpoints(
+          host,
+          { midHome: target.midHome, keystore: target.storePath, connect: endpoints.connect, local: endpoints.local },
+          password,
+          endpoints,
+        )
+      : undefined;
+    return builder.observe({ name: target.name, storePath: target.storePath, store, mid, endpoints: judged });
   } catch (e) {
     return builder.failed(target.name, e instanceof MidtrustError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`);
   }
@@ -34,12 +54,15 @@ export async function observeHostOn(host: Host, target: PostureTarget, password:
 /**
  * Every inventory host over SSH — one connection per host, `parallel` hosts at a time — in
  * inventory order. A host that cannot be reached or read shows as failed; the others go on.
+ * Declared endpoints are reached *from the MID host*, through that same connection (SSH
+ * direct-tcpip, as `verify --inventory` does), so the handshake sees the network as the MID does.
  */
 export async function gatherFleetPosture(
   hosts: readonly InventoryHost[],
   builder: PostureBuilder,
-  opts: { password?: string; parallel?: number; onHostDone?: (h: HostPosture, done: number, total: number) => void } = {},
+  opts: { password?: string; parallel?: number; endpoints?: EndpointGathering; onHostDone?: (h: HostPosture, done: number, total: number) => void } = {},
 ): Promise<HostPosture[]> {
+  const forwarded = opts.endpoints?.targets.length ? (require('./fleetVerify') as typeof import('./fleetVerify')).forwardedFrom : undefined;
   let done = 0;
   return mapLimited(hosts, opts.parallel ?? 8, async (h) => {
     // A pool per host: its one connection is closed as soon as the host is read, so 500 hosts
@@ -48,7 +71,8 @@ export async function gatherFleetPosture(
     let posture: HostPosture;
     try {
       const target = { name: h.name, storePath: midLayout(h.midHome).cacerts, midHome: h.midHome };
-      posture = await observeHostOn(new SshHost(h.connection, pool), target, opts.password, builder);
+      const endpoints = opts.endpoints && forwarded ? { ...opts.endpoints, connect: forwarded(pool, h.connection, opts.endpoints.timeoutMs), local: false } : undefined;
+      posture = await observeHostOn(new SshHost(h.connection, pool), target, opts.password, builder, endpoints);
     } finally {
       await pool.closeAll();
     }

@@ -5,7 +5,8 @@
  *
  * Every figure in it comes from the engines the other commands use: drift from the plan engine
  * (`computePlan`), findings from the policy rules (`runRules`), upgrade losses from the upgrade
- * model (`modelNextUpgrade`). The report adds no rule of its own.
+ * model (`modelNextUpgrade`), endpoint verdicts from `midtrust verify`'s engine. The report adds
+ * no rule of its own.
  */
 import type { PlanAction } from '../plan/plan';
 import type { Severity, Violation } from '../rules/violation';
@@ -103,10 +104,38 @@ export interface HostPosture {
   /** Policy findings, as `midtrust audit` reports them. */
   readonly violations: readonly Violation[];
   /**
-   * Hook for `midtrust verify` results (endpoint trust verdicts), when a later version gathers them;
-   * absent today.
+   * The declared endpoints (`endpoints:` of the desired-state file), one per target in
+   * `FleetPosture.endpoints` order, each judged by `midtrust verify`'s engine against the store
+   * this host's JVM really uses. Null without declared endpoints, or when the host was not reached.
    */
-  readonly endpoints?: readonly { readonly target: string; readonly trusted: boolean; readonly problem?: string }[];
+  readonly endpoints: readonly HostEndpoint[] | null;
+}
+
+/**
+ * `midtrust verify`'s verdict on one endpoint against one state of a host's truststore, in short:
+ * the verdict, the anchor, what is wrong and the fix — or, when no verdict could be made, why.
+ */
+export interface EndpointVerdictPosture {
+  /** The JVM's verdict; null when there is none (unreachable, failed handshake, unreadable store: see `error`). */
+  readonly trusted: boolean | null;
+  /** The trusted entry the path ends at, when trusted. */
+  readonly anchor: { readonly alias: string; readonly sha256: string } | null;
+  /** What is wrong (empty when trusted), with verify's problem codes. */
+  readonly problems: readonly { readonly code: string; readonly message: string }[];
+  /** The fix: which certificate to add, or what the server must send. */
+  readonly suggest: readonly { readonly subject: string; readonly sha256?: string; readonly reason: string }[];
+  /** Why there is no verdict (null when there is one). */
+  readonly error: string | null;
+  /** The store judged, in which state (`… (the external truststore set in …)`); null when it could not be read. */
+  readonly store: string | null;
+}
+
+/** One declared endpoint on one host: now, and after the next upgrade when `--incoming` was given. */
+export interface HostEndpoint extends EndpointVerdictPosture {
+  /** As declared: `ldaps://ad.example.com`, `proxy:8443`. */
+  readonly target: string;
+  /** Against the store as the next MID upgrade leaves it (MID hosts, with --incoming); else null. */
+  readonly afterUpgrade: EndpointVerdictPosture | null;
 }
 
 /** Distinct certificates, and how many hosts hold at least one of them. */
@@ -132,6 +161,15 @@ export interface PostureSummary {
   readonly upgradeRisk: number;
   /** Findings by severity across reached hosts. */
   readonly violations: Readonly<Record<Severity, number>>;
+  /** Hosts by how their declared endpoints stand (null when the desired state declares none). */
+  readonly endpoints: {
+    /** Hosts that do not trust at least one declared endpoint now. */
+    readonly notTrusted: number;
+    /** Hosts where at least one declared endpoint could not be checked (unreachable from there). */
+    readonly notChecked: number;
+    /** Hosts that would not trust at least one after the next upgrade (null without --incoming). */
+    readonly notTrustedAfterUpgrade: number | null;
+  } | null;
 }
 
 /** The whole report. */
@@ -146,6 +184,8 @@ export interface FleetPosture {
   readonly incomingStore: string | null;
   readonly expiryWindows: ExpiryWindows;
   readonly declared: readonly DeclaredCertificate[];
+  /** Endpoints the desired-state file declares (`endpoints:`), in file order; each host's `endpoints` follows it. */
+  readonly endpoints: readonly string[];
   /** Sorted by notAfter (unreadable last), then SHA-256. */
   readonly certificates: readonly PostureCertificate[];
   /** In the order the hosts were given (inventory order). */

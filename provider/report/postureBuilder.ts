@@ -4,6 +4,7 @@ import { isVendorAlias } from '../mid/upgrade/upgradeModel';
 import { computePlan } from '../plan/computePlan';
 import type { DesiredState, PresentCertificate } from '../plan/desiredState';
 import type { NamedCertificate } from '../rules/certificateRules';
+import type { EndpointCheck } from '../rules/endpointRules';
 import { modelNextUpgrade, upgradeCandidates, type MidSettings } from '../rules/midRules';
 import { runRules, type CertificateFindingsMemo } from '../rules/runRules';
 import type { Severity } from '../rules/violation';
@@ -13,8 +14,10 @@ import {
   POSTURE_SCHEMA_VERSION,
   type CoverageState,
   type DeclaredCertificate,
+  type EndpointVerdictPosture,
   type ExpiryWindows,
   type FleetPosture,
+  type HostEndpoint,
   type HostPosture,
   type PostureCertificate,
   type PostureSource,
@@ -28,6 +31,11 @@ export interface HostObservation {
   readonly storePath: string;
   readonly store: Keystore;
   readonly mid?: MidSettings;
+  /**
+   * The declared endpoints judged for this host (by the gatherer, with `midtrust verify`'s
+   * engine: the network is the gatherer's business), in `desired.endpoints` order.
+   */
+  readonly endpoints?: readonly HostEndpoint[];
 }
 
 /** What every host is measured against. */
@@ -92,7 +100,8 @@ export class PostureBuilder {
       .map((e) => ({ alias: e.alias, certificate: this.#certificate(e.certificates[0]) }));
     const tracked = named.filter((c) => !this.#isVendor(c));
     const plan = ctx.desired ? computePlan(store, { ...ctx.desired, keystore: { ...ctx.desired.keystore, path: obs.storePath } }) : undefined;
-    const violations = runRules({ certificates: named, mid: obs.mid, incoming: ctx.incoming?.store }, { now: ctx.now, expiringDays: this.#windows.soonDays }, this.#findings);
+    const endpoints = obs.endpoints ? endpointRuleInput(obs.endpoints) : undefined;
+    const violations = runRules({ certificates: named, mid: obs.mid, incoming: ctx.incoming?.store, endpoints }, { now: ctx.now, expiringDays: this.#windows.soonDays }, this.#findings);
     const upgrade = obs.mid ? modelNextUpgrade(upgradeCandidates(named, ctx.incoming?.store), obs.mid.strategy, ctx.incoming?.store) : undefined;
     return {
       name: obs.name,
@@ -107,6 +116,7 @@ export class PostureBuilder {
       mid: obs.mid ? { home: obs.mid.layout.home, strategy: obs.mid.strategy, externalTruststore: obs.mid.external.path ?? null } : null,
       upgrade: upgrade ? { rule: upgrade.rule, why: upgrade.why, lost: upgrade.lost.map((l) => ({ alias: l.alias, sha256: l.sha256, reason: l.reason })) } : null,
       violations,
+      endpoints: obs.endpoints ?? null,
     };
   }
 
@@ -125,6 +135,7 @@ export class PostureBuilder {
       mid: null,
       upgrade: null,
       violations: [],
+      endpoints: null,
     };
   }
 
@@ -141,9 +152,10 @@ export class PostureBuilder {
       incomingStore: ctx.incoming?.path ?? null,
       expiryWindows: this.#windows,
       declared: this.#declaredOnce,
+      endpoints: ctx.desired?.endpoints ?? [],
       certificates,
       hosts,
-      summary: summarize(hosts, certificates, ctx.desired !== undefined, ctx.now, this.#windows),
+      summary: summarize(hosts, certificates, ctx.desired, ctx.now, this.#windows),
     };
   }
 
@@ -270,7 +282,31 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function summarize(hosts: readonly HostPosture[], certificates: readonly PostureCertificate[], withDesired: boolean, now: Date, windows: ExpiryWindows): PostureSummary {
+/**
+ * The endpoint verdicts as the endpoint rule's input: every endpoint now (no verdict is
+ * `endpoint-unreachable`), and after the upgrade only where it changes things — trusted now and
+ * not after, or not checkable after — so an endpoint untrusted now and after is one finding, not two.
+ */
+function endpointRuleInput(endpoints: readonly HostEndpoint[]): EndpointCheck[] {
+  const out: EndpointCheck[] = [];
+  for (const e of endpoints) {
+    out.push(asEndpointCheck(e.target, 'now', e));
+    if (e.trusted === true && e.afterUpgrade && e.afterUpgrade.trusted !== true) out.push(asEndpointCheck(e.target, 'after the upgrade', e.afterUpgrade));
+  }
+  return out;
+}
+
+function asEndpointCheck(target: string, when: string, v: EndpointVerdictPosture): EndpointCheck {
+  return {
+    target,
+    when,
+    ...(v.store !== null ? { store: v.store } : {}),
+    ...(v.trusted === null ? { error: v.error ?? 'no verdict' } : { verdict: { trusted: v.trusted, problems: v.problems, suggest: v.suggest } }),
+  };
+}
+
+function summarize(hosts: readonly HostPosture[], certificates: readonly PostureCertificate[], desired: DesiredState | undefined, now: Date, windows: ExpiryWindows): PostureSummary {
+  const withDesired = desired !== undefined;
   const reached = hosts.filter((h) => h.reached);
   const violations: Record<Severity, number> = { error: 0, warning: 0, advisory: 0 };
   for (const h of reached) for (const v of h.violations) violations[v.severity]++;
@@ -289,5 +325,16 @@ function summarize(hosts: readonly HostPosture[], certificates: readonly Posture
     expiring: { withinSoonDays: window('soon'), withinLaterDays: window('soon', 'later') },
     upgradeRisk: reached.filter((h) => (h.upgrade?.lost.length ?? 0) > 0).length,
     violations,
+    endpoints: desired?.endpoints?.length ? summarizeEndpoints(reached) : null,
+  };
+}
+
+function summarizeEndpoints(reached: readonly HostPosture[]): PostureSummary['endpoints'] {
+  const hostsWhere = (test: (e: HostEndpoint) => boolean): number => reached.filter((h) => h.endpoints?.some(test)).length;
+  const afterComputed = reached.some((h) => h.endpoints?.some((e) => e.afterUpgrade !== null));
+  return {
+    notTrusted: hostsWhere((e) => e.trusted === false),
+    notChecked: hostsWhere((e) => e.trusted === null),
+    notTrustedAfterUpgrade: afterComputed ? hostsWhere((e) => e.afterUpgrade?.trusted === false) : null,
   };
 }

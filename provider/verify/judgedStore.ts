@@ -106,6 +106,21 @@ export async function judgedMidStore(host: Host, midHome: string, password: stri
 }
 
 /**
+ * The incoming JRE's cacerts: a file on the MID's host, or a store already read elsewhere (a
+ * fleet report reads it once on this machine and judges every host's upgrade against it).
+ */
+export type IncomingStore = StoreRef | { readonly path: string; readonly store: Keystore };
+
+/** Options of {@link judgedAfterUpgrade}. */
+export interface AfterUpgradeOptions {
+  /** Alias prefix of migrated certificates (default `snc_`). */
+  readonly prefix?: string;
+  readonly now?: Date;
+  /** The MID's store as {@link judgedMidStore} read it just before, so it is not read twice. */
+  readonly current?: Awaited<ReturnType<typeof judgedMidStore>>;
+}
+
+/**
  * The MID's truststore as it will be after the next upgrade: the incoming JRE's cacerts plus what
  * the configured migration strategy carries over (the same model as `upgrade-preview`). A MID
  * with an external truststore keeps it: the upgrade does not change what it trusts.
@@ -114,14 +129,8 @@ export async function judgedMidStore(host: Host, midHome: string, password: stri
  * const judged = await judgedAfterUpgrade(host, '/opt/servicenow/mid', { path: 'new/cacerts', password: 'changeit' }, 'changeit');
  * judged.upgrade?.lost // what the upgrade drops
  */
-export async function judgedAfterUpgrade(
-  host: Host,
-  midHome: string,
-  incoming: StoreRef,
-  password: string | undefined,
-  opts: { prefix?: string; now?: Date } = {},
-): Promise<JudgedStore & { upgrade?: UpgradeResult }> {
-  const current = await judgedMidStore(host, midHome, password);
+export async function judgedAfterUpgrade(host: Host, midHome: string, incoming: IncomingStore, password: string | undefined, opts: AfterUpgradeOptions = {}): Promise<JudgedStore & { upgrade?: UpgradeResult }> {
+  const current = opts.current ?? (await judgedMidStore(host, midHome, password));
   if (current.external) {
     return { ...current, note: 'the MID uses an external truststore, which an upgrade does not replace: the verdict after the upgrade is the verdict now' };
   }
@@ -129,7 +138,8 @@ export async function judgedAfterUpgrade(
   const { modelUpgrade } = require('../mid/upgrade/upgradeModel') as typeof import('../mid/upgrade/upgradeModel');
   const { rule, why } = await chooseRule(host, { layout: current.layout });
   const cacerts = current.label === current.layout.cacerts ? current.store : await read(host, current.layout.cacerts, password);
-  const upgrade = modelUpgrade(cacerts, await openStore(host, incoming), rule, why, { prefix: opts.prefix, now: opts.now });
+  const incomingStore = 'store' in incoming ? incoming.store : await openStore(host, incoming);
+  const upgrade = modelUpgrade(cacerts, incomingStore, rule, why, { prefix: opts.prefix, now: opts.now });
   return {
     label: `${current.layout.cacerts} as it will be after the upgrade (${why}; incoming ${incoming.path})`,
     store: upgrade.store,

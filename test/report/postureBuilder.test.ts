@@ -1,9 +1,10 @@
 import { Certificate } from '../../provider/certificate/certificate';
 import { computePlan } from '../../provider/plan/computePlan';
+import { checkEndpoints } from '../../provider/rules/endpointRules';
 import { modelNextUpgrade, upgradeCandidates } from '../../provider/rules/midRules';
 import { certificatesOfStore, runRules } from '../../provider/rules/runRules';
 import { PostureBuilder } from '../../provider/report/postureBuilder';
-import { CACERTS, NOW, cert, desired, mid, store } from './reportFixtures';
+import { CACERTS, NOW, cert, desired, endpoint, mid, store } from './reportFixtures';
 
 const root = cert('ACME Root CA', 3000);
 const issuing = cert('ACME Issuing CA', 700);
@@ -105,7 +106,10 @@ describe('PostureBuilder: every figure comes from the plan, the rules and the up
         warning: [...h.violations, ...good.violations].filter((v) => v.severity === 'warning').length,
         advisory: [...h.violations, ...good.violations].filter((v) => v.severity === 'advisory').length,
       },
+      endpoints: null,
     });
+    expect(p.endpoints).toEqual([]);
+    expect([h.endpoints, good.endpoints, down.endpoints]).toEqual([null, null, null]);
     expect(down).toMatchObject({ reached: false, error: 'ssh root@10.0.0.3:22: connect ECONNREFUSED', coverage: null, drift: null, store: null });
   });
 
@@ -123,5 +127,80 @@ describe('PostureBuilder: every figure comes from the plan, the rules and the up
     expect(x.certificates.map((c) => c.alias)).toEqual(['acme-root']);
     expect(x.upgrade?.lost.map((l) => l.alias)).toEqual(['acme-root']);
     expect(b.build([x]).incomingStore).toBe('new/cacerts');
+  });
+});
+
+describe('PostureBuilder: declared endpoints (verdicts made by the gatherer with verify’s engine)', () => {
+  const targets = ['ldaps://ad.acme.example', 'proxy.acme.example:8443', 'https://down.acme.example'];
+  const b = new PostureBuilder({ source, generator: 'midtrust test', now: NOW, desired: { ...declared, endpoints: targets }, incoming: { path: 'new/cacerts', store: store([]) } });
+  const notTrusted = endpoint(false, { problems: [{ code: 'ROOT_NOT_TRUSTED', message: 'the root CN=Partner Root is not in the store' }], suggest: [{ subject: 'CN=Partner Root', reason: 'add the root CA' }] });
+  const unreachable = endpoint(null, { error: 'down.acme.example:443: connect ECONNREFUSED' });
+  const a = b.observe({
+    name: 'mid-a',
+    storePath: CACERTS,
+    store: store([['acme-root', root]]),
+    mid: mid('migrate_delta'),
+    endpoints: [
+      { target: targets[0], ...endpoint(true), afterUpgrade: endpoint(true) },
+      { target: targets[1], ...notTrusted, afterUpgrade: notTrusted },
+      { target: targets[2], ...unreachable, afterUpgrade: unreachable },
+    ],
+  });
+  const breaks = endpoint(false, { problems: [{ code: 'ROOT_NOT_TRUSTED', message: 'the root CN=ACME Root CA is not in the store' }], store: 'cacerts as it will be after the upgrade' });
+  const c = b.observe({
+    name: 'mid-b',
+    storePath: CACERTS,
+    store: store([['acme-root', root]]),
+    mid: mid('migrate_non_ca'),
+    endpoints: [
+      { target: targets[0], ...endpoint(true), afterUpgrade: breaks },
+      { target: targets[1], ...endpoint(true), afterUpgrade: endpoint(true) },
+      { target: targets[2], ...endpoint(true), afterUpgrade: endpoint(true) },
+    ],
+  });
+  const p = b.build([a, c, b.failed('mid-c', 'connection refused')]);
+  const endpointFindings = (x: typeof a) => x.violations.filter((v) => v.rule.startsWith('endpoint-'));
+
+  it('keeps each host’s verdicts in declared order; the declared list is in the report', () => {
+    expect(p.endpoints).toEqual(targets);
+    expect(a.endpoints?.map((e) => [e.target, e.trusted, e.afterUpgrade?.trusted])).toEqual([
+      [targets[0], true, true],
+      [targets[1], false, false],
+      [targets[2], null, null],
+    ]);
+    expect(p.hosts[2].endpoints).toBeNull();
+  });
+
+  it('findings come from the endpoint rule: not trusted now, unreachable (never a pass), and what the upgrade breaks', () => {
+    expect(endpointFindings(a)).toEqual(
+      checkEndpoints(
+        [
+          { target: targets[0], when: 'now', store: 'cacerts', verdict: { trusted: true, problems: [], suggest: [] } },
+          { target: targets[1], when: 'now', store: 'cacerts', verdict: { trusted: false, problems: notTrusted.problems, suggest: notTrusted.suggest } },
+          { target: targets[2], when: 'now', store: 'cacerts', error: 'down.acme.example:443: connect ECONNREFUSED' },
+        ],
+        {},
+      ),
+    );
+    expect(endpointFindings(a).map((v) => `${v.rule}: ${v.message}`)).toEqual([
+      'endpoint-not-trusted: proxy.acme.example:8443 will not be trusted now with cacerts: the root CN=Partner Root is not in the store',
+      'endpoint-unreachable: https://down.acme.example could not be checked now with cacerts: down.acme.example:443: connect ECONNREFUSED',
+    ]);
+    // Untrusted now and after: one finding, not two. Trusted now and not after: the upgrade breaks it.
+    expect(endpointFindings(c).map((v) => `${v.rule}: ${v.message}`)).toEqual([
+      'endpoint-not-trusted: ldaps://ad.acme.example will not be trusted after the upgrade with cacerts as it will be after the upgrade: the root CN=ACME Root CA is not in the store',
+    ]);
+  });
+
+  it('the summary counts hosts: not trusted now, not checked, not trusted after the upgrade; findings counted with the rest', () => {
+    expect(p.summary.endpoints).toEqual({ notTrusted: 1, notChecked: 1, notTrustedAfterUpgrade: 2 });
+    expect(p.summary.violations.error).toBe([...a.violations, ...c.violations].filter((v) => v.severity === 'error').length);
+    expect(p.summary.violations.error).toBeGreaterThanOrEqual(2);
+  });
+
+  it('without --incoming the after-upgrade count is null; without declared endpoints the whole slot is', () => {
+    const plain = new PostureBuilder({ source, generator: 'midtrust test', now: NOW, desired: { ...declared, endpoints: targets } });
+    const x = plain.observe({ name: 'mid-a', storePath: CACERTS, store: store([]), endpoints: targets.map((target) => ({ target, ...endpoint(true), afterUpgrade: null })) });
+    expect(plain.build([x]).summary.endpoints).toEqual({ notTrusted: 0, notChecked: 0, notTrustedAfterUpgrade: null });
   });
 });

@@ -5,6 +5,7 @@ import type { Keystore, KeystoreEntry } from '../../provider/keystore/model';
 import { midLayout } from '../../provider/mid/midLayout';
 import type { MigrationStrategy } from '../../provider/mid/migrationStrategy';
 import type { DesiredState, PresentCertificate } from '../../provider/plan/desiredState';
+import type { EndpointVerdictPosture } from '../../provider/report/posture';
 import type { MidSettings } from '../../provider/rules/midRules';
 
 export const NOW = new Date('2025-06-01T08:00:00Z');
@@ -38,3 +39,16 @@ export function mid(strategy: MigrationStrategy, external?: string): MidSettings
 }
 
 export const CACERTS = midLayout('/opt/servicenow/mid').cacerts;
+
+/** A verdict as the gatherer keeps it: trusted (anchored at acme-root), not trusted, or none (null, with an error). */
+export function endpoint(trusted: boolean | null, more: Partial<EndpointVerdictPosture> = {}): EndpointVerdictPosture {
+  return {
+    trusted,
+    anchor: trusted ? { alias: 'acme-root', sha256: 'ab'.repeat(32) } : null,
+    problems: [],
+    suggest: [],
+    error: trusted === null ? 'unreachable' : null,
+    store: 'cacerts',
+    ...more,
+  };
+}

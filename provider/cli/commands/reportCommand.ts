@@ -4,6 +4,7 @@ import { MidtrustError } from '../../errors';
 import type { FleetPosture, HostPosture } from '../../report/posture';
 import { EXIT } from '../cliIo';
 import { defineCommand } from '../commandSpec';
+import { parseSeconds } from '../secondsOption';
 import { STORE_PASSWORD_OPTIONS, resolveStorePassword, type StorePasswordOptions } from '../storePassword';
 
 /** The formats `report` writes. */
@@ -22,6 +23,7 @@ interface ReportOptions extends StorePasswordOptions {
   format?: string;
   output?: string;
   parallel?: string;
+  'endpoint-timeout'?: string;
 }
 
 /**
@@ -47,8 +49,9 @@ export const reportCommand = defineCommand<ReportOptions>({
   name: 'report',
   summary: 'fleet trust posture: a self-contained HTML page, Prometheus metrics or JSON',
   usage:
-    'midtrust report (--inventory <hosts.yaml> [--parallel N] | --mid-home <dir> | --keystore <file>) [-f desired.yaml] [--incoming <new JRE cacerts>] [--format html|json|prometheus] [-o <file>] [--storepass-env VAR | --storepass-file F | --storepass-stdin]\n' +
+    'midtrust report (--inventory <hosts.yaml> [--parallel N] | --mid-home <dir> | --keystore <file>) [-f desired.yaml] [--incoming <new JRE cacerts>] [--endpoint-timeout <seconds>] [--format html|json|prometheus] [-o <file>] [--storepass-env VAR | --storepass-file F | --storepass-stdin]\n' +
     '  The format follows -o (.html, .json, .prom) unless --format says; without -o the report goes to stdout (HTML by default).\n' +
+    '  The endpoints: of -f are checked on every host (from the MID host for an inventory), each within --endpoint-timeout (default 10 s).\n' +
     '  Exit 1 when a host could not be read (it shows as failed in the report, which is still written).',
   options: {
     ...STORE_PASSWORD_OPTIONS,
@@ -60,6 +63,7 @@ export const reportCommand = defineCommand<ReportOptions>({
     format: { type: 'string' },
     output: { type: 'string', short: 'o' },
     parallel: { type: 'string' },
+    'endpoint-timeout': { type: 'string' },
   },
   async run(positionals, opts, io) {
     if (positionals.length > 0) throw new MidtrustError('INVALID_INPUT', `unexpected argument ${positionals[0]}; give the keystore with --keystore <file>`);
@@ -68,6 +72,7 @@ export const reportCommand = defineCommand<ReportOptions>({
       throw new MidtrustError('INVALID_INPUT', `give exactly one of --inventory <hosts.yaml>, --mid-home <dir> or --keystore <file>${sources.length ? ` (got ${sources.map((s) => `--${s}`).join(' and ')})` : ''}`);
     }
     const format = reportFormat(opts.format, opts.output);
+    const endpointTimeoutMs = parseSeconds(opts['endpoint-timeout'], '--endpoint-timeout', 10_000);
     const { loadDesiredStateFile } = require('../desiredStateIo') as typeof import('../desiredStateIo');
     const desired = opts.file ? loadDesiredStateFile(opts.file, io) : undefined;
     const password = (await resolveStorePassword(opts, io)) ?? desired?.keystore.password?.reveal();
@@ -80,7 +85,10 @@ export const reportCommand = defineCommand<ReportOptions>({
     const incoming = incomingPath ? { path: opts.incoming as string, store: await openStore(local, { path: incomingPath, password }) } : undefined;
     const kind = opts.inventory ? 'inventory' : opts['mid-home'] ? 'midHome' : 'keystore';
     const given = (opts.inventory ?? opts['mid-home'] ?? opts.keystore) as string;
-    const builder = new PostureBuilder({ source: { kind, path: given }, generator: `midtrust ${packageVersion()}`, now: new Date(), desired, desiredFile: opts.file, incoming });
+    const now = new Date();
+    const builder = new PostureBuilder({ source: { kind, path: given }, generator: `midtrust ${packageVersion()}`, now, desired, desiredFile: opts.file, incoming });
+    // Declared endpoints: judged on every host against the store its JVM uses (now, and after the upgrade with --incoming).
+    const endpoints = desired?.endpoints?.length ? { targets: desired.endpoints, timeoutMs: endpointTimeoutMs, now, incoming, env: io.env } : undefined;
 
     const { observeHostOn, gatherFleetPosture } = require('../../fleet/postureGatherer') as typeof import('../../fleet/postureGatherer');
     let hosts: HostPosture[];
@@ -91,6 +99,7 @@ export const reportCommand = defineCommand<ReportOptions>({
       hosts = await gatherFleetPosture(inventory, builder, {
         password,
         parallel: parseParallel(opts.parallel),
+        endpoints,
         onHostDone: (_h, done, total) => {
           if (io.isTty) io.stderr(`\rreading hosts: ${done}/${total}${done === total ? '\n' : ''}`);
         },
@@ -99,7 +108,7 @@ export const reportCommand = defineCommand<ReportOptions>({
       const { midLayout } = require('../../mid/midLayout') as typeof import('../../mid/midLayout');
       const midHome = opts['mid-home'] ? path.resolve(io.cwd, opts['mid-home']) : undefined;
       const storePath = midHome ? midLayout(midHome).cacerts : path.resolve(io.cwd, opts.keystore as string);
-      hosts = [await observeHostOn(local, { name: os.hostname(), storePath, midHome }, password, builder)];
+      hosts = [await observeHostOn(local, { name: os.hostname(), storePath, midHome }, password, builder, endpoints && { ...endpoints, local: true })];
     }
     const posture = builder.build(hosts);
     const text = render(posture, format);

@@ -7,6 +7,7 @@ import { judgedAfterApply, judgedAfterUpgrade, judgedKeystore, judgedMidStore, t
 import { trustPolicyFor, verifyEndpoint, type EndpointVerdict } from '../../verify/verifyEndpoint';
 import { EXIT, type CliIo } from '../cliIo';
 import { defineCommand } from '../commandSpec';
+import { parseSeconds } from '../secondsOption';
 import { STORE_PASSWORD_OPTIONS, passwordFromEnv, resolveStorePassword, type StorePasswordOptions } from '../storePassword';
 
 interface VerifyOptions extends StorePasswordOptions {
@@ -85,7 +86,7 @@ export const verifyCommand = defineCommand<VerifyOptions>({
     }
     if (opts.incoming && !opts['after-upgrade']) throw new MidtrustError('INVALID_INPUT', '--incoming is only used with --after-upgrade');
     if (opts['write-desired'] && !opts.alias) throw new MidtrustError('INVALID_INPUT', '--write-desired needs --alias <name> for the certificate it adds');
-    const timeoutMs = parseTimeout(opts.timeout);
+    const timeoutMs = parseSeconds(opts.timeout, '--timeout', 10_000);
     if (opts.inventory) {
       if (opts['write-desired']) throw new MidtrustError('INVALID_INPUT', '--write-desired works on one verdict; run it without --inventory');
       const { verifyInventory } = require('./verifyInventory') as typeof import('./verifyInventory');
@@ -101,13 +102,6 @@ export const verifyCommand = defineCommand<VerifyOptions>({
     return verdict.trusted ? VERIFY_EXIT.TRUSTED : VERIFY_EXIT.NOT_TRUSTED;
   },
 });
-
-function parseTimeout(value: string | undefined): number {
-  if (value === undefined) return 10_000;
-  const s = Number(value);
-  if (!Number.isFinite(s) || s <= 0 || s > 600) throw new MidtrustError('INVALID_INPUT', `--timeout ${value}: give seconds, more than 0 and at most 600`);
-  return Math.round(s * 1000);
-}
 
 /** The store each mode judges against. */
 async function judgedStoreFor(host: LocalHost, opts: VerifyOptions, io: CliIo): Promise<JudgedStore> {
