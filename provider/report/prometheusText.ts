@@ -1,4 +1,4 @@
-import type { FleetPosture } from './posture';
+import type { FleetPosture, HostPosture } from './posture';
 
 /**
  * A label value as the text exposition format wants it: backslash, double quote and line feed
@@ -69,5 +69,38 @@ export function renderPrometheus(posture: FleetPosture): string {
     for (const v of h.violations) n[v.severity]++;
     for (const severity of ['error', 'warning', 'advisory'] as const) out.push(`midtrust_policy_violations{${hostLabel.get(h)},severity="${severity}"} ${n[severity]}`);
   }
+  if (posture.endpoints.length > 0) out.push(...endpointFamilies(reached, hostLabel));
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * Declared endpoints (only when the desired state declares some): whether a verdict was made,
+ * and the verdict — an endpoint that could not be checked has `checked 0` and no `trusted`
+ * sample at all, so it is never counted as trusted or as untrusted.
+ */
+function endpointFamilies(reached: readonly HostPosture[], hostLabel: ReadonlyMap<HostPosture, string>): string[] {
+  const out: string[] = [];
+  const rows = reached.flatMap((h) => (h.endpoints ?? []).map((e) => ({ e, labels: `${hostLabel.get(h)},target="${escapeLabelValue(e.target)}"` })));
+  const section = (name: string, help: string, lines: string[]): void => {
+    out.push(`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} gauge`, ...lines);
+  };
+  section(
+    'midtrust_endpoint_checked',
+    'Whether midtrust could connect to the declared endpoint from the host and judge it (1) or not (0: unreachable, failed handshake, unreadable store).',
+    rows.map(({ e, labels }) => `midtrust_endpoint_checked{${labels}} ${e.trusted === null ? 0 : 1}`),
+  );
+  section(
+    'midtrust_endpoint_trusted',
+    "Whether the host's JVM trusts the declared endpoint with the truststore it uses now (1) or not (0), as midtrust verify judges it; no sample when it could not be checked.",
+    rows.filter(({ e }) => e.trusted !== null).map(({ e, labels }) => `midtrust_endpoint_trusted{${labels}} ${e.trusted ? 1 : 0}`),
+  );
+  const after = rows.filter(({ e }) => e.afterUpgrade && e.afterUpgrade.trusted !== null);
+  if (rows.some(({ e }) => e.afterUpgrade !== null)) {
+    section(
+      'midtrust_endpoint_trusted_after_upgrade',
+      'Whether the host would still trust the declared endpoint after the next MID upgrade (1) or not (0), with the truststore the migration strategy leaves.',
+      after.map(({ e, labels }) => `midtrust_endpoint_trusted_after_upgrade{${labels}} ${e.afterUpgrade?.trusted ? 1 : 0}`),
+    );
+  }
+  return out;
 }

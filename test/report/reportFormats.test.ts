@@ -9,7 +9,7 @@ import { renderJson } from '../../provider/report/reportJson';
 import { ROOT } from '../helpers/midtrustCli';
 import { promtool } from '../helpers/promtool';
 import { needs } from '../helpers/requireTools';
-import { CACERTS, NOW, cert, desired, mid, store } from './reportFixtures';
+import { CACERTS, NOW, cert, desired, endpoint, mid, store } from './reportFixtures';
 
 const HOSTILE_SUBJECT = 'x" } evil{a="1"} \\ 1\nmidtrust_host_up{host="forged"} 1';
 
@@ -59,7 +59,54 @@ describe('Prometheus text', () => {
   });
 });
 
+const HOSTILE_TARGET = 'https://evil"\\.example/x\n}';
+
+/** Declared endpoints: trusted, not trusted, unreachable, broken by the upgrade; a target that tries to break out of a label. */
+function endpointPosture(): FleetPosture {
+  const root = cert('ACME Root CA', 3000);
+  const targets = ['ldaps://ad.acme.example', HOSTILE_TARGET, 'proxy:8443'];
+  const b = new PostureBuilder({ source: { kind: 'inventory', path: 'hosts.yaml' }, generator: 'midtrust test', now: NOW, desired: { ...desired([['acme-root', root]]), endpoints: targets }, incoming: { path: 'new/cacerts', store: store([]) } });
+  const no = endpoint(false, { problems: [{ code: 'ROOT_NOT_TRUSTED', message: 'the root <script>alert(1)</script> is not trusted' }] });
+  return b.build([
+    b.observe({
+      name: 'mid-1',
+      storePath: CACERTS,
+      store: store([['acme-root', root]]),
+      mid: mid('migrate_delta'),
+      endpoints: [
+        { target: targets[0], ...endpoint(true), afterUpgrade: no },
+        { target: targets[1], ...no, afterUpgrade: no },
+        { target: targets[2], ...endpoint(null), afterUpgrade: endpoint(null) },
+      ],
+    }),
+    b.failed('mid-2', 'connection refused'),
+  ]);
+}
+
+describe('Prometheus text: declared endpoints', () => {
+  const text = renderPrometheus(endpointPosture());
+
+  it('endpoint families only when endpoints are declared; a missing verdict is checked 0 and no trusted sample', () => {
+    expect(renderPrometheus(hostilePosture())).not.toContain('midtrust_endpoint');
+    const families = text.split('\n').filter((l) => l.startsWith('# TYPE midtrust_endpoint')).map((l) => l.split(' ')[2]);
+    expect(families).toEqual(['midtrust_endpoint_checked', 'midtrust_endpoint_trusted', 'midtrust_endpoint_trusted_after_upgrade']);
+    expect(text).toContain('midtrust_endpoint_trusted{host="mid-1",target="ldaps://ad.acme.example"} 1\n');
+    expect(text).toContain('midtrust_endpoint_trusted_after_upgrade{host="mid-1",target="ldaps://ad.acme.example"} 0\n');
+    expect(text).toContain('midtrust_endpoint_trusted{host="mid-1",target="https://evil\\"\\\\.example/x\\n}"} 0\n');
+    expect(text).toContain('midtrust_endpoint_checked{host="mid-1",target="proxy:8443"} 0\n');
+    expect(text).not.toMatch(/midtrust_endpoint_trusted(_after_upgrade)?\{host="mid-1",target="proxy:8443"\}/);
+    // A failed host has host_up 0 and nothing else.
+    expect(text.split('\n').filter((l) => l.includes('host="mid-2"'))).toEqual(['midtrust_host_up{host="mid-2"} 0']);
+  });
+});
+
 needs('promtool').describe('promtool judges the metrics and the documented alert rules', () => {
+  it('accepts the endpoint families, hostile target included', () => {
+    const r = promtool(['check', 'metrics'], renderPrometheus(endpointPosture()));
+    expect(r.output).toBe('');
+    expect(r.code).toBe(0);
+  });
+
   it('accepts the exposition of a fleet with hostile strings (promtool check metrics)', () => {
     const r = promtool(['check', 'metrics'], renderPrometheus(hostilePosture()));
     expect(r.output).toBe('');
@@ -75,10 +122,10 @@ needs('promtool').describe('promtool judges the metrics and the documented alert
     expect(r.code).toBe(0);
   });
 
-  it('the alert rules in docs/prometheus pass check rules and their unit test (fires < 30 days)', () => {
+  it('the alert rules in docs/prometheus pass check rules and their unit test (expiry < 30 days, endpoints not trusted, broken by the upgrade, unchecked)', () => {
     const dir = path.join(ROOT, 'docs', 'prometheus');
     const check = promtool(['check', 'rules', path.join(dir, 'midtrust-alerts.yml')]);
-    expect(check.output).toMatch(/SUCCESS: 3 rules found/);
+    expect(check.output).toMatch(/SUCCESS: 6 rules found/);
     expect(check.code).toBe(0);
     const test = promtool(['test', 'rules', path.join(dir, 'midtrust-alerts.test.yml')]);
     expect(test.output).toMatch(/SUCCESS/);
@@ -102,6 +149,21 @@ describe('JSON: one documented schema (schema/report.schema.json), checked with 
     const fb = new PostureBuilder({ source: { kind: 'inventory', path: 'hosts.yaml' }, generator: 'midtrust test', now: NOW, desired: f.desired });
     const doc = JSON.parse(renderJson(fb.build(f.observations.map((o) => fb.observe(o))))) as unknown;
     expect(validate(doc) ? [] : validate.errors).toEqual([]);
+  });
+
+  it('a report with declared endpoints (trusted, not trusted, unreachable, after the upgrade) is valid', () => {
+    const doc = JSON.parse(renderJson(endpointPosture())) as unknown;
+    expect(validate(doc) ? [] : validate.errors).toEqual([]);
+  });
+
+  it('the schema refuses an endpoint with a verdict and an error, or neither', () => {
+    type Doc = { hosts: { endpoints: Array<{ trusted: boolean | null; error: string | null }> | null }[] };
+    const both = JSON.parse(renderJson(endpointPosture())) as Doc;
+    (both.hosts[0].endpoints as Array<{ error: string | null }>)[0].error = 'unreachable';
+    expect(validate(both)).toBe(false);
+    const neither = JSON.parse(renderJson(endpointPosture())) as Doc;
+    (neither.hosts[0].endpoints as Array<{ error: string | null }>)[2].error = null;
+    expect(validate(neither)).toBe(false);
   });
 
   it('the schema refuses what the report never writes (it is not a rubber stamp)', () => {
