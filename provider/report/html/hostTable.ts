@@ -14,6 +14,9 @@ const FLAGS: readonly [string, string][] = [
   ['findings', 'With errors or warnings'],
 ];
 
+/** Offered only when the desired state declares endpoints. */
+const ENDPOINT_FLAG: [string, string] = ['endpoint', 'An endpoint not trusted or unreachable'];
+
 /** 2: needs action now (red); 1: soon (amber); 0: fine. Failed hosts are 3, first of all. */
 function rank(h: HostPosture, posture: FleetPosture): number {
   if (!h.reached) return 3;
@@ -35,6 +38,7 @@ function flags(h: HostPosture, posture: FleetPosture, r: number): string {
   if (h.soonestExpiry && expiryClass(new Date(h.soonestExpiry.notAfter), now, posture.expiryWindows) !== 'fine') out.push('expiring');
   if ((h.upgrade?.lost.length ?? 0) > 0) out.push('upgrade');
   if (h.violations.some((v) => v.severity !== 'advisory')) out.push('findings');
+  if (h.endpoints?.some((e) => e.trusted !== true || (e.afterUpgrade !== null && e.afterUpgrade.trusted !== true))) out.push('endpoint');
   return out.join(' ');
 }
 
@@ -137,7 +141,7 @@ export function renderHostTable(posture: FleetPosture): string {
   ];
   const out: string[] = [];
   out.push(
-    `<div class="controls" id="host-controls" hidden><input id="host-query" type="search" placeholder="Filter hosts (name, alias, error…)" aria-label="Filter hosts"><select id="host-flag" aria-label="Show">${FLAGS.map(([v, l]) => `<option value="${v}">${l}</option>`).join('')}</select><span class="count" id="host-count"></span></div>`,
+    `<div class="controls" id="host-controls" hidden><input id="host-query" type="search" placeholder="Filter hosts (name, alias, error…)" aria-label="Filter hosts"><select id="host-flag" aria-label="Show">${(posture.endpoints.length > 0 ? [...FLAGS, ENDPOINT_FLAG] : FLAGS).map(([v, l]) => `<option value="${v}">${l}</option>`).join('')}</select><span class="count" id="host-count"></span></div>`,
   );
   out.push(`<table id="hosts-table"><thead><tr>${head.map(([label, type, cls]) => `<th scope="col" data-type="${type}"${cls ? ` class="${cls}"` : ''}><button type="button">${label}</button></th>`).join('')}</tr></thead><tbody>`);
   for (const { h } of order) out.push(row(h, posture));

@@ -89,7 +89,21 @@ details summary{cursor:pointer;color:var(--blue)}
 .quiet{color:var(--faint)}
 .path{font-family:var(--mono);font-size:12px;word-break:break-all}
 footer{color:var(--faint);font-size:12px;margin-top:18px}
-@media (max-width:1100px){.summary{grid-template-columns:repeat(3,minmax(0,1fr))}}
+.summary.c7{grid-template-columns:repeat(7,minmax(0,1fr))}
+table.egrid{width:auto}
+.egrid th,.egrid td{padding:5px 10px;border-bottom:1px solid var(--line2);text-align:left;white-space:nowrap}
+.egrid thead th{text-transform:none;letter-spacing:0;font-size:12px;color:var(--ink);font-weight:500;vertical-align:bottom}
+.egrid th.host{font-weight:500;position:sticky;left:0;background:var(--card)}
+.egrid td{font-size:13px;min-width:96px}
+td.e-yes{color:#6f9c83}td.e-no{color:var(--red);background:var(--red-bg);font-weight:700}td.e-unknown{color:var(--amber);background:var(--amber-bg);font-weight:600}
+.legend .e-yes{color:#6f9c83}.legend .e-no{color:var(--red)}.legend .e-unknown{color:var(--amber)}.legend .a-no{color:var(--red)}
+.egrid .after{display:block;font-size:11px;font-weight:600}.after.a-no{color:var(--red)}.after.a-unknown{color:var(--amber)}.after.a-yes{color:var(--ok)}
+.whylist{margin-top:14px}
+.whylist td.target{white-space:nowrap}.whylist td.n{max-width:220px}.whylist .nw{white-space:nowrap}.whylist .mono{word-break:break-all}
+.whylist td.why p{margin:0 0 3px}.whylist td.why p.fix{color:var(--ok)}
+.whylist .verdict{white-space:nowrap;font-weight:700;font-size:12px;padding:1px 6px;border-radius:9px}
+.verdict.e-no{color:var(--red);background:var(--red-bg)}.verdict.e-unknown{color:var(--amber);background:var(--amber-bg)}
+@media (max-width:1100px){.summary{grid-template-columns:repeat(3,minmax(0,1fr))}.summary.c7{grid-template-columns:repeat(4,minmax(0,1fr))}}
 @media print{
 html,body{background:#fff}main{max-width:none;padding:0}
 section{border:0;padding:8px 0;break-inside:auto}

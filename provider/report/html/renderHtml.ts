@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FleetPosture } from '../posture';
 import { renderCoverageGrid } from './coverageGrid';
+import { renderEndpointGrid } from './endpointGrid';
 import { escapeHtml } from './escapeHtml';
 import { certificateName, relativeDays, renderTimelineSvg, timelineMarks } from './expiryTimeline';
 import { renderHostTable } from './hostTable';
@@ -73,7 +74,15 @@ function summaryStrip(p: FleetPosture): string {
       v.error ? 'red' : v.warning ? 'amber' : 'calm',
     ),
   );
-  return `<section class="summary" aria-label="Summary">${cards.join('')}</section>`;
+  if (s.endpoints) {
+    const e = s.endpoints;
+    // Host counts: not trusted now (the value), could not check one, not trusted after the upgrade.
+    const extra = [e.notChecked ? `<span class="a">${e.notChecked} unreachable</span>` : '', e.notTrustedAfterUpgrade ? `<span class="a">${e.notTrustedAfterUpgrade} after upgrade</span>` : ''].filter(Boolean);
+    const detail = extra.length ? extra.join(' · ') : e.notTrusted ? `<span class="r">refuse${e.notTrusted === 1 ? 's' : ''} a declared endpoint</span>` : 'every host trusts every endpoint';
+    const tone = e.notTrusted ? 'red' : extra.length ? 'amber' : 'calm';
+    cards.push(card('Endpoints not trusted', `${e.notTrusted}<small> ${e.notTrusted === 1 ? 'host' : 'hosts'}</small>`, detail, tone));
+  }
+  return `<section class="summary${cards.length > 6 ? ' c7' : ''}" aria-label="Summary">${cards.join('')}</section>`;
 }
 
 /** Expired and expiring certificates, soonest first, with the hosts that hold each. */
@@ -149,6 +158,14 @@ export function renderHtml(posture: FleetPosture): string {
     `<h2 id="h-coverage">Coverage</h2><p class="lead">Which hosts trust each declared certificate${p.desiredFile ? ` of <code>${escapeHtml(p.desiredFile)}</code>` : ''}.</p>`,
     renderCoverageGrid(p),
     '</section>',
+    ...(p.endpoints.length > 0
+      ? [
+          '<section id="endpoints" aria-labelledby="h-endpoints">',
+          `<h2 id="h-endpoints">Endpoints</h2><p class="lead">Whether each host's JVM trusts each endpoint of <code>${escapeHtml(p.desiredFile ?? '')}</code>, judged as <code>midtrust verify</code> judges it, against the truststore the JVM really uses${p.source.kind === 'inventory' ? ', connecting from the host' : ''}${p.incomingStore ? ', now and after the next upgrade' : ''}. Hover a cell for the details.</p>`,
+          renderEndpointGrid(p),
+          '</section>',
+        ]
+      : []),
     '<section id="hosts" aria-labelledby="h-hosts">',
     `<h2 id="h-hosts">Hosts</h2><p class="lead">Most urgent first. Hover a cell for details.</p>`,
     renderHostTable(p),
