@@ -63,7 +63,9 @@ export async function fetchPresentedChain(target: EndpointTarget, opts: FetchOpt
       socket.destroy();
     }
   } catch (e) {
-    throw e instanceof MidtrustError ? e.withContext(target.text) : new MidtrustError('IO', `${target.text}: ${(e as Error).message}`, { cause: e });
+    // A bare host:port target is already named by the message ("proxy:8443: no TLS handshake …").
+    if (e instanceof MidtrustError) throw e.message.startsWith(`${target.text}: `) ? e : e.withContext(target.text);
+    throw new MidtrustError('IO', `${target.text}: ${(e as Error).message}`, { cause: e });
   } finally {
     raw.destroy();
   }

@@ -113,10 +113,11 @@ describe('midtrust report on this machine (--keystore, --mid-home)', () => {
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 
-  it('usage errors: no source, two sources, a positional', async () => {
+  it('usage errors: no source, two sources, a positional, a bad endpoint timeout', async () => {
     expect((await midtrust(['report'], { env, cwd: dir })).stderr).toMatch(/give exactly one of --inventory <hosts\.yaml>, --mid-home <dir> or --keystore <file>/);
     expect((await midtrust(['report', '--keystore', 'a', '--mid-home', 'b'], { env, cwd: dir })).stderr).toMatch(/\(got --mid-home and --keystore\)/);
     expect((await midtrust(['report', 'cacerts'], { env, cwd: dir })).stderr).toMatch(/unexpected argument cacerts; give the keystore with --keystore/);
+    expect((await midtrust(['report', '--keystore', cacerts, '--endpoint-timeout', '0'], { env, cwd: dir })).stderr).toMatch(/--endpoint-timeout 0: give seconds, more than 0 and at most 600/);
   });
 
   it('the compiled CLI lists it; loading the command loads no renderer; HTML to stdout by default', () => {

@@ -69,18 +69,21 @@ interface WhyRow {
   readonly target: string;
   readonly when: 'now' | 'after the upgrade';
   readonly standing: Standing;
+  /** The first host's verdict (the reason is the same on every host of the row, but for an unreachable endpoint's error text). */
   readonly verdict: EndpointVerdictPosture;
   readonly hosts: string[];
 }
 
 /**
  * Every endpoint that is not trusted, not checked, or broken by the upgrade, grouped by what is
- * wrong — the same root missing on 300 hosts is one row — most serious first.
+ * wrong — the same root missing on 300 hosts is one row — most serious first. An endpoint no host
+ * could reach is one row too: each host's error names its own SSH connection, so the row shows
+ * the first one as an example.
  */
 function whyRows(hosts: readonly HostPosture[]): WhyRow[] {
   const rows = new Map<string, WhyRow>();
   const add = (h: HostPosture, target: string, when: WhyRow['when'], v: EndpointVerdictPosture): void => {
-    const key = JSON.stringify([target, when, standing(v), v.trusted === null ? v.error : verdictLines(v)]);
+    const key = JSON.stringify([target, when, standing(v), v.trusted === null ? v.store === null : verdictLines(v)]);
     const row = rows.get(key);
     if (row) row.hosts.push(h.name);
     else rows.set(key, { target, when, standing: standing(v), verdict: v, hosts: [h.name] });
@@ -105,7 +108,7 @@ function whyTable(rows: readonly WhyRow[]): string {
     const v = r.verdict;
     const why =
       v.trusted === null
-        ? `<p>${escapeHtml(v.error ?? 'no verdict')}</p>`
+        ? `<p>${r.hosts.length > 1 ? `On ${escapeHtml(r.hosts[0])}: ` : ''}${escapeHtml(v.error ?? 'no verdict')}</p>`
         : `${v.problems.map((p) => `<p><code>${escapeHtml(p.code)}</code> ${escapeHtml(p.message)}</p>`).join('')}${v.suggest
             .map((s) => `<p class="fix">Fix: ${escapeHtml(s.reason)}: ${escapeHtml(s.subject)}${s.sha256 ? `<span class="sub mono">sha256 ${escapeHtml(s.sha256)}</span>` : ''}</p>`)
             .join('')}`;
