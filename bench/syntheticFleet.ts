@@ -11,6 +11,7 @@ import type { Keystore, KeystoreEntry } from '../provider/keystore/model';
 import { midLayout } from '../provider/mid/midLayout';
 import type { MigrationStrategy } from '../provider/mid/migrationStrategy';
 import type { DesiredState, PresentCertificate } from '../provider/plan/desiredState';
+import type { EndpointVerdictPosture, HostEndpoint } from '../provider/report/posture';
 import type { HostObservation } from '../provider/report/postureBuilder';
 
 const DAY = 86_400_000;
@@ -81,6 +82,11 @@ export interface SyntheticFleetOptions {
   readonly seed?: number;
   /** How messy the fleet is; the default is the stress case of the benchmark. */
   readonly rates?: Partial<SyntheticRates>;
+  /**
+   * Declared endpoints, with verify-like verdicts made up per host (no network): a few not
+   * trusted or unreachable; on migrate_non_ca hosts, not trusted after the upgrade. Default none.
+   */
+  readonly endpoints?: number;
 }
 
 /** Shares of the private pool and of the hosts that carry each kind of problem. */
@@ -153,6 +159,9 @@ export function syntheticFleet(opts: SyntheticFleetOptions): SyntheticFleet {
   };
   const observations: HostObservation[] = [];
   const failures = new Map<string, string>();
+  // A stream of its own, so a fleet with endpoints has the same hosts as one without.
+  const endpointRnd = random((opts.seed ?? 42) + 1);
+  const targets = Array.from({ length: opts.endpoints ?? 0 }, (_, i) => ['ldaps://ad.corp.example', 'https://instance-proxy.corp.example:8443', 'smtp.corp.example:465', 'https://jira.corp.example', 'ldaps://partner-dir.example.net'][i] ?? `https://svc-${i}.corp.example`);
   for (let h = 0; h < opts.hosts; h++) {
     const name = `mid-${String(h + 1).padStart(3, '0')}.corp.example`;
     if (rnd() < rates.failed) {
@@ -173,12 +182,39 @@ export function syntheticFleet(opts: SyntheticFleetOptions): SyntheticFleet {
     }
     const store: Keystore = { type: 'JKS', integrity: 'verified', entries };
     const home = '/opt/servicenow/mid';
+    const strategy = (rnd() < rates.nonCa ? 'migrate_non_ca' : 'migrate_delta') as MigrationStrategy;
     observations.push({
       name,
       storePath: midLayout(home).cacerts,
       store,
-      mid: { layout: midLayout(home), strategy: (rnd() < rates.nonCa ? 'migrate_non_ca' : 'migrate_delta') as MigrationStrategy, external: rnd() < 0.1 ? { path: '/etc/servicenow/mid-truststore.p12' } : {} },
+      mid: { layout: midLayout(home), strategy, external: rnd() < 0.1 ? { path: '/etc/servicenow/mid-truststore.p12' } : {} },
+      ...(targets.length ? { endpoints: syntheticEndpoints(targets, name, strategy === 'migrate_non_ca', endpointRnd, declared[0]?.sha256 ?? '0'.repeat(64)) } : {}),
     });
   }
-  return { observations, desired, failures };
+  return { observations, desired: targets.length ? { ...desired, endpoints: targets } : desired, failures };
+}
+
+/** Made-up verdicts (the network is not the benchmark's subject): 4% not trusted, 2% unreachable. */
+function syntheticEndpoints(targets: readonly string[], host: string, losesRoot: boolean, rnd: () => number, rootSha: string): HostEndpoint[] {
+  const store = '/opt/servicenow/mid/agent/jre/lib/security/cacerts';
+  const trusted: EndpointVerdictPosture = { trusted: true, anchor: { alias: 'acme-root', sha256: rootSha }, problems: [], suggest: [], error: null, store };
+  const refused = (subject: string, where: string): EndpointVerdictPosture => ({
+    trusted: false,
+    anchor: null,
+    problems: [{ code: 'ROOT_NOT_TRUSTED', message: `the chain the server sends ends at CN=${subject} Issuing CA, issued by CN=${subject} Root CA, which the store does not trust` }],
+    suggest: [{ subject: `CN=${subject} Root CA`, reason: 'add this root CA (servers usually do not send their root; get it from the CA)' }],
+    error: null,
+    store: where,
+  });
+  return targets.map((target, i) => {
+    const r = rnd();
+    const subject = i % 2 ? 'Partner' : 'ACME';
+    if (r < 0.02) {
+      const none: EndpointVerdictPosture = { trusted: null, anchor: null, problems: [], suggest: [], error: `ssh mid@${host}:22: the MID host cannot connect to ${target.replace(/^\w+:\/\//, '')} (Connection refused)`, store };
+      return { target, ...none, afterUpgrade: none };
+    }
+    const now = r < 0.06 ? refused(subject, store) : trusted;
+    const after = losesRoot && subject === 'ACME' ? refused('ACME', `${store} as it will be after the upgrade`) : now;
+    return { target, ...now, afterUpgrade: after };
+  });
 }

@@ -194,7 +194,10 @@ needs('sshd', 'openssl', 'chromium', 'promtool').describe('midtrust report: decl
       expect(notTrusted.bg).toBe('rgb(253, 236, 235)');
       expect(notTrusted.title).toMatch(/NOT TRUSTED now\nthe chain the server sends ends at CN=Fleet Issuing CA, issued by CN=Fleet Root CA, which the store does not trust/);
       expect(notTrusted.title).toMatch(/Fix: add this root CA .*: CN=Fleet Root CA/);
-      expect(notTrusted.title).toMatch(/store: .*external-truststore\.jks/);
+      // The store judged is named once per host, on its name.
+      const storeTitles = (await view.page.evaluate(`[...document.querySelectorAll('#endpoint-grid tbody th')].map((th) => th.title)`)) as string[];
+      expect(storeTitles[0]).toMatch(/^judged against .*external-truststore\.jks \(the external truststore set in .*wrapper-override\.conf\)$/);
+      expect(storeTitles[1]).toMatch(/^judged against .*mid-a\/agent\/jre\/lib\/security\/cacerts$/);
       expect(trustedNow.text).toBe('✓\n→ ✕ after upgrade');
       expect(trustedNow.title).toMatch(/trusted now\nanchored at fleet-root/);
       for (const h of ['mid-external', 'mid-trusting']) expect(grid[h][1]).toMatchObject({ text: '? unreachable', cls: 'e-unknown' });

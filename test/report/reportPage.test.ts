@@ -12,7 +12,7 @@ import { PostureBuilder } from '../../provider/report/postureBuilder';
 import { ARTIFACTS, launchChromium, openFile, type LaunchedChromium, type WatchedPage } from '../helpers/chromium';
 import { tempDir } from '../helpers/keytool';
 import { needs } from '../helpers/requireTools';
-import { CACERTS, NOW, cert, mid, store } from './reportFixtures';
+import { CACERTS, NOW, cert, endpoint, mid, store } from './reportFixtures';
 
 const SCRIPT_SUBJECT = '<script>window.__pwned = 1</script>';
 const IMG_ALIAS = '<img src=x onerror="window.__pwned = 2">';
@@ -147,5 +147,59 @@ needs('chromium').describe('the HTML report in headless Chromium', () => {
     const shot = path.join(ARTIFACTS, 'report-page.png');
     await view.page.screenshot({ path: shot, fullPage: true });
     expect(fs.statSync(shot).size).toBeGreaterThan(10_000);
+  });
+});
+
+const EVIL_TARGET = 'https://x.example/"><img src=x onerror="window.__pwned=5">';
+
+/** 60 hosts with 3 declared endpoints (made-up verdicts), and one host whose endpoint strings try to run script. */
+function endpointPosture(): FleetPosture {
+  const f = syntheticFleet({ hosts: 60, certificatesPerHost: 12, declared: 4, privatePool: 40, now: NOW, seed: 5, rates: TYPICAL_RATES, endpoints: 3 });
+  const targets = [...(f.desired.endpoints ?? []), EVIL_TARGET];
+  const b = new PostureBuilder({ source: { kind: 'inventory', path: 'hosts.yaml' }, generator: 'midtrust test', now: NOW, desired: { ...f.desired, endpoints: targets }, desiredFile: 'desired.yaml' });
+  const hosts = f.observations.map((o) => b.observe({ ...o, endpoints: [...(o.endpoints ?? []), { ...(o.endpoints?.[0] ?? endpoint(true)), target: EVIL_TARGET }] }));
+  const evil = endpoint(false, { problems: [{ code: 'ROOT_NOT_TRUSTED', message: `the chain ends at CN=${SCRIPT_SUBJECT}, which the store does not trust` }], suggest: [{ subject: `CN=<svg onload="window.__pwned=6">`, reason: 'add this root CA' }] });
+  const down = endpoint(null, { error: 'cannot connect: <script>window.__pwned=7</script>' });
+  hosts.push(b.observe({ name: HOST_NAME, storePath: CACERTS, store: store([]), mid: mid('migrate_delta'), endpoints: targets.map((target, i) => ({ target, ...(i === 3 ? evil : i === 2 ? down : endpoint(true)), afterUpgrade: null })) }));
+  return b.build(hosts);
+}
+
+needs('chromium').describe('the report’s Endpoints section in headless Chromium (a 61-host fleet)', () => {
+  const dir = tempDir('mt-report-page-endpoints-');
+  const p = endpointPosture();
+  const file = path.join(dir, 'report.html');
+  let chromium: LaunchedChromium;
+
+  beforeAll(async () => {
+    fs.writeFileSync(file, renderHtml(p));
+    chromium = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    await chromium?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('hostile targets, problems, fixes and errors are text; only hosts with a problem get a row, the rest fold into one line', async () => {
+    const view = await openFile(chromium.browser, file);
+    const evaluate = <T>(js: string): Promise<T> => view.page.evaluate(js) as Promise<T>;
+    expect(view.pageErrors).toEqual([]);
+    expect(view.consoleProblems).toEqual([]);
+    expect(view.requests).toEqual([view.url]);
+    expect(await evaluate<unknown>('window.__pwned')).toBeUndefined();
+    expect(await evaluate<number>(`document.querySelectorAll('#endpoints img, #endpoints svg, #endpoints script').length`)).toBe(0);
+    const section = await evaluate<string>(`document.getElementById('endpoints').innerText`);
+    for (const text of [EVIL_TARGET, SCRIPT_SUBJECT, 'CN=<svg onload="window.__pwned=6">', '<script>window.__pwned=7</script>']) expect(section).toContain(text);
+    const troubled = p.hosts.filter((h) => h.endpoints?.some((e) => e.trusted !== true || (e.afterUpgrade && e.afterUpgrade.trusted !== true)));
+    const fine = p.hosts.filter((h) => h.reached && !troubled.includes(h));
+    expect(troubled.length).toBeGreaterThan(0);
+    expect(fine.length).toBeGreaterThan(0);
+    const rows = await evaluate<string[]>(`[...document.querySelectorAll('#endpoint-grid tbody th')].map((th) => th.innerText)`);
+    expect(rows.sort()).toEqual(troubled.map((h) => h.name).sort());
+    expect(await evaluate<string>(`document.querySelector('#endpoints details summary').innerText`)).toBe(`The other ${fine.length} reached hosts trust every declared endpoint, now and after the upgrade`);
+    // The grid's red cells are the verdicts "not trusted", one for one.
+    const notTrusted = p.hosts.reduce((n, h) => n + (h.endpoints ?? []).filter((e) => e.trusted === false).length, 0);
+    expect(await evaluate<number>(`document.querySelectorAll('#endpoint-grid td.e-no').length`)).toBe(notTrusted);
+    expect(await evaluate<string>(`document.querySelector('#endpoint-grid td.e-no').title`)).toMatch(/NOT TRUSTED now\n.+\nFix: /);
+    await view.page.close();
   });
 });

@@ -40,10 +40,16 @@ function verdictWord(v: EndpointVerdictPosture): string {
   return v.trusted === null ? unknownWord(v) : v.trusted ? 'trusted' : 'NOT TRUSTED';
 }
 
-function cellTitle(e: HostEndpoint): string {
+/** The store a host's endpoints were judged against (said once, on the host's name, when they share it). */
+function hostStore(h: HostPosture): string | null {
+  const stores = new Set((h.endpoints ?? []).map((e) => e.store).filter((s): s is string => s !== null));
+  return stores.size === 1 ? [...stores][0] : null;
+}
+
+function cellTitle(e: HostEndpoint, sharedStore: string | null): string {
   const lines = [`${e.target}: ${verdictWord(e)} now`, ...(e.trusted ? [] : verdictLines(e))];
   if (e.trusted && e.anchor) lines.push(`anchored at ${e.anchor.alias}`);
-  if (e.store) lines.push(`store: ${e.store}`);
+  if (e.store && e.store !== sharedStore) lines.push(`store: ${e.store}`);
   if (e.afterUpgrade) {
     lines.push(standing(e.afterUpgrade) === standing(e) ? 'after the next upgrade: the same' : `after the next upgrade: ${verdictWord(e.afterUpgrade)}`);
     if (standing(e.afterUpgrade) !== standing(e) && !e.afterUpgrade.trusted) lines.push(...verdictLines(e.afterUpgrade));
@@ -53,7 +59,7 @@ function cellTitle(e: HostEndpoint): string {
 
 const GLYPH: Readonly<Record<Standing, string>> = { yes: '✓', no: '✕', unknown: '?' };
 
-function cell(e: HostEndpoint): string {
+function cell(e: HostEndpoint, sharedStore: string | null): string {
   const now = standing(e);
   const word = now === 'yes' ? '' : ` ${now === 'no' ? 'not trusted' : unknownWord(e)}`;
   let after = '';
@@ -61,7 +67,7 @@ function cell(e: HostEndpoint): string {
     const a = standing(e.afterUpgrade);
     after = `<span class="after a-${a}">→ ${GLYPH[a]} after upgrade</span>`;
   }
-  return `<td class="e-${now}" title="${cellTitle(e)}">${GLYPH[now]}${word}${after}</td>`;
+  return `<td class="e-${now}" title="${cellTitle(e, sharedStore)}">${GLYPH[now]}${word}${after}</td>`;
 }
 
 /** One row of the "why" list: an endpoint, a verdict, the reason, and the hosts it holds for. */
@@ -141,8 +147,9 @@ export function renderEndpointGrid(posture: FleetPosture): string {
     for (const t of posture.endpoints) out.push(`<th scope="col"><code>${escapeHtml(t)}</code></th>`);
     out.push('</tr></thead><tbody>');
     for (const h of rows) {
-      out.push(`<tr><th class="host" scope="row">${escapeHtml(h.name)}</th>`);
-      for (const e of h.endpoints ?? []) out.push(cell(e));
+      const store = hostStore(h);
+      out.push(`<tr><th class="host" scope="row"${store ? ` title="${escapeHtml(`judged against ${store}`)}"` : ''}>${escapeHtml(h.name)}</th>`);
+      for (const e of h.endpoints ?? []) out.push(cell(e, store));
       out.push('</tr>');
     }
     out.push('</tbody></table></div>');
