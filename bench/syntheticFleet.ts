@@ -194,7 +194,7 @@ export function syntheticFleet(opts: SyntheticFleetOptions): SyntheticFleet {
   return { observations, desired: targets.length ? { ...desired, endpoints: targets } : desired, failures };
 }
 
-/** Made-up verdicts (the network is not the benchmark's subject): 4% not trusted, 2% unreachable. */
+/** Made-up verdicts (the network is not the benchmark's subject): 4% not trusted, 2% unreachable; after the upgrade, the ACME endpoints break where the root is lost. */
 function syntheticEndpoints(targets: readonly string[], host: string, losesRoot: boolean, rnd: () => number, rootSha: string): HostEndpoint[] {
   const store = '/opt/servicenow/mid/agent/jre/lib/security/cacerts';
   const trusted: EndpointVerdictPosture = { trusted: true, anchor: { alias: 'acme-root', sha256: rootSha }, problems: [], suggest: [], error: null, store };
@@ -208,13 +208,15 @@ function syntheticEndpoints(targets: readonly string[], host: string, losesRoot:
   });
   return targets.map((target, i) => {
     const r = rnd();
-    const subject = i % 2 ? 'Partner' : 'ACME';
+    // Even endpoints chain to ACME Root CA (declared: lost with it at a migrate_non_ca upgrade);
+    // a refusal now is always a partner's CA that no host trusts.
+    const acme = i % 2 === 0;
     if (r < 0.02) {
       const none: EndpointVerdictPosture = { trusted: null, anchor: null, problems: [], suggest: [], error: `ssh mid@${host}:22: the MID host cannot connect to ${target.replace(/^\w+:\/\//, '')} (Connection refused)`, store };
       return { target, ...none, afterUpgrade: none };
     }
-    const now = r < 0.06 ? refused(subject, store) : trusted;
-    const after = losesRoot && subject === 'ACME' ? refused('ACME', `${store} as it will be after the upgrade`) : now;
+    const now = r < 0.06 ? refused('Partner', store) : trusted;
+    const after = losesRoot && acme && now.trusted ? refused('ACME', `${store} as it will be after the upgrade`) : now;
     return { target, ...now, afterUpgrade: after };
   });
 }

@@ -157,7 +157,7 @@ function endpointPosture(): FleetPosture {
   const f = syntheticFleet({ hosts: 60, certificatesPerHost: 12, declared: 4, privatePool: 40, now: NOW, seed: 5, rates: TYPICAL_RATES, endpoints: 3 });
   const targets = [...(f.desired.endpoints ?? []), EVIL_TARGET];
   const b = new PostureBuilder({ source: { kind: 'inventory', path: 'hosts.yaml' }, generator: 'midtrust test', now: NOW, desired: { ...f.desired, endpoints: targets }, desiredFile: 'desired.yaml' });
-  const hosts = f.observations.map((o) => b.observe({ ...o, endpoints: [...(o.endpoints ?? []), { ...(o.endpoints?.[0] ?? endpoint(true)), target: EVIL_TARGET }] }));
+  const hosts = f.observations.map((o) => b.observe({ ...o, endpoints: [...(o.endpoints ?? []), { ...(o.endpoints?.[0] ?? { ...endpoint(true), afterUpgrade: null }), target: EVIL_TARGET }] }));
   const evil = endpoint(false, { problems: [{ code: 'ROOT_NOT_TRUSTED', message: `the chain ends at CN=${SCRIPT_SUBJECT}, which the store does not trust` }], suggest: [{ subject: `CN=<svg onload="window.__pwned=6">`, reason: 'add this root CA' }] });
   const down = endpoint(null, { error: 'cannot connect: <script>window.__pwned=7</script>' });
   hosts.push(b.observe({ name: HOST_NAME, storePath: CACERTS, store: store([]), mid: mid('migrate_delta'), endpoints: targets.map((target, i) => ({ target, ...(i === 3 ? evil : i === 2 ? down : endpoint(true)), afterUpgrade: null })) }));
