@@ -127,6 +127,10 @@ describe('midtrust report on this machine (--keystore, --mid-home)', () => {
     expect(loaded.stdout.trim()).toBe('');
     const help = midtrustProcess(['--help']);
     expect(help.stdout).toMatch(/\n {2}report {10}fleet trust posture/);
+    // The command's own help reads at 80 columns.
+    const own = midtrustProcess(['report', '--help']);
+    expect(own.stdout).toMatch(/--endpoint-timeout <seconds>/);
+    expect(own.stdout.split('\n').filter((l) => l.length > 80)).toEqual([]);
     const r = midtrustProcess(['report', '--keystore', cacerts, '--storepass-env', 'MID_STOREPASS'], { env, cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stdout.startsWith('<!DOCTYPE html>')).toBe(true);

@@ -48,11 +48,18 @@ export function reportFormat(format: string | undefined, output: string | undefi
 export const reportCommand = defineCommand<ReportOptions>({
   name: 'report',
   summary: 'fleet trust posture: a self-contained HTML page, Prometheus metrics or JSON',
-  usage:
-    'midtrust report (--inventory <hosts.yaml> [--parallel N] | --mid-home <dir> | --keystore <file>) [-f desired.yaml] [--incoming <new JRE cacerts>] [--endpoint-timeout <seconds>] [--format html|json|prometheus] [-o <file>] [--storepass-env VAR | --storepass-file F | --storepass-stdin]\n' +
-    '  The format follows -o (.html, .json, .prom) unless --format says; without -o the report goes to stdout (HTML by default).\n' +
-    '  The endpoints: of -f are checked on every host (from the MID host for an inventory), each within --endpoint-timeout (default 10 s).\n' +
-    '  Exit 1 when a host could not be read (it shows as failed in the report, which is still written).',
+  usage: `midtrust report <hosts> [-f desired.yaml] [--incoming <new JRE cacerts>]
+                [--format html|json|prometheus] [-o <file>] [options]
+  <hosts>   --inventory <hosts.yaml> [--parallel N]   every MID host, over SSH
+            | --mid-home <dir> | --keystore <file>    this machine
+  options   [--storepass-env VAR | --storepass-file F | --storepass-stdin]
+            [--endpoint-timeout <seconds>]   per declared endpoint (default 10)
+The format follows -o (.html, .json, .prom) unless --format says; without -o
+the report goes to stdout (HTML by default). The endpoints: of -f are judged on
+every host (connecting from the MID host for an inventory), now and, with
+--incoming, after the next upgrade.
+Exit: 1 when a host could not be read (it shows as failed; the report is still
+written), else 0.`,
   options: {
     ...STORE_PASSWORD_OPTIONS,
     inventory: { type: 'string' },
