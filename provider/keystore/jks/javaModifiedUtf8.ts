@@ -1,6 +1,7 @@
 import { MidtrustError } from '../../errors';
 
 const NON_ASCII = /[\x80-\xff]/;
+const ASCII_WITHOUT_NUL = /^[\x01-\x7f]*$/;
 
 /**
  * Java's *modified* UTF-8 (`DataOutput.writeUTF`), used for JKS/JCEKS aliases and certificate
@@ -13,6 +14,8 @@ const NON_ASCII = /[\x80-\xff]/;
  * encodeModifiedUtf8('😀') // Uint8Array [0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80]
  */
 export function encodeModifiedUtf8(s: string): Uint8Array {
+  // ASCII without U+0000 (nearly every alias) is its own encoding: one native copy.
+  if (ASCII_WITHOUT_NUL.test(s)) return new Uint8Array(Buffer.from(s, 'latin1'));
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
