@@ -1,7 +1,7 @@
 import { MidtrustError } from '../../errors';
 
 const NON_ASCII = /[\x80-\xff]/;
-const ASCII_WITHOUT_NUL = /^[\x01-\x7f]*$/;
+const BEYOND_ASCII = /[\u0080-\uffff]/;
 
 /**
  * Java's *modified* UTF-8 (`DataOutput.writeUTF`), used for JKS/JCEKS aliases and certificate
@@ -15,7 +15,7 @@ const ASCII_WITHOUT_NUL = /^[\x01-\x7f]*$/;
  */
 export function encodeModifiedUtf8(s: string): Uint8Array {
   // ASCII without U+0000 (nearly every alias) is its own encoding: one native copy.
-  if (ASCII_WITHOUT_NUL.test(s)) return new Uint8Array(Buffer.from(s, 'latin1'));
+  if (!BEYOND_ASCII.test(s) && !s.includes('\u0000')) return new Uint8Array(Buffer.from(s, 'latin1'));
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
