@@ -74,13 +74,6 @@ export class ByteReader {
     return out;
   }
 
-  /** A copy of the next `n` bytes, safe to keep after the input buffer is reused. */
-  bytesCopy(n: number, what: string): Uint8Array {
-    // The typed-array constructor copies natively; Uint8Array.from iterates, which is dear
-    // for every certificate of a store read once by a short CLI run.
-    return new Uint8Array(this.bytesView(n, what));
-  }
-
   skip(n: number, what: string): void {
     this.need(n, what);
     this.pos += n;
