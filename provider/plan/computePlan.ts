@@ -1,7 +1,7 @@
 import { parseCertificateFacts } from '../certificate/certificateFacts';
 import { sha256Hex } from '../certificate/fingerprint';
 import { MidtrustError } from '../errors';
-import { aliasKey, findEntry, type Keystore, type KeystoreEntry } from '../keystore/model';
+import { aliasKey, type Keystore, type KeystoreEntry } from '../keystore/model';
 import type { DesiredCertificate, DesiredState, PresentCertificate } from './desiredState';
 import type { Plan, PlanAction } from './plan';
 
@@ -55,9 +55,16 @@ export function computePlan(store: Keystore | undefined, desired: DesiredState, 
   // Trusted entries nobody declared: candidates for the "already trusted as" note and for exclusive.
   const unmanaged = (store?.entries ?? []).filter((e) => e.kind === 'trustedCertificate' && !declaredKeys.has(aliasKey(e.alias)));
 
+  // Java's lookup (findEntry: the first entry whose lowercased alias matches), indexed once: a
+  // batch of a thousand changes, or a thousand declared certificates, plans in linear time.
+  const byAlias = new Map<string, KeystoreEntry>();
+  for (const e of store?.entries ?? []) {
+    const key = aliasKey(e.alias);
+    if (!byAlias.has(key)) byAlias.set(key, e);
+  }
   const actions: PlanAction[] = [];
   for (const d of declared) {
-    const existing = store ? findEntry(store, d.alias) : undefined;
+    const existing = byAlias.get(aliasKey(d.alias));
     if (existing && existing.kind !== 'trustedCertificate') {
       const what = existing.kind === 'privateKey' ? 'a private key' : 'a secret key';
       problems.push(
@@ -132,8 +139,9 @@ function certificateNotes(
   now: Date | undefined,
 ): string[] {
   const notes: string[] = [];
+  // Equal certificates have equal lengths: hash only those (a store rarely has any).
   const others = unmanaged
-    .filter((e) => shaOf(e) === d.sha256)
+    .filter((e) => e.certificates[0]?.length === d.der.length && shaOf(e) === d.sha256)
     .map((e) => e.alias)
     .sort(cmp);
   if (others.length > 0) {
