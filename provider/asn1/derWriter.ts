@@ -15,6 +15,14 @@ function encodeLength(n: number): Uint8Array {
 
 /** tag + length + the concatenation of `parts`. */
 export function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
+  return tlvOf(tag, parts);
+}
+
+/**
+ * tag + length + the concatenation of `parts`, given as one array: for element lists of any
+ * length (a SafeContents of 100,000 bags spread into arguments overflows the stack).
+ */
+export function tlvOf(tag: number, parts: readonly Uint8Array[]): Uint8Array {
   let size = 0;
   for (const p of parts) size += p.length;
   const len = encodeLength(size);
@@ -29,7 +37,9 @@ export function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-export const sequence = (...parts: Uint8Array[]): Uint8Array => tlv(0x30, ...parts);
+export const sequence = (...parts: Uint8Array[]): Uint8Array => tlvOf(0x30, parts);
+/** A SEQUENCE of a list of any length. */
+export const sequenceOf = (parts: readonly Uint8Array[]): Uint8Array => tlvOf(0x30, parts);
 export const set = (...parts: Uint8Array[]): Uint8Array => tlv(0x31, ...parts);
 export const octetString = (b: Uint8Array): Uint8Array => tlv(0x04, b);
 /** Context-specific constructed [n] (explicit tagging). */
