@@ -94,18 +94,25 @@ export function startHost(projectRoot: string, env: Record<string, string> = {})
   return startDynamicProviderHost({ projectRoot, env: { MIDTRUST_TRACE: '1', ...env } });
 }
 
-async function phase<T>(host: DynamicProviderHost, run: () => Promise<T>): Promise<{ value: T; result: PhaseResult }> {
+/**
+ * Runs a phase and reads its trace. Each change logs one `midtrust: ` line; the host's stderr can
+ * arrive after the gRPC answers, so the count waits (up to 10 s) for `traceLines` of them.
+ */
+async function phase<T>(host: DynamicProviderHost, traceLines: number, run: () => Promise<T>): Promise<{ value: T; result: PhaseResult }> {
   const from = host.stderr().length;
   const t0 = process.hrtime.bigint();
   const value = await run();
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const lines = (): number => (host.stderr().slice(from).match(/^midtrust: /gm) ?? []).length;
+  for (const deadline = Date.now() + 10_000; lines() < traceLines && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+  if (lines() < traceLines) throw new Error(`the host traced ${lines()} changes, expected ${traceLines}: ${host.stderr().slice(from).slice(-2000)}`);
   const { writes, batchSizes } = writesInTrace(host.stderr().slice(from));
   return { value, result: { ms, writes, batchSizes, hostPeakRssMiB: peakRssMiB(host.pid) } };
 }
 
 /** `pulumi up` of new resources: Check, then Create with the checked inputs, all at once. */
 export async function up(host: DynamicProviderHost, registrations: readonly Registration[]): Promise<{ created: Created[]; result: PhaseResult }> {
-  const { value, result } = await phase(host, () =>
+  const { value, result } = await phase(host, registrations.length, () =>
     Promise.all(
       registrations.map(async (r) => {
         const checked = await host.check(urnOf(r), {}, r.inputs);
@@ -120,12 +127,12 @@ export async function up(host: DynamicProviderHost, registrations: readonly Regi
 
 /** `pulumi refresh`: Read of every resource with its recorded outputs and inputs; the ids that came back. */
 export async function refresh(host: DynamicProviderHost, created: readonly Created[]): Promise<{ ids: string[]; result: PhaseResult }> {
-  const { value, result } = await phase(host, () => Promise.all(created.map(async (c) => (await host.read(c.id, urnOf(c.registration), c.outputs, c.registration.inputs)).id)));
+  const { value, result } = await phase(host, 0, () => Promise.all(created.map(async (c) => (await host.read(c.id, urnOf(c.registration), c.outputs, c.registration.inputs)).id)));
   return { ids: value, result };
 }
 
 /** `pulumi destroy`: Delete of every resource with its recorded outputs. */
 export async function destroy(host: DynamicProviderHost, created: readonly Created[]): Promise<PhaseResult> {
-  const { result } = await phase(host, () => Promise.all(created.map((c) => host.delete(c.id, urnOf(c.registration), c.outputs))));
+  const { result } = await phase(host, created.length, () => Promise.all(created.map((c) => host.delete(c.id, urnOf(c.registration), c.outputs))));
   return result;
 }
