@@ -158,8 +158,26 @@ function processes(out: Out, work: string, pemFiles: string[], desiredFile: stri
   void work;
 }
 
+/**
+ * The same apply in-process (lock, read, plan, write, fsync, read-back check, rename), median of 5
+ * after a warm-up: without the ~100 ms of process start and its noise, so the slope between the
+ * small stores can be told apart from the load of the machine.
+ */
+async function inProcessApplyMs(store: string, base: string, desiredFile: string, password: string | undefined, env: NodeJS.ProcessEnv): Promise<number> {
+  const desired = loadDesiredState(fs.readFileSync(desiredFile, 'utf8'), desiredFile, { readFile: (f) => fs.readFileSync(f), env });
+  const host = new LocalHost();
+  return timeInProcessAsync(async () => {
+    fs.copyFileSync(base, store);
+    const r = await new KeystoreBatcher(host).submit({ path: store, password }, (current) => {
+      const plan = computePlan(current, desired);
+      return { store: applyPlan(current, plan, desired, { now: new Date() }), result: plan };
+    });
+    if (!r.written) throw new Error(`in-process apply to ${store} wrote nothing`);
+  }, 5, 1);
+}
+
 /** Apply of 20 certificates to stores of growing size, per form: time and peak memory of the process. */
-function storeCurves(out: Out, work: string, pemFiles: string[], env: NodeJS.ProcessEnv): void {
+async function storeCurves(out: Out, work: string, pemFiles: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const forms: StoreForm[] = ['JKS', 'PKCS12', 'PKCS12 password-less'];
   const largest = Math.max(...PLAN.storeSizes);
   const t0 = Date.now();
@@ -171,7 +189,7 @@ function storeCurves(out: Out, work: string, pemFiles: string[], env: NodeJS.Pro
     const modern = modernKeytool();
     // Java 17's keytool cannot open a password-less PKCS12 without a password prompt; a JDK ≥ 18 can.
     const judge = withPassword ? keytool17() : modern;
-    const points: Array<{ size: number; ms: number; rss?: number }> = [];
+    const points: Array<{ size: number; ms: number; inProcessMs: number }> = [];
     for (const size of PLAN.storeSizes) {
       const dir = path.join(work, `store-${form.replace(/\W+/g, '-')}-${size}`);
       fs.mkdirSync(dir, { recursive: true });
@@ -190,16 +208,20 @@ function storeCurves(out: Out, work: string, pemFiles: string[], env: NodeJS.Pro
       if (judge) checkWithKeytool(store, withPassword ? PASS : undefined, `${form} ${size} after apply`, { count: size + pemFiles.length, expected, keytool: judge });
       const ms = spread(runs.map((r) => r.ms));
       const rss = runs.map((r) => r.peakRssMiB).filter((m): m is number => m !== undefined);
-      points.push({ size, ms: ms.median, rss: rss.length ? Math.max(...rss) : undefined });
-      out(`      ${form.padEnd(20)} ${String(size).padStart(6)} entries: apply 20 ${formatSpread(ms)}, peak RSS ${rss.length ? `${Math.max(...rss).toFixed(0)} MiB` : 'n/a'}${judge ? '' : ' (no JDK ≥ 18: not checked by keytool)'}`);
+      const inProcessMs = await inProcessApplyMs(store, base, desired, withPassword ? PASS : undefined, env);
+      points.push({ size, ms: ms.median, inProcessMs });
+      out(
+        `      ${form.padEnd(20)} ${String(size).padStart(6)} entries: apply 20 ${formatSpread(ms)} (process), ${inProcessMs.toFixed(1)} ms in-process, peak RSS ${rss.length ? `${Math.max(...rss).toFixed(0)} MiB` : 'n/a'}${judge ? '' : ' (no JDK ≥ 18: not checked by keytool)'}`,
+      );
       fs.rmSync(dir, { recursive: true, force: true });
     }
-    // Linear means the extra time per extra entry stays flat from one step to the next.
-    const perEntry = points.slice(1).map((p, i) => (p.ms - points[i].ms) / (p.size - points[i].size));
+    // Linear means the extra time per extra entry stays flat from one step to the next (judged
+    // in-process: the process's start-up noise is as large as the first step).
+    const perEntry = points.slice(1).map((p, i) => (p.inProcessMs - points[i].inProcessMs) / (p.size - points[i].size));
     const growth = perEntry.length > 1 ? perEntry[perEntry.length - 1] / Math.max(perEntry[0], 1e-9) : 1;
     out(
       report(
-        `${form}: extra time per extra entry, first step vs last`,
+        `${form}: in-process time per extra entry, first step vs last`,
         `${perEntry.map((p) => `${(p * 1000).toFixed(1)} µs`).join(' → ')}`,
         'flat (linear)',
         growth <= 2,
@@ -261,7 +283,7 @@ async function main(): Promise<void> {
       out(`      (${loadNow()})`);
     }
     if (part('store')) {
-      storeCurves(out, work, pemFiles, env);
+      await storeCurves(out, work, pemFiles, env);
       out(`      (${loadNow()})`);
     }
     if (part('pulumi')) await pulumiCurve(out, work);
