@@ -150,8 +150,11 @@ async function main(started: ChildProcess[], work: string): Promise<void> {
   const { env, droppedExtraCa } = benchEnv(PASS);
   const { lines, out } = resultLines();
   const largest = Math.max(...SIZES, PULUMI_HOSTS);
+  // The client holds a socket per host, and this process a pipe or two per sshd it started.
+  const fdLimit = Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim());
+  if (Number.isFinite(fdLimit) && fdLimit < 4 * largest + 256) throw new Error(`ulimit -n is ${fdLimit}: ${largest} hosts need about ${4 * largest + 256} file descriptors; raise it (ulimit -n 4096) and run again`);
   out(machineLine(`midtrust fleet bench${SMOKE ? ' (smoke)' : ''}`));
-  out(`      fleets of ${SIZES.join(', ')} hosts × ${CERTS} certificates, one sshd each on 127.0.0.1 (own host key, MID home, JKS cacerts); ${RUNS} runs per point, min / median / max; file descriptors: ${execFileSync('sh', ['-c', 'ulimit -n']).toString().trim()}`);
+  out(`      fleets of ${SIZES.join(', ')} hosts × ${CERTS} certificates, one sshd each on 127.0.0.1 (own host key, MID home, JKS cacerts); ${RUNS} runs per point, min / median / max; file descriptors: ${fdLimit}`);
 
   const pemFiles = writePemFiles(path.join(work, 'certs'), benchCertificates(CERTS, 'fleet bench'));
   const expected = expectedEntries(pemFiles);
