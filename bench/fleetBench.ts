@@ -1,115 +1,145 @@
 /**
- * midtrust fleet benchmark (`npm run bench:fleet`): 20 MID hosts × 20 certificates over loopback
- * SSH. Twenty real OpenSSH servers (Debian's openssh-server) on 127.0.0.1, each with its own MID
- * layout; `midtrust apply --inventory` as a whole process against the same work done as a
- * keytool-over-SSH loop (one `ssh … keytool -importcert` per certificate per host, as Ansible's
- * java_cert does), both measured in this run on this machine. Runs as root (sshd must switch to the
- * login user). Not a test: nothing here asserts time.
+ * midtrust fleet benchmark (`npm run bench:fleet`): MID hosts × 20 certificates over loopback SSH,
+ * at 10, 50 and 200 hosts — one real OpenSSH server each (Debian's openssh-server), its own host
+ * key, MID layout and JKS cacerts. Per fleet size: `midtrust apply --inventory` as a whole process
+ * (wall time, peak memory, SSH connections per host counted in every sshd's log), stores judged by
+ * keytool. On the 10-host fleet the same work is also done as a keytool-over-SSH loop (one
+ * `ssh … keytool -importcert` per certificate per host, five hosts at a time like Ansible's default
+ * forks) — measured on those same hosts, never extrapolated. Then a 50-host MidServerFleet through
+ * the real Pulumi dynamic-provider host. Runs as root. Not a test: nothing here asserts time.
+ * `--smoke`: 2 and 3 hosts; `--hosts=10,50` picks fleet sizes.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { benchEnv, median, report, resultLines, waitForPort } from './benchUtil';
+import { benchCertificates, writePemFiles } from './benchCertificates';
+import { acceptedLogins, cleanupOnExit, inventoryYaml, startHosts, startedSessions, type BenchHost } from './benchSshd';
+import { benchEnv, formatSpread, loadNow, machineLine, report, resultLines, runMeasured, spread, writeLatest } from './benchUtil';
+import { checkWithKeytool, expectedEntries } from './keytoolCheck';
+import { refresh, registrationsOf, startHost, up } from './pulumiScale';
 
 const CACERTS = '/etc/ssl/certs/java/cacerts';
 const PASS = 'changeit';
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'provider', 'cli', 'main.js');
-const HOSTS = 20;
 const CERTS = 20;
-/** Hosts the keytool-over-SSH loop actually runs on; the rest is extrapolated linearly. */
-const KEYTOOL_SAMPLE_HOSTS = 4;
-/** Ansible's default `forks`. */
-const ANSIBLE_FORKS = 5;
-const RUNS = 3;
+const SMOKE = process.argv.includes('--smoke');
+const SIZES = process.argv.find((a) => a.startsWith('--hosts='))?.slice('--hosts='.length).split(',').map(Number) ?? (SMOKE ? [2, 3] : [10, 50, 200]);
+const RUNS = SMOKE ? 1 : 3;
+/** midtrust's default --parallel, and a wider one (hosts are mostly waiting on the network). */
+const PARALLEL = [8, 32];
+/** Ansible's default `forks`: hosts worked on at once by the keytool-over-SSH loop. */
+const FORKS = 5;
+const PULUMI_HOSTS = SMOKE ? 2 : 50;
 
-interface BenchSshd {
-  readonly port: number;
-  readonly dir: string;
-  readonly log: string;
-  readonly hostKeyFingerprint: string;
-  readonly knownHostsFile: string;
-  readonly proc: ChildProcess;
+type Out = (line: string) => void;
+
+/** Hosts whose stores keytool checks after a fleet run: all of a small fleet, ten spread over a large one. */
+function sample(hosts: readonly BenchHost[]): BenchHost[] {
+  if (hosts.length <= 10) return [...hosts];
+  return Array.from({ length: 10 }, (_, k) => hosts[Math.round((k * (hosts.length - 1)) / 9)]);
 }
 
-const usedPorts = new Set<number>();
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const s = net.createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => {
-        const p = (s.address() as net.AddressInfo).port;
-        s.close(() => resolve(p));
-      });
-    });
-    if (!usedPorts.has(port)) {
-      usedPorts.add(port);
-      return port;
+/** One `midtrust apply --inventory` over `hosts`, stores reset first; fails loudly on any wrong outcome. */
+function midtrustRun(hosts: readonly BenchHost[], work: string, desired: string, userKey: string, parallel: number, env: NodeJS.ProcessEnv): { ms: number; rss?: number; logins: number[] } {
+  for (const h of hosts) fs.copyFileSync(CACERTS, h.cacerts);
+  const inventory = path.join(work, `hosts-${hosts.length}.yaml`);
+  fs.writeFileSync(inventory, inventoryYaml(hosts, userKey));
+  const before = hosts.map((h) => acceptedLogins(h.sshd.log));
+  const r = runMeasured(process.execPath, [CLI, 'apply', '-f', desired, '--inventory', inventory, '--parallel', String(parallel), '--json'], { env, cwd: work });
+  if (r.status !== 0) throw new Error(`midtrust apply --inventory (${hosts.length} hosts) exited ${r.status}: ${r.stderr}${r.stdout.slice(0, 2000)}`);
+  const outcomes = (JSON.parse(r.stdout) as { hosts: Array<{ name: string; ok: boolean; changes: number; written: boolean }> }).hosts;
+  const wrong = outcomes.filter((h) => !h.ok || h.changes !== CERTS || !h.written);
+  if (outcomes.length !== hosts.length || wrong.length) throw new Error(`midtrust apply --inventory: unexpected outcome ${JSON.stringify(wrong.slice(0, 5))}`);
+  return { ms: r.ms, rss: r.peakRssMiB, logins: hosts.map((h, i) => acceptedLogins(h.sshd.log) - before[i]) };
+}
+
+async function fleetCurve(out: Out, hosts: readonly BenchHost[], work: string, desired: string, userKey: string, expected: ReturnType<typeof expectedEntries>, base: number, env: NodeJS.ProcessEnv): Promise<Map<number, number>> {
+  const medians = new Map<number, number>();
+  for (const parallel of PARALLEL) {
+    const points: Array<{ n: number; ms: number }> = [];
+    for (const n of SIZES) {
+      const fleet = hosts.slice(0, n);
+      const runs = Array.from({ length: RUNS }, () => midtrustRun(fleet, work, desired, userKey, parallel, env));
+      for (const h of sample(fleet)) checkWithKeytool(h.cacerts, PASS, `${h.name} after midtrust apply`, { count: base + CERTS, expected });
+      const ms = spread(runs.map((r) => r.ms));
+      const logins = runs.flatMap((r) => r.logins);
+      const rss = runs.map((r) => r.rss).filter((m): m is number => m !== undefined);
+      points.push({ n, ms: ms.median });
+      if (parallel === PARALLEL[0]) medians.set(n, ms.median);
+      out(
+        `      ${String(n).padStart(3)} hosts, --parallel ${String(parallel).padEnd(2)}: ${formatSpread(ms)} (${(ms.median / n).toFixed(1)} ms a host), peak RSS ${rss.length ? `${Math.max(...rss).toFixed(0)} MiB` : 'n/a'}, SSH connections per host ${Math.min(...logins)}..${Math.max(...logins)}; keytool checked ${sample(fleet).length} hosts (${loadNow()})`,
+      );
+      out(report(`${n} hosts × ${CERTS} certs, --parallel ${parallel}: one SSH connection per host`, `${Math.min(...logins)}..${Math.max(...logins)}`, '1', Math.min(...logins) === 1 && Math.max(...logins) === 1));
+      if (n === 200) out(report(`200 hosts × ${CERTS} certs, --parallel ${parallel}, worst of ${RUNS} runs`, `${(ms.max / 1000).toFixed(2)} s`, '≤ 10 s', ms.max <= 10_000));
+    }
+    // Linear in hosts: the time per extra host stays flat from one step to the next.
+    const perHost = points.slice(1).map((p, i) => (p.ms - points[i].ms) / (p.n - points[i].n));
+    if (perHost.length > 1) {
+      out(report(`--parallel ${parallel}: extra time per extra host, first step vs last`, perHost.map((p) => `${p.toFixed(1)} ms`).join(' → '), 'flat (linear)', perHost[perHost.length - 1] <= 2 * Math.max(perHost[0], 1)));
     }
   }
+  return medians;
 }
 
-/** One OpenSSH server on 127.0.0.1: its own config, ed25519 host key and log; `authorizedKey` may log in as root. */
-async function startSshd(dir: string, authorizedKeyFile: string, started: ChildProcess[]): Promise<BenchSshd> {
-  fs.mkdirSync(dir, { recursive: true });
-  const p = (n: string): string => path.join(dir, n);
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', p('hostkey')]);
-  fs.copyFileSync(authorizedKeyFile, p('authorized_keys'));
-  const port = await freePort();
-  fs.writeFileSync(
-    p('sshd_config'),
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${p('hostkey')}`,
-      `AuthorizedKeysFile ${p('authorized_keys')}`,
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      `PidFile ${p('sshd.pid')}`,
-      'StrictModes no',
-      'UsePAM no',
-      'PermitRootLogin yes',
-      'LogLevel VERBOSE',
-      'Subsystem sftp internal-sftp',
-      'MaxStartups 100',
-      'MaxSessions 100',
-    ].join('\n') + '\n',
-  );
-  fs.mkdirSync('/run/sshd', { recursive: true });
-  const proc = spawn('/usr/sbin/sshd', ['-D', '-f', p('sshd_config'), '-E', p('log')], { stdio: 'ignore' });
-  started.push(proc);
-  await waitForPort(port, 10_000, proc);
-  const pub = fs.readFileSync(p('hostkey.pub'), 'utf8').trim().split(/\s+/);
-  fs.writeFileSync(p('known_hosts'), `[127.0.0.1]:${port} ${pub[0]} ${pub[1]}\n`);
-  return {
-    port,
-    dir,
-    log: p('log'),
-    hostKeyFingerprint: `SHA256:${createHash('sha256').update(Buffer.from(pub[1], 'base64')).digest('base64').replace(/=+$/, '')}`,
-    knownHostsFile: p('known_hosts'),
-    proc,
-  };
-}
-
-async function stopAll(procs: ChildProcess[]): Promise<void> {
+/** The keytool-over-SSH loop on `hosts`: FORKS workers, each taking the next host and importing every certificate with one ssh + keytool. */
+async function keytoolOverSsh(hosts: readonly BenchHost[], pemFiles: readonly string[], userKey: string, env: NodeJS.ProcessEnv): Promise<{ ms: number; sessions: number[]; logins: number[] }> {
+  for (const h of hosts) fs.copyFileSync(CACERTS, h.cacerts);
+  const sessionsBefore = hosts.map((h) => startedSessions(h.sshd.log));
+  const loginsBefore = hosts.map((h) => acceptedLogins(h.sshd.log));
+  const sshOnce = (h: BenchHost, c: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      // The password reaches keytool through ssh's stdin and the remote shell's environment: on no
+      // command line on either side. The certificate file is already on the host (same disk).
+      const remote = `read -r P; export P; keytool -importcert -noprompt -alias bench-${c} -file '${pemFiles[c]}' -keystore '${h.cacerts}' -storepass:env P`;
+      const child = spawn('ssh', ['-p', String(h.sshd.port), '-i', userKey, '-o', `UserKnownHostsFile=${h.sshd.knownHostsFile}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', 'ControlMaster=no', '-o', 'ControlPath=none', 'root@127.0.0.1', remote], { env, stdio: ['pipe', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ssh … keytool -importcert on ${h.name} cert ${c} exited ${code}: ${stderr}`))));
+      child.stdin.end(`${PASS}\n`);
+    });
+  const t0 = process.hrtime.bigint();
+  let next = 0;
   await Promise.all(
-    procs.map(async (proc) => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    Array.from({ length: Math.min(FORKS, hosts.length) }, async () => {
+      for (let i = next++; i < hosts.length; i = next++) for (let c = 0; c < pemFiles.length; c++) await sshOnce(hosts[i], c);
     }),
   );
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  return { ms, sessions: hosts.map((h, i) => startedSessions(h.sshd.log) - sessionsBefore[i]), logins: hosts.map((h, i) => acceptedLogins(h.sshd.log) - loginsBefore[i]) };
 }
 
-/** Authenticated SSH connections logged by an sshd so far. */
-function acceptedLogins(log: string): number {
-  return fs.existsSync(log) ? (fs.readFileSync(log, 'utf8').match(/Accepted publickey/g) ?? []).length : 0;
+/** A MidServerFleet of `hosts` through the real dynamic-provider host: up (and a refresh), SSH connections counted. */
+async function pulumiFleet(out: Out, hosts: readonly BenchHost[], pemFiles: readonly string[], userKey: string, expected: ReturnType<typeof expectedEntries>, base: number): Promise<void> {
+  for (const h of hosts) fs.copyFileSync(CACERTS, h.cacerts);
+  const { MidServerFleet } = await import('../provider/index');
+  const privateKey = fs.readFileSync(userKey, 'utf8');
+  const registrations = await registrationsOf(() => {
+    const fleet = new MidServerFleet('bench', {
+      hosts: hosts.map((h) => ({ name: h.name, midHome: h.midHome, connection: { host: '127.0.0.1', port: h.sshd.port, user: 'root', privateKey, hostKey: h.sshd.hostKeyFingerprint } })),
+      certificates: pemFiles.map((f, i) => ({ alias: `bench-${i}`, certificatePem: fs.readFileSync(f, 'utf8') })),
+      storePassword: PASS,
+    });
+    return [fleet, ...Object.values(fleet.truststores)];
+  });
+  if (registrations.length !== hosts.length) throw new Error(`MidServerFleet registered ${registrations.length} resources for ${hosts.length} hosts`);
+  const before = hosts.map((h) => acceptedLogins(h.sshd.log));
+  const host = await startHost(ROOT);
+  try {
+    const { created, result } = await up(host, registrations);
+    for (const h of sample(hosts)) checkWithKeytool(h.cacerts, PASS, `${h.name} after pulumi up`, { count: base + CERTS, expected });
+    const { ids, result: refreshed } = await refresh(host, created);
+    const logins = hosts.map((h, i) => acceptedLogins(h.sshd.log) - before[i]);
+    if (ids.some((id) => id === '')) throw new Error('pulumi refresh lost a Truststore');
+    out(
+      `      pulumi up, MidServerFleet of ${hosts.length} hosts × ${CERTS} certs (${registrations.length} Truststore resources, all steps at once): ${(result.ms / 1000).toFixed(2)} s, ${result.writes} store writes, host peak RSS ${result.hostPeakRssMiB?.toFixed(0) ?? 'n/a'} MiB; refresh ${(refreshed.ms / 1000).toFixed(2)} s; SSH connections per host (up + refresh) ${Math.min(...logins)}..${Math.max(...logins)}; keytool checked ${sample(hosts).length} hosts`,
+    );
+    out(report(`MidServerFleet of ${hosts.length} hosts: one write and one SSH connection per host`, `${result.writes} writes, ${Math.min(...logins)}..${Math.max(...logins)} conn.`, `${hosts.length}, 1`, result.writes === hosts.length && Math.max(...logins) === 1));
+  } finally {
+    await host.close();
+  }
 }
 
 async function main(started: ChildProcess[], work: string): Promise<void> {
@@ -119,138 +149,53 @@ async function main(started: ChildProcess[], work: string): Promise<void> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} not found: npm run build`);
   const { env, droppedExtraCa } = benchEnv(PASS);
   const { lines, out } = resultLines();
-  out(`midtrust fleet bench — ${new Date().toISOString()} — node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}, ${HOSTS} sshd on 127.0.0.1 × ${CERTS} certificates, JKS cacerts`);
+  const largest = Math.max(...SIZES, PULUMI_HOSTS);
+  // The client holds a socket per host, and this process a pipe or two per sshd it started.
+  const fdLimit = Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim());
+  if (Number.isFinite(fdLimit) && fdLimit < 4 * largest + 256) throw new Error(`ulimit -n is ${fdLimit}: ${largest} hosts need about ${4 * largest + 256} file descriptors; raise it (ulimit -n 4096) and run again`);
+  out(machineLine(`midtrust fleet bench${SMOKE ? ' (smoke)' : ''}`));
+  out(`      fleets of ${SIZES.join(', ')} hosts × ${CERTS} certificates, one sshd each on 127.0.0.1 (own host key, MID home, JKS cacerts); ${RUNS} runs per point, min / median / max; file descriptors: ${fdLimit}`);
 
-  // Certificates and the operator's key.
-  const certDir = path.join(work, 'certs');
-  fs.mkdirSync(certDir);
-  for (let i = 0; i < CERTS; i++) {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(certDir, `c${i}.key`), '-out', path.join(certDir, `c${i}.pem`), '-days', '30', '-subj', `/CN=fleet bench ${i}`], { stdio: 'ignore' });
-  }
+  const pemFiles = writePemFiles(path.join(work, 'certs'), benchCertificates(CERTS, 'fleet bench'));
+  const expected = expectedEntries(pemFiles);
+  const base = checkWithKeytool(CACERTS, PASS, 'the JDK cacerts', {});
   const userKey = path.join(work, 'userkey');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', userKey]);
-
-  // Twenty hosts: an sshd and a MID layout each.
-  const servers: BenchSshd[] = [];
-  const homes: string[] = [];
-  for (let i = 0; i < HOSTS; i++) {
-    servers.push(await startSshd(path.join(work, `sshd${i}`), `${userKey}.pub`, started));
-    const home = path.join(work, `mid${i}`);
-    fs.mkdirSync(path.join(home, 'agent', 'jre', 'lib', 'security'), { recursive: true });
-    fs.writeFileSync(path.join(home, 'agent', 'config.xml'), '<parameters/>\n');
-    homes.push(home);
-  }
-  const cacerts = (i: number): string => path.join(homes[i], 'agent', 'jre', 'lib', 'security', 'cacerts');
-  const resetStores = (): void => {
-    for (let i = 0; i < HOSTS; i++) fs.copyFileSync(CACERTS, cacerts(i));
-  };
-
-  const inventory = path.join(work, 'hosts.yaml');
-  fs.writeFileSync(
-    inventory,
-    `defaults:\n  user: root\nhosts:\n${servers.map((s, i) => `  - name: mid-${i}\n    host: 127.0.0.1\n    port: ${s.port}\n    privateKeyFile: ${userKey}\n    hostKeyFingerprint: '${s.hostKeyFingerprint}'\n    midHome: ${homes[i]}\n`).join('')}`,
-  );
   const desired = path.join(work, 'desired.yaml');
-  fs.writeFileSync(desired, `keystore:\n  midHome: /ignored/by/inventory\n  password: { env: MID_STOREPASS }\ncertificates:\n${Array.from({ length: CERTS }, (_, i) => `  - alias: fleet-${i}\n    file: certs/c${i}.pem\n`).join('')}`);
+  fs.writeFileSync(desired, `keystore:\n  midHome: /ignored/by/inventory\n  password: { env: MID_STOREPASS }\ncertificates:\n${pemFiles.map((f, i) => `  - alias: bench-${i}\n    file: ${f}\n`).join('')}`);
 
-  // 1. midtrust apply --inventory, one process per run; SSH logins counted from each sshd's log.
-  const midtrustRun = (parallel: number): { ms: number; logins: number[] } => {
-    resetStores();
-    const before = servers.map((s) => acceptedLogins(s.log));
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [CLI, 'apply', '-f', desired, '--inventory', inventory, '--parallel', String(parallel), '--json'], { env, cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (r.status !== 0) throw new Error(`midtrust apply --inventory exited ${r.status}: ${r.stderr.toString()}${r.stdout.toString()}`);
-    const hosts = (JSON.parse(r.stdout.toString()) as { hosts: { name: string; ok: boolean; changes: number; written: boolean }[] }).hosts;
-    const wrong = hosts.filter((h) => !h.ok || h.changes !== CERTS || !h.written);
-    if (hosts.length !== HOSTS || wrong.length) throw new Error(`midtrust apply: unexpected outcome ${JSON.stringify(wrong.length ? wrong : hosts)}`);
-    const logins = servers.map((s, i) => acceptedLogins(s.log) - before[i]);
-    return { ms, logins };
-  };
-  const loginsSeen: number[] = [];
-  const timeMidtrust = (parallel: number): number => {
-    midtrustRun(parallel); // warm-up (page cache, sshd forks), not counted
-    const times: number[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      const { ms, logins } = midtrustRun(parallel);
-      times.push(ms);
-      loginsSeen.push(...logins);
-    }
-    return median(times);
-  };
-  const p8 = timeMidtrust(8);
-  const p20 = timeMidtrust(20);
-  // Check the result with keytool on one host, once.
-  const listed = execFileSync('keytool', ['-list', '-keystore', cacerts(HOSTS - 1), '-storepass:env', 'MID_STOREPASS'], { env, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
-  const entries = Number(/contains (\d+) entr/.exec(listed)?.[1] ?? NaN);
-  const base = Number(/contains (\d+) entr/.exec(execFileSync('keytool', ['-list', '-keystore', CACERTS, '-storepass:env', 'MID_STOREPASS'], { env, stdio: ['ignore', 'pipe', 'ignore'] }).toString())?.[1] ?? NaN);
-  if (entries !== base + CERTS) throw new Error(`after midtrust apply, ${cacerts(HOSTS - 1)} holds ${entries} entries, expected ${base + CERTS}`);
-  const minLogins = Math.min(...loginsSeen);
-  const maxLogins = Math.max(...loginsSeen);
-  out(`      midtrust apply --inventory (process, ${HOSTS} hosts × ${CERTS} certs), median of ${RUNS}: --parallel 8 ${p8.toFixed(0)} ms, --parallel 20 ${p20.toFixed(0)} ms`);
-  out(report('SSH connections per host per midtrust run (sshd logs)', minLogins === maxLogins ? `${minLogins}` : `${minLogins}..${maxLogins}`, '1', minLogins === 1 && maxLogins === 1));
-  out(`      (counted "Accepted publickey" in each sshd log over ${loginsSeen.length / HOSTS} runs × ${HOSTS} hosts; one host checked with keytool -list: ${entries} entries = ${base} + ${CERTS})`);
+  const t0 = Date.now();
+  const hosts = await startHosts(largest, work, `${userKey}.pub`, CACERTS, started);
+  out(`      started ${largest} sshd in ${((Date.now() - t0) / 1000).toFixed(1)} s (${loadNow()})`);
 
-  // 2. keytool over SSH, one ssh + keytool per certificate per host, hosts one after another.
-  resetStores();
-  const perHost: number[] = [];
-  const ktLogins: number[] = [];
-  for (let h = 0; h < KEYTOOL_SAMPLE_HOSTS; h++) {
-    const s = servers[h];
-    const before = acceptedLogins(s.log);
-    const t0 = process.hrtime.bigint();
-    for (let c = 0; c < CERTS; c++) {
-      // The password reaches keytool through ssh's stdin and the remote shell's environment: not
-      // on any command line (ps) on either side. The certificate file is already on the host.
-      const remote = `read -r P; export P; keytool -importcert -noprompt -alias fleet-${c} -file '${path.join(certDir, `c${c}.pem`)}' -keystore '${cacerts(h)}' -storepass:env P`;
-      const r = spawnSync('ssh', ['-p', String(s.port), '-i', userKey, '-o', `UserKnownHostsFile=${s.knownHostsFile}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', 'ControlMaster=no', '-o', 'ControlPath=none', 'root@127.0.0.1', remote], {
-        input: `${PASS}\n`,
-        env,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      if (r.status !== 0) throw new Error(`ssh … keytool -importcert on host ${h} cert ${c} exited ${r.status}: ${r.stderr.toString()}${r.stdout.toString()}`);
-    }
-    perHost.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    ktLogins.push(acceptedLogins(s.log) - before);
+  const medians = await fleetCurve(out, hosts, work, desired, userKey, expected, base, env);
+
+  // keytool over SSH on the very hosts of the smallest fleet (when it is small: 20 ssh + keytool a host).
+  if (SIZES[0] <= 10) {
+    const small = hosts.slice(0, SIZES[0]);
+    const kt = await keytoolOverSsh(small, pemFiles, userKey, env);
+    for (const h of small) checkWithKeytool(h.cacerts, PASS, `${h.name} after the keytool loop`, { count: base + CERTS, expected });
+    const mt = medians.get(SIZES[0]) as number;
+    out(
+      `      keytool over SSH on the same ${small.length} hosts, ${FORKS} at a time (Ansible's default forks), one ssh + keytool -importcert per certificate: ${(kt.ms / 1000).toFixed(1)} s, ${Math.min(...kt.logins)}..${Math.max(...kt.logins)} SSH connections and ${Math.min(...kt.sessions)}..${Math.max(...kt.sessions)} sessions per host; keytool checked every host`,
+    );
+    out(report(`${small.length} hosts: midtrust (--parallel ${PARALLEL[0]}, median) vs keytool over SSH`, `${(mt / 1000).toFixed(2)} / ${(kt.ms / 1000).toFixed(1)} s = ${(kt.ms / mt).toFixed(0)}x`, '≥ 20x faster', kt.ms / mt >= 20));
+    out(`      (the keytool loop is a lower bound for Ansible's java_cert, which also lists the store and ships its module per task: npm run bench:peers${droppedExtraCa ? '; NODE_EXTRA_CA_CERTS unset for every process' : ''})`);
+  } else {
+    out(`      (keytool over SSH not run: the smallest fleet here has ${SIZES[0]} hosts, more than 10)`);
   }
-  const ktEntries = Number(/contains (\d+) entr/.exec(execFileSync('keytool', ['-list', '-keystore', cacerts(0), '-storepass:env', 'MID_STOREPASS'], { env, stdio: ['ignore', 'pipe', 'ignore'] }).toString())?.[1] ?? NaN);
-  if (ktEntries !== base + CERTS) throw new Error(`after the keytool loop, ${cacerts(0)} holds ${ktEntries} entries, expected ${base + CERTS}`);
-  const sampleMs = perHost.reduce((a, b) => a + b, 0);
-  const perHostMs = sampleMs / KEYTOOL_SAMPLE_HOSTS;
-  const seqMs = perHostMs * HOSTS;
-  const forkMs = seqMs / ANSIBLE_FORKS;
-  out(
-    `      keytool over SSH: ${KEYTOOL_SAMPLE_HOSTS} hosts × ${CERTS} certs measured sequentially = ${(sampleMs / 1000).toFixed(1)} s (${perHost.map((t) => (t / 1000).toFixed(1)).join(' / ')} s per host, ${(perHostMs / CERTS).toFixed(0)} ms per ssh+keytool, ${Math.min(...ktLogins)}..${Math.max(...ktLogins)} SSH connections per host)`,
-  );
-  out(`      … extrapolated linearly to ${HOSTS} hosts: ${(seqMs / 1000).toFixed(1)} s sequential; ${(forkMs / 1000).toFixed(1)} s at Ansible's default ${ANSIBLE_FORKS} forks (= sequential / ${ANSIBLE_FORKS})`);
 
-  // 3. Verdicts.
-  out(report(`midtrust --parallel 8 vs keytool/SSH, sequential (extrap.)`, `${(p8 / 1000).toFixed(2)} / ${(seqMs / 1000).toFixed(1)} s = ${(seqMs / p8).toFixed(0)}x`, '≥ 20x faster', seqMs / p8 >= 20));
-  out(report(`midtrust --parallel 8 vs keytool/SSH, ${ANSIBLE_FORKS} forks (extrap.)`, `${(p8 / 1000).toFixed(2)} / ${(forkMs / 1000).toFixed(1)} s = ${(forkMs / p8).toFixed(0)}x`, '≥ 20x faster', forkMs / p8 >= 20));
-  out(report(`midtrust --parallel 20 vs keytool/SSH, ${ANSIBLE_FORKS} forks (extrap.)`, `${(p20 / 1000).toFixed(2)} / ${(forkMs / 1000).toFixed(1)} s = ${(forkMs / p20).toFixed(0)}x`, '≥ 20x faster', forkMs / p20 >= 20));
-  out(`      (the keytool loop is a lower bound for Ansible's java_cert, which also lists the store before importing and ships its module over SSH per task${droppedExtraCa ? '; NODE_EXTRA_CA_CERTS unset for the midtrust processes' : ''})`);
-
-  out(`      (load at the end ${os.loadavg()[0].toFixed(2)})`);
-  fs.writeFileSync(path.join(ROOT, 'bench', 'latest-fleet.txt'), `${lines.join('\n')}\n`);
+  await pulumiFleet(out, hosts.slice(0, PULUMI_HOSTS), pemFiles, userKey, expected, base);
+  out(`      (${loadNow()} at the end)`);
+  if (!SMOKE && !process.argv.some((a) => a.startsWith('--hosts='))) writeLatest('latest-fleet.txt', lines);
 }
 
 const started: ChildProcess[] = [];
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'midtrust-fleetbench-'));
-let cleaned = false;
-async function cleanup(): Promise<void> {
-  if (cleaned) return;
-  cleaned = true;
-  await stopAll(started);
-  fs.rmSync(work, { recursive: true, force: true });
-}
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    void cleanup().finally(() => process.exit(130));
-  });
-}
+const cleanup = cleanupOnExit(started, work);
 main(started, work)
   .catch((e: unknown) => {
     console.error(e);
     process.exitCode = 1;
   })
-  .finally(() => cleanup());
+  .finally(() => cleanup().then(() => process.exit(process.exitCode ?? 0)));

@@ -36,22 +36,24 @@ export const TAG = {
   SET: 0x31,
 } as const;
 
+function malformed(what: string, msg: string, at: number, limit: number): never {
+  throw new MidtrustError(at >= limit ? 'TRUNCATED' : 'CORRUPT', `${what}: ${msg} at byte ${at}`, { offset: at });
+}
+
 /** Reads the element starting at `offset`, which must end at or before `limit`. */
 export function readTlv(bytes: Uint8Array, offset: number, limit = bytes.length, what = 'DER element'): Tlv {
-  const fail = (msg: string, at: number): never => {
-    throw new MidtrustError(at >= limit ? 'TRUNCATED' : 'CORRUPT', `${what}: ${msg} at byte ${at}`, { offset: at });
-  };
-  if (offset >= limit) fail('expected a tag', offset);
+  // No closure per call: this runs for every element of every certificate a CLI run reads.
+  if (offset >= limit) malformed(what, 'expected a tag', offset, limit);
   const tag = bytes[offset];
-  if ((tag & 0x1f) === 0x1f) fail('multi-byte tags are not used by keystores', offset);
+  if ((tag & 0x1f) === 0x1f) malformed(what, 'multi-byte tags are not used by keystores', offset, limit);
   let p = offset + 1;
-  if (p >= limit) fail('expected a length', p);
+  if (p >= limit) malformed(what, 'expected a length', p, limit);
   let len = bytes[p++];
   if (len & 0x80) {
     const n = len & 0x7f;
-    if (n === 0) fail('indefinite lengths are not supported (the file is BER, not DER)', p - 1);
-    if (n > 4) fail(`a ${n}-byte length is larger than any keystore`, p - 1);
-    if (p + n > limit) fail('length octets run past the end', p);
+    if (n === 0) malformed(what, 'indefinite lengths are not supported (the file is BER, not DER)', p - 1, limit);
+    if (n > 4) malformed(what, `a ${n}-byte length is larger than any keystore`, p - 1, limit);
+    if (p + n > limit) malformed(what, 'length octets run past the end', p, limit);
     len = 0;
     for (let i = 0; i < n; i++) len = len * 256 + bytes[p++];
   }

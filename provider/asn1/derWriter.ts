@@ -15,6 +15,14 @@ function encodeLength(n: number): Uint8Array {
 
 /** tag + length + the concatenation of `parts`. */
 export function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
+  return tlvOf(tag, parts);
+}
+
+/**
+ * tag + length + the concatenation of `parts`, given as one array: for element lists of any
+ * length (a SafeContents of 100,000 bags spread into arguments overflows the stack).
+ */
+export function tlvOf(tag: number, parts: readonly Uint8Array[]): Uint8Array {
   let size = 0;
   for (const p of parts) size += p.length;
   const len = encodeLength(size);
@@ -29,7 +37,9 @@ export function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-export const sequence = (...parts: Uint8Array[]): Uint8Array => tlv(0x30, ...parts);
+export const sequence = (...parts: Uint8Array[]): Uint8Array => tlvOf(0x30, parts);
+/** A SEQUENCE of a list of any length. */
+export const sequenceOf = (parts: readonly Uint8Array[]): Uint8Array => tlvOf(0x30, parts);
 export const set = (...parts: Uint8Array[]): Uint8Array => tlv(0x31, ...parts);
 export const octetString = (b: Uint8Array): Uint8Array => tlv(0x04, b);
 /** Context-specific constructed [n] (explicit tagging). */
@@ -49,19 +59,15 @@ export function integer(n: number): Uint8Array {
 
 /** An OBJECT IDENTIFIER from dotted-decimal form. */
 export function oid(dotted: string): Uint8Array {
-  const arcs = dotted.split('.').map(Number);
+  // Plain loops: the certificate modules encode their OID tables when a CLI run loads them.
+  const arcs = dotted.split('.');
   const out: number[] = [];
-  const push = (v: number): void => {
-    const chunk: number[] = [v & 0x7f];
-    v = Math.floor(v / 128);
-    while (v > 0) {
-      chunk.unshift((v & 0x7f) | 0x80);
-      v = Math.floor(v / 128);
-    }
-    out.push(...chunk);
-  };
-  push(arcs[0] * 40 + arcs[1]);
-  for (const a of arcs.slice(2)) push(a);
+  for (let i = 1; i < arcs.length; i++) {
+    let v = i === 1 ? Number(arcs[0]) * 40 + Number(arcs[1]) : Number(arcs[i]);
+    const at = out.length;
+    out.push(v & 0x7f);
+    for (v = Math.floor(v / 128); v > 0; v = Math.floor(v / 128)) out.splice(at, 0, (v & 0x7f) | 0x80);
+  }
   return tlv(0x06, Uint8Array.from(out));
 }
 

@@ -113,7 +113,11 @@ class ParsedFacts implements CertificateFacts {
 
 function parse(der: Uint8Array): CertificateFacts {
   const cert = expectTag(der, readTlv(der, 0, der.length, 'certificate'), TAG.SEQUENCE, 'Certificate SEQUENCE');
-  const [tbs, sigAlg] = children(der, cert, 'certificate');
+  // Indexed, not destructured, here and below: a CLI run parses every certificate of a store
+  // once, mostly in V8's interpreter, where array destructuring goes through the iterator protocol.
+  const top = children(der, cert, 'certificate');
+  const tbs = top[0];
+  const sigAlg = top[1];
   expectTag(der, tbs, TAG.SEQUENCE, 'TBSCertificate');
   expectTag(der, sigAlg, TAG.SEQUENCE, 'signature AlgorithmIdentifier');
   const fields = children(der, tbs, 'TBSCertificate');
@@ -132,7 +136,7 @@ function parse(der: Uint8Array): CertificateFacts {
   const validity = expectTag(der, fields[i++], TAG.SEQUENCE, 'validity');
   const subject = expectTag(der, fields[i++], TAG.SEQUENCE, 'subject name');
   const spki = expectTag(der, fields[i++], TAG.SEQUENCE, 'subject public key info');
-  const [notBefore, notAfter] = children(der, validity, 'validity');
+  const times = children(der, validity, 'validity');
   let extensions: Tlv | undefined;
   for (; i < fields.length; i++) if (fields[i].tag === 0xa3) extensions = fields[i];
 
@@ -145,30 +149,21 @@ function parse(der: Uint8Array): CertificateFacts {
     subjectCommonName: commonNameOf(der, subject),
     issuer: issuerText,
     serialNumber: serialHex(der, serial),
-    notBefore: decodeTime(der, notBefore),
-    notAfter: decodeTime(der, notAfter),
+    notBefore: decodeTime(der, times[0]),
+    notAfter: decodeTime(der, times[1]),
     version,
     basicConstraints,
     isCa: basicConstraints !== 'absent' && basicConstraints.ca,
     signatureAlgorithm: oidName(signatureName, der, sigOid),
-    // Same DER, or names Java would print the same (an issuer re-encoded as UTF8String vs PrintableString).
-    selfIssued: sameBytes(der, subject, issuer) || subjectText === issuerText,
+    // Names Java prints the same: the same DER, or an issuer re-encoded (UTF8String vs PrintableString).
+    selfIssued: subjectText === issuerText,
   }, publicKeyFacts(der, spki));
 }
-
-function sameBytes(der: Uint8Array, a: Tlv, b: Tlv): boolean {
-  if (a.end - a.start !== b.end - b.start) return false;
-  for (let i = 0; i < a.end - a.start; i++) if (der[a.start + i] !== der[b.start + i]) return false;
-  return true;
-}
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** BigInteger.toString(16) of the serial: no leading zeros, and '-' for the negative serials some old roots have. */
 function serialHex(der: Uint8Array, t: Tlv): string {
   if (t.end === t.contentStart) throw new MidtrustError('CORRUPT', `empty serial number INTEGER at byte ${t.start}`, { offset: t.start });
-  let hex = '';
-  for (let i = t.contentStart; i < t.end; i++) hex += HEX[der[i]];
+  const hex = Buffer.from(der.buffer, der.byteOffset + t.contentStart, t.end - t.contentStart).toString('hex');
   if (der[t.contentStart] & 0x80) return (BigInt(`0x${hex}`) - (1n << BigInt(hex.length * 4))).toString(16);
   const digits = hex.replace(/^0+/, '');
   return digits === '' ? '0' : digits;
@@ -176,14 +171,17 @@ function serialHex(der: Uint8Array, t: Tlv): string {
 
 function findBasicConstraints(der: Uint8Array, wrapper: Tlv): BasicConstraints {
   const list = expectTag(der, readTlv(der, wrapper.contentStart, wrapper.end, 'extensions'), TAG.SEQUENCE, 'extensions SEQUENCE');
-  for (const ext of children(der, list, 'extensions')) {
-    const parts = children(der, expectTag(der, ext, TAG.SEQUENCE, 'extension SEQUENCE'), 'extension');
+  const exts = children(der, list, 'extensions');
+  for (let e = 0; e < exts.length; e++) {
+    const parts = children(der, expectTag(der, exts[e], TAG.SEQUENCE, 'extension SEQUENCE'), 'extension');
     if (parts[0]?.tag !== TAG.OID || !isBasicConstraints(der, parts[0])) continue;
     const value = expectTag(der, parts[parts.length - 1], TAG.OCTET_STRING, 'basic constraints OCTET STRING');
     const seq = expectTag(der, readTlv(der, value.contentStart, value.end, 'basic constraints'), TAG.SEQUENCE, 'basic constraints SEQUENCE');
     let ca = false;
     let pathLength: number | undefined;
-    for (const f of children(der, seq, 'basic constraints')) {
+    const fields = children(der, seq, 'basic constraints');
+    for (let k = 0; k < fields.length; k++) {
+      const f = fields[k];
       if (f.tag === TAG.BOOLEAN) ca = f.end > f.contentStart && der[f.contentStart] !== 0;
       else if (f.tag === TAG.INTEGER) pathLength = decodeSmallInteger(der, f, 'basic constraints path length');
     }

@@ -72,7 +72,7 @@ function parsePem(text: string, fail: (msg: string) => never): Uint8Array[] {
       if (problemWithCert !== undefined) fail(`${what} does not decode to an X.509 certificate (${problemWithCert})`);
       const refusal = javaRefusal(cert as Uint8Array);
       if (refusal !== undefined) fail(`${what}: ${refusal}`);
-      out.push(Uint8Array.from(cert as Uint8Array));
+      out.push(new Uint8Array(cert as Uint8Array)); // a copy, made natively
     } else if (PKCS7_LABELS.has(label)) {
       const certs = pkcs7Certificates(der);
       if (typeof certs === 'string') fail(`${what}: ${certs}`);
@@ -88,7 +88,7 @@ function parsePem(text: string, fail: (msg: string) => never): Uint8Array[] {
 /** A DER certificate, or the certificates of a DER PKCS#7 bundle; otherwise what is wrong. */
 function derCertificates(b: Uint8Array): Uint8Array[] | string {
   const problem = certificateProblem(b);
-  if (problem === undefined) return javaRefusal(b) ?? [Uint8Array.from(b)];
+  if (problem === undefined) return javaRefusal(b) ?? [new Uint8Array(b)];
   const certs = pkcs7Certificates(b);
   if (typeof certs !== 'string' || isPkcs7(b)) return certs;
   return `the DER data is not an X.509 certificate (${problem})${derHint(b)}`;
@@ -179,7 +179,7 @@ function pkcs7Certificates(b: Uint8Array): Uint8Array[] | string {
       if (problem !== undefined) return `certificate ${k + 1} of the PKCS#7 bundle is not an X.509 certificate (${problem})`;
       const refusal = javaRefusal(der);
       if (refusal !== undefined) return `certificate ${k + 1} of the PKCS#7 bundle: ${refusal}`;
-      out.push(Uint8Array.from(der));
+      out.push(new Uint8Array(der));
     }
     return out;
   } catch (e) {

@@ -34,16 +34,23 @@ export function decodeDirectoryString(bytes: Uint8Array, t: Tlv): string | undef
 }
 
 /**
- * UTF-8 with an ASCII fast path: names are nearly always ASCII, and a Buffer view plus
- * toString per value was the largest cost of the first (unoptimised) pass over a cacerts.
+ * The bytes as ISO-8859-1 text in one native call. `midtrust ls` runs once per process, mostly
+ * in V8's interpreter, where a loop per character cost more than everything else a certificate
+ * needs; a Buffer view plus toString per value is dearer than this for the short values of names.
  */
+function latin1(b: Uint8Array, start: number, end: number): string {
+  // fromCharCode takes its arguments on the stack: a long value goes through a Buffer instead.
+  if (end - start > 4096) return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
+  return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
+}
+
+const NON_ASCII = /[\x80-\xff]/;
+const NON_ASCII_ALL = /[\x80-\xff]/g;
+
+/** UTF-8 with an ASCII fast path: names are nearly always ASCII. */
 function utf8(b: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) {
-    if (b[i] >= 0x80) return s + utf8Java(b, i, end);
-    s += String.fromCharCode(b[i]);
-  }
-  return s;
+  const s = latin1(b, start, end);
+  return NON_ASCII.test(s) ? utf8Java(b, start, end) : s;
 }
 
 /**
@@ -55,8 +62,8 @@ function utf8(b: Uint8Array, start: number, end: number): string {
 function utf8Java(b: Uint8Array, start: number, end: number): string {
   let out = '';
   let from = start;
-  for (let i = start; i + 1 < end; i++) {
-    if (b[i] !== 0xed || b[i + 1] < 0xa0 || b[i + 1] > 0xbf) continue;
+  for (let i = b.indexOf(0xed, start); i !== -1 && i + 1 < end; i = b.indexOf(0xed, i + 1)) {
+    if (b[i + 1] < 0xa0 || b[i + 1] > 0xbf) continue;
     out += Buffer.from(b.buffer, b.byteOffset + from, i - from).toString('utf8') + REPLACEMENT;
     i += i + 2 < end && (b[i + 2] & 0xc0) === 0x80 ? 2 : 1;
     from = i + 1;
@@ -64,16 +71,8 @@ function utf8Java(b: Uint8Array, start: number, end: number): string {
   return out + Buffer.from(b.buffer, b.byteOffset + from, end - from).toString('utf8');
 }
 
-function latin1(b: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) s += String.fromCharCode(b[i]);
-  return s;
-}
-
 function ascii(b: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) s += b[i] < 0x80 ? String.fromCharCode(b[i]) : REPLACEMENT;
-  return s;
+  return latin1(b, start, end).replace(NON_ASCII_ALL, REPLACEMENT);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { digestHex } from '../digest';
 
 /**
  * Hashes already computed, by the identity of the DER array. Certificate bytes are never changed
@@ -12,7 +12,7 @@ const sha256Cache = new WeakMap<Uint8Array, string>();
 export function sha256Hex(der: Uint8Array): string {
   let hex = sha256Cache.get(der);
   if (hex === undefined) {
-    hex = createHash('sha256').update(der).digest('hex');
+    hex = digestHex('sha256', der);
     sha256Cache.set(der, hex);
   }
   return hex;
@@ -20,7 +20,7 @@ export function sha256Hex(der: Uint8Array): string {
 
 /** SHA-1 of the DER, lowercase hex (what older tools print; never used for identity). */
 export function sha1Hex(der: Uint8Array): string {
-  return createHash('sha1').update(der).digest('hex');
+  return digestHex('sha1', der);
 }
 
 /**

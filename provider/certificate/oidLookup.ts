@@ -5,9 +5,8 @@ import { oid } from '../asn1/derWriter';
 export type OidLookup<T> = (bytes: Uint8Array, t: Tlv) => T | undefined;
 
 function key(bytes: Uint8Array, start: number, end: number): string {
-  let k = '';
-  for (let i = start; i < end; i++) k += String.fromCharCode(bytes[i]);
-  return k;
+  // One native call (OIDs are short): a loop per byte is slow in the interpreter, where a CLI run spends its time.
+  return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
 }
 
 /**

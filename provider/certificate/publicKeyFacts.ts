@@ -21,8 +21,11 @@ export interface PublicKeyFacts {
  * publicKeyFacts(der, spkiTlv) // { keyAlgorithm: 'EC', keySize: 256, namedCurve: 'secp256r1' }
  */
 export function publicKeyFacts(der: Uint8Array, spki: Tlv): PublicKeyFacts {
-  const [alg, bits] = children(der, spki, 'subject public key info');
-  const [algOid, params] = children(der, expectTag(der, alg, TAG.SEQUENCE, 'key AlgorithmIdentifier'), 'key AlgorithmIdentifier');
+  const spkiParts = children(der, spki, 'subject public key info');
+  const bits = spkiParts[1];
+  const algParts = children(der, expectTag(der, spkiParts[0], TAG.SEQUENCE, 'key AlgorithmIdentifier'), 'key AlgorithmIdentifier');
+  const algOid = algParts[0];
+  const params = algParts[1];
   const keyAlgorithm = oidName(keyAlgorithmName, der, expectTag(der, algOid, TAG.OID, 'key algorithm OID'));
   switch (keyAlgorithm) {
     case 'EC': {

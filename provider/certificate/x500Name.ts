@@ -38,22 +38,27 @@ export function formatName(bytes: Uint8Array, name: Tlv): string {
 export function commonNameOf(bytes: Uint8Array, name: Tlv): string | undefined {
   const rdns = children(bytes, name, 'name');
   for (let i = rdns.length - 1; i >= 0; i--) {
-    for (const ava of children(bytes, rdns[i], 'relative distinguished name')) {
-      const [type, value] = attribute(bytes, ava);
-      if (isCommonName(bytes, type)) return decodeDirectoryString(bytes, value);
+    const avas = children(bytes, rdns[i], 'relative distinguished name');
+    for (let j = 0; j < avas.length; j++) {
+      const parts = attribute(bytes, avas[j]);
+      if (isCommonName(bytes, parts[0])) return decodeDirectoryString(bytes, parts[1]);
     }
   }
   return undefined;
 }
 
-function attribute(bytes: Uint8Array, ava: Tlv): [Tlv, Tlv] {
+/** An attribute's [type OID, value]. Indexed, not destructured: the interpreter runs this per name part. */
+function attribute(bytes: Uint8Array, ava: Tlv): Tlv[] {
   const parts = children(bytes, expectTag(bytes, ava, TAG.SEQUENCE, 'attribute SEQUENCE'), 'attribute');
   if (parts.length !== 2) throw new MidtrustError('CORRUPT', `attribute at byte ${ava.start} has ${parts.length} parts, expected type and value`, { offset: ava.start });
-  return [expectTag(bytes, parts[0], TAG.OID, 'attribute type OID'), parts[1]];
+  expectTag(bytes, parts[0], TAG.OID, 'attribute type OID');
+  return parts;
 }
 
 function formatAva(bytes: Uint8Array, ava: Tlv): string {
-  const [type, value] = attribute(bytes, ava);
+  const parts = attribute(bytes, ava);
+  const type = parts[0];
+  const value = parts[1];
   // Java spells types it has no keyword for as OID.<dotted>, and still prints string values as text.
   const keyword = keywordOf(bytes, type) ?? `OID.${decodeOid(bytes, type)}`;
   const text = decodeDirectoryString(bytes, value);
@@ -106,22 +111,13 @@ export function javaQuote(v: string): string {
   return !alreadyQuoted && quote ? `"${out}"` : out;
 }
 
-/** Whether Java would quote or escape anything in `v`. */
+/**
+ * Whether Java would quote or escape anything in a value: one of its specials (newline included),
+ * a space at either end, or two spaces in a row. A regular expression, not a loop: this runs for
+ * every name part of every certificate a listing shows, mostly in V8's interpreter.
+ */
+const NEEDS_WORK = /[\n,+=<>#;\\"]|^ | $| {2}/;
+
 function needsWork(v: string): boolean {
-  const n = v.length;
-  if (n === 0) return false;
-  let previousWhite = false;
-  for (let i = 0; i < n; i++) {
-    const x = v.charCodeAt(i);
-    if (x === 0x0a) return true; // a newline is one of Java's specials
-    if (x === 0x20) {
-      if (previousWhite || i === 0 || i === n - 1) return true;
-      previousWhite = true;
-      continue;
-    }
-    previousWhite = false;
-    // , + = < > # ; \ "
-    if (x === 0x2c || x === 0x2b || x === 0x3d || x === 0x3c || x === 0x3e || x === 0x23 || x === 0x3b || x === 0x5c || x === 0x22) return true;
-  }
-  return false;
+  return NEEDS_WORK.test(v);
 }

@@ -59,9 +59,11 @@ export class ByteReader {
   /** A signed 64-bit big-endian integer as a number (exact for millisecond timestamps). */
   i64(what: string): number {
     this.need(8, what);
-    const v = this.view.getBigInt64(this.pos);
+    // High and low halves, not getBigInt64: no BigInt per entry. Rounds beyond 2^53 exactly as
+    // Number(bigint) does (one rounding of the exact sum).
+    const v = this.view.getInt32(this.pos) * 0x1_0000_0000 + this.view.getUint32(this.pos + 4);
     this.pos += 8;
-    return Number(v);
+    return v;
   }
 
   /** A view (not a copy) of the next `n` bytes. */
@@ -70,11 +72,6 @@ export class ByteReader {
     const out = this.bytes.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
-  }
-
-  /** A copy of the next `n` bytes, safe to keep after the input buffer is reused. */
-  bytesCopy(n: number, what: string): Uint8Array {
-    return Uint8Array.from(this.bytesView(n, what));
   }
 
   skip(n: number, what: string): void {

@@ -1,14 +1,12 @@
-import { readKeystore } from '../keystore/keystoreCodec';
 import type { Keystore } from '../keystore/model';
-import { hostFor } from './connectionInput';
+import { batcherFor } from './connectionInput';
 import { asPersonError, type Props } from './resourceInputs';
 
 /** The store a resource points at (local or over its connection), or undefined when it is gone. */
 export async function readStore(keystorePath: string, password: string | undefined, connection: unknown): Promise<Keystore | undefined> {
-  const host = hostFor(connection);
   try {
-    if (!(await host.stat(keystorePath))) return undefined;
-    return readKeystore(await host.readFile(keystorePath), { password });
+    // Through the machine's batcher: concurrent reads of one store (a refresh) share one parse.
+    return await batcherFor(connection).read({ path: keystorePath, password });
   } catch (e) {
     throw asPersonError(e, keystorePath);
   }

@@ -1,5 +1,8 @@
 import { MidtrustError } from '../../errors';
 
+const NON_ASCII = /[\x80-\xff]/;
+const BEYOND_ASCII = /[\u0080-\uffff]/;
+
 /**
  * Java's *modified* UTF-8 (`DataOutput.writeUTF`), used for JKS/JCEKS aliases and certificate
  * type strings: U+0000 is written as C0 80, and a supplementary character as its two UTF-16
@@ -11,6 +14,8 @@ import { MidtrustError } from '../../errors';
  * encodeModifiedUtf8('😀') // Uint8Array [0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80]
  */
 export function encodeModifiedUtf8(s: string): Uint8Array {
+  // ASCII without U+0000 (nearly every alias) is its own encoding: one native copy.
+  if (!BEYOND_ASCII.test(s) && !s.includes('\u0000')) return new Uint8Array(Buffer.from(s, 'latin1'));
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -46,10 +51,12 @@ export function encodeModifiedUtf8(s: string): Uint8Array {
  * decodeModifiedUtf8(Uint8Array.of(0x61, 0xc0, 0x80)) // 'a\u0000'
  */
 export function decodeModifiedUtf8(b: Uint8Array, offset = 0): string {
-  let i = 0;
-  while (i < b.length && b[i] < 0x80) i++;
-  // Nearly every alias is ASCII: one native decode, no per-character work.
-  if (i === b.length) return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+  // Nearly every alias is ASCII: one native decode and one native search, no per-byte work in
+  // JavaScript (a store is read once per CLI run, mostly in V8's interpreter).
+  const text = b.length <= 4096 ? String.fromCharCode.apply(null, b as unknown as number[]) : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+  const firstNonAscii = text.search(NON_ASCII);
+  if (firstNonAscii === -1) return text;
+  let i = firstNonAscii;
   const units = new Uint16Array(b.length);
   for (let k = 0; k < i; k++) units[k] = b[k];
   let n = i;

@@ -51,7 +51,9 @@ export function readJks(bytes: Uint8Array, options: ReadOptions = {}): Keystore 
     );
   }
   const bodyEnd = bytes.length - DIGEST_LENGTH;
-  const r = new ByteReader(bytes, 0, bodyEnd);
+  // One private copy of the file, and entries as views into it: the model never aliases the
+  // caller's buffer, and a 1,000-entry store costs one allocation instead of one per certificate.
+  const r = new ByteReader(new Uint8Array(bytes), 0, bodyEnd);
   r.skip(4, 'magic number');
   const type: KeystoreType = magic === JKS_MAGIC ? 'JKS' : 'JCEKS';
   const version = r.u32('version');
@@ -148,7 +150,7 @@ function readEntry(r: ByteReader, type: KeystoreType, version: number): Keystore
     return { alias: alias.text, kind: 'trustedCertificate', timestamp, certificates: [cert.der], codecData };
   }
   if (tag === TAG_PRIVATE_KEY) {
-    const protectedKey = r.bytesCopy(r.u32('protected key length'), 'protected private key');
+    const protectedKey = r.bytesView(r.u32('protected key length'), 'protected private key');
     const countAt = r.offset;
     const chainLength = r.u32('certificate chain length');
     if (chainLength > r.remaining / 4) {
@@ -169,7 +171,7 @@ function readEntry(r: ByteReader, type: KeystoreType, version: number): Keystore
   // JCEKS secret key: a serialized SealedObject, measured by walking the serialization grammar.
   const start = r.offset;
   const end = skipSerializedObject(r.bytes, start, start + r.remaining);
-  const protectedKey = r.bytesCopy(end - start, 'sealed secret key');
+  const protectedKey = r.bytesView(end - start, 'sealed secret key');
   const codecData: JksEntryData = { codec: 'jks', certTypes: [], ...extra };
   return { alias: alias.text, kind: 'secretKey', timestamp, certificates: [], protectedKey, codecData };
 }
@@ -177,7 +179,7 @@ function readEntry(r: ByteReader, type: KeystoreType, version: number): Keystore
 function readCertificate(r: ByteReader, version: number): { der: Uint8Array; type: string; rawType?: Uint8Array } {
   // Version 1 has no type string: every certificate is X.509.
   const t = version === VERSION_1 ? { text: DEFAULT_CERT_TYPE } : readString(r, 'certificate type');
-  const der = r.bytesCopy(r.u32('certificate length'), 'certificate');
+  const der = r.bytesView(r.u32('certificate length'), 'certificate');
   return { der, type: t.text, ...(t.raw ? { rawType: t.raw } : {}) };
 }
 

@@ -128,6 +128,10 @@ function writeHead(w: GrowableWriter, e: KeystoreEntry, alias: string, data: Jks
     w.bytes(data.timestampBytes);
     return;
   }
+  if (Number.isSafeInteger(ts)) {
+    w.i64(ts); // every real timestamp: no BigInt per entry
+    return;
+  }
   if (!Number.isFinite(ts) || BigInt(Math.trunc(ts)) > MAX_I64 || BigInt(Math.trunc(ts)) < -MAX_I64 - 1n) {
     throw new MidtrustError('INVALID_INPUT', `the entry date ${ts} is not a valid time in milliseconds`);
   }
@@ -191,9 +195,17 @@ class GrowableWriter {
     this.pos = this.buf.writeUInt32BE(v >>> 0, this.pos);
   }
 
-  i64(v: bigint): void {
+  /** A safe integer as two's-complement halves, anything else as a BigInt. */
+  i64(v: bigint | number): void {
     this.ensure(8);
-    this.pos = this.buf.writeBigInt64BE(v, this.pos);
+    if (typeof v === 'bigint') {
+      this.pos = this.buf.writeBigInt64BE(v, this.pos);
+      return;
+    }
+    const high = Math.floor(v / 0x1_0000_0000);
+    this.buf.writeInt32BE(high, this.pos);
+    this.buf.writeUInt32BE(v - high * 0x1_0000_0000, this.pos + 4);
+    this.pos += 8;
   }
 
   bytes(b: Uint8Array): void {

@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import { readTlv } from '../../asn1/derReader';
-import { explicit, integer, octetString, oid, sequence, tlv } from '../../asn1/derWriter';
+import { explicit, integer, octetString, oid, sequence, sequenceOf, tlv } from '../../asn1/derWriter';
 import { isMidtrustError, MidtrustError } from '../../errors';
 import { aliasKey, type Keystore, type KeystoreEntry, type WriteOptions } from '../model';
 import { JDK_LEGACY_CERT_PBE } from './legacyPbe';
@@ -92,6 +92,12 @@ function checkAliases(store: Keystore): void {
 
 const keyOf = (der: Uint8Array): string => Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
 
+function enqueue<K>(queues: Map<K, number[]>, key: K, index: number): void {
+  const q = queues.get(key);
+  if (q) q.push(index);
+  else queues.set(key, [index]);
+}
+
 /**
  * Writes a PKCS#12 keystore in the store's existing protection: password-less stays password-less
  * (plain Data, no MacData); a protected store keeps its MAC and content encryption schemes with
@@ -128,30 +134,48 @@ export function writePkcs12(store: Keystore, password: string | undefined, optio
   const wanted: WantedBag[] = [];
   store.entries.forEach((e, i) => {
     try {
-      wanted.push(...entryBags(e));
+      for (const bag of entryBags(e)) wanted.push(bag);
     } catch (err) {
       throw isMidtrustError(err) ? err.withContext(`entry ${i + 1} (${e.alias})`) : err;
     }
   });
   for (const der of sd?.carriedBags ?? []) wanted.push({ der, destination: 'cert' });
 
-  // Untouched bags keep their place: match wanted bags to the original layout by their bytes
-  // (several entries may hold byte-identical chain bags, hence a queue per value).
-  const queue = new Map<string, number[]>();
+  // Untouched bags keep their place: match wanted bags to the original layout — by identity (an
+  // untouched entry carries its original bag object), else by bytes. Bytes are compared only when
+  // an original bag has no identical object wanted (a removed or changed entry), and only against
+  // wanted bags that are not original objects: a latin1 string of every bag was most of the cost
+  // of rewriting a 15,000-entry store. Several entries may hold byte-identical chain bags, hence a
+  // queue per value.
+  const originalBags = new Set<Uint8Array>(originals.flatMap((c) => c.bags));
+  const byObject = new Map<Uint8Array, number[]>();
   wanted.forEach((w, i) => {
-    const k = keyOf(w.der);
-    const q = queue.get(k);
-    if (q) q.push(i);
-    else queue.set(k, [i]);
+    if (originalBags.has(w.der)) enqueue(byObject, w.der, i);
   });
+  let byBytes: Map<string, number[]> | undefined;
+  const bytesQueues = (): Map<string, number[]> => {
+    if (!byBytes) {
+      const queues = new Map<string, number[]>();
+      wanted.forEach((w, i) => {
+        if (!originalBags.has(w.der)) enqueue(queues, keyOf(w.der), i);
+      });
+      byBytes = queues;
+    }
+    return byBytes;
+  };
   const placed = new Array<boolean>(wanted.length).fill(false);
+  const next = (q: number[] | undefined): number | undefined => {
+    for (let i = q?.shift(); i !== undefined; i = q?.shift()) if (!placed[i]) return i;
+    return undefined;
+  };
+  const claim = (bag: Uint8Array): number | undefined => next(byObject.get(bag)) ?? next(bytesQueues().get(keyOf(bag)));
   const out: OutContent[] = originals.map((c) => {
     const o: OutContent = { protection: c.protection, bags: [], hadBags: c.bags.length > 0, holdsKeys: false, holdsCerts: false };
     for (const bag of c.bags) {
       const role = bagRoleOf(bag);
       if (role === 'key' || role === 'secret') o.holdsKeys = true;
       if (role === 'certificate') o.holdsCerts = true;
-      const i = queue.get(keyOf(bag))?.shift();
+      const i = claim(bag);
       if (i !== undefined) {
         placed[i] = true;
         o.bags.push(wanted[i].der);
@@ -184,7 +208,7 @@ export function writePkcs12(store: Keystore, password: string | undefined, optio
   const contentInfos = out
     .filter((o) => o.bags.length > 0 || !o.hadBags)
     .map((o) => encodeContent(o, password, random));
-  const authSafe = sequence(...contentInfos);
+  const authSafe = sequenceOf(contentInfos);
   const parts = [integer(3), sequence(oid(OID.data), explicit(0, octetString(authSafe)))];
   if (mac) parts.push(createMacData(mac, password as string, authSafe, random));
   return sequence(...parts);
@@ -203,7 +227,7 @@ function newCertProtection(mac: MacScheme | null, originals: readonly Pkcs12Cont
 }
 
 function encodeContent(o: OutContent, password: string | undefined, random: (n: number) => Uint8Array): Uint8Array {
-  const safeContents = sequence(...o.bags);
+  const safeContents = sequenceOf(o.bags);
   if (o.protection === null) return sequence(oid(OID.data), explicit(0, octetString(safeContents)));
   const { algorithm, ciphertext } = pbeEncrypt(o.protection, password as string, safeContents, random);
   const encryptedData = sequence(integer(0), sequence(oid(OID.data), algorithm, tlv(0x80, ciphertext)));
