@@ -6,10 +6,9 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { waitForPort } from './benchUtil';
+import { freePort, waitForPort } from './benchUtil';
 
 const execFileAsync = promisify(execFile);
 
@@ -31,25 +30,6 @@ export interface BenchHost {
   readonly sshd: BenchSshd;
   readonly midHome: string;
   readonly cacerts: string;
-}
-
-const usedPorts = new Set<number>();
-
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const s = net.createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => {
-        const p = (s.address() as net.AddressInfo).port;
-        s.close(() => resolve(p));
-      });
-    });
-    if (!usedPorts.has(port)) {
-      usedPorts.add(port);
-      return port;
-    }
-  }
 }
 
 /** Starts one sshd in `dir` (created) that lets `authorizedKeyFile`'s key log in as root. */

@@ -173,6 +173,30 @@ export function resultLines(): { lines: string[]; out: (l: string) => void } {
   };
 }
 
+/** Ports handed out by freePort in this process: the kernel may offer a released port again. */
+const portsHandedOut = new Set<number>();
+
+/**
+ * A loopback port nothing listens on now (bound, then released), never the same one twice in a
+ * process: for a server a bench or test is about to start, or a target that must refuse.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const s = net.createServer();
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    if (!portsHandedOut.has(port)) {
+      portsHandedOut.add(port);
+      return port;
+    }
+  }
+}
+
 /** Waits until something listens on 127.0.0.1:port (a server started by a bench or a test). */
 export async function waitForPort(port: number, ms: number, proc?: ChildProcess): Promise<void> {
   const deadline = Date.now() + ms;

@@ -5,9 +5,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
-import { waitForPort } from '../../bench/benchUtil';
+import { freePort, waitForPort } from '../../bench/benchUtil';
 import { tempDir } from './keytool';
 
 export interface TestSshd {
@@ -59,15 +58,6 @@ function descendants(pid: number): number[] {
   };
   walk(pid);
   return found;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts one sshd; `extraConfig` lines are appended to its sshd_config (e.g. 'AllowTcpForwarding no'). */

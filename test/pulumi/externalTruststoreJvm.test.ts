@@ -8,9 +8,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
-import { waitForPort } from '../../bench/benchUtil';
+import { freePort, waitForPort } from '../../bench/benchUtil';
 import { allKeytools, openssl } from '../helpers/keytool';
 import { needs } from '../helpers/requireTools';
 import { readSystemProperties } from '../../provider/mid/wrapperOverride';
@@ -109,12 +108,3 @@ needs('java', 'jdk18', 'openssl').describe('the external truststore judged by a 
     await stack.destroy();
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}

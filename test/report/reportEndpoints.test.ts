@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { writeKeystore } from '../../provider/keystore/keystoreCodec';
 import type { Keystore } from '../../provider/keystore/model';
 import type { FleetPosture, HostPosture } from '../../provider/report/posture';
+import { freePort } from '../../bench/benchUtil';
 import { ARTIFACTS, launchChromium, openFile } from '../helpers/chromium';
 import { tempDir } from '../helpers/keytool';
 import { ROOT, midtrust } from '../helpers/midtrustCli';
@@ -24,16 +25,6 @@ import { promtool } from '../helpers/promtool';
 import { needs } from '../helpers/requireTools';
 import { startSshd, type TestSshd } from '../helpers/sshd';
 import { PROFILE, startTlsServer, TestPki, type TlsServer } from '../verify/testPki';
-
-/** A port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 needs('sshd', 'openssl', 'chromium', 'promtool').describe('midtrust report: declared endpoints judged on every MID host, from the MID host', () => {
   const dir = tempDir('mt-report-endpoints-');
@@ -78,7 +69,7 @@ needs('sshd', 'openssl', 'chromium', 'promtool').describe('midtrust report: decl
     server = started;
     sshds.push(a, b);
     trusted = `https://localhost:${server.port}`;
-    unreachable = `localhost:${await closedPort()}`;
+    unreachable = `localhost:${await freePort()}`;
     external = jks(path.join(dir, 'external-truststore.jks'), [['other-root', 'other']]);
     homes = [
       midHome('mid-a', '  <parameter name="mid.truststore.migration.strategy" value="migrate_non_ca"/>\n'),

@@ -3,11 +3,11 @@
  * audit --endpoint, upgrade-preview (breaks at the upgrade) and the CrossGuard policy.
  */
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import type { PolicyResource, StackValidationArgs, StackValidationPolicy } from '@pulumi/policy';
 import { midtrustPolicies, TYPES } from '../../policy/midtrustPolicies';
 import { writeKeystore } from '../../provider/keystore/keystoreCodec';
+import { freePort } from '../../bench/benchUtil';
 import { tempDir } from '../helpers/keytool';
 import { midtrust } from '../helpers/midtrustCli';
 import { PROFILE, startTlsServer, TestPki, type TlsServer } from './testPki';
@@ -40,12 +40,7 @@ beforeAll(async () => {
   jks(path.join(dir, 'current.jks'), ['other']);
   server = await startTlsServer(pki, 'leaf', ['inter']);
   target = `https://localhost:${server.port}`;
-  const closed = await new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
+  const closed = await freePort();
   unreachable = `127.0.0.1:${closed}`;
 }, 60_000);
 

@@ -4,9 +4,9 @@
  * MID's external truststore. Verdicts themselves are checked against the JVM in jvmOracle.test.ts.
  */
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { writeKeystore } from '../../provider/keystore/keystoreCodec';
+import { freePort } from '../../bench/benchUtil';
 import { tempDir } from '../helpers/keytool';
 import { midtrust } from '../helpers/midtrustCli';
 import { PROFILE, startTlsServer, TestPki, type TlsServer } from './testPki';
@@ -88,12 +88,7 @@ describe('midtrust verify: exit codes and the JSON contract', () => {
 
 describe('midtrust verify: errors are never verdicts (exit 1)', () => {
   it('an unreachable target', async () => {
-    const closed = await new Promise<number>((resolve) => {
-      const s = net.createServer().listen(0, '127.0.0.1', () => {
-        const port = (s.address() as net.AddressInfo).port;
-        s.close(() => resolve(port));
-      });
-    });
+    const closed = await freePort();
     const r = await verify(['--target', `127.0.0.1:${closed}`, '--keystore', rootStore, '--storepass-env', 'MT_PW', '--json']);
     expect(r.code).toBe(1);
     // Under --json an error is a JSON object on stdout, never a verdict (docs: the CLI's --json errors).
