@@ -62,6 +62,40 @@ function chunkSize(size: number, total: number, maxBytes: number): number {
   return Math.min(Math.max(size - total + 1, 64 * 1024), maxBytes + 1 - total, 1024 * 1024);
 }
 
+/**
+ * The chunks of one bounded read of `file`, for the async and the sync reader alike: the next
+ * buffer to read into, and the limit checked after every chunk (a file may grow while read).
+ */
+class BoundedChunks {
+  private readonly chunks: Buffer[] = [];
+  private total = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly opts: BoundedReadOptions,
+    private readonly size: number,
+  ) {
+    if (size > opts.maxBytes) throw tooLarge(file, opts.what, opts.maxBytes, size);
+  }
+
+  next(): Buffer {
+    return Buffer.allocUnsafe(chunkSize(this.size, this.total, this.opts.maxBytes));
+  }
+
+  /** Keeps what a read put into `buf`; false at the end of the file. */
+  keep(buf: Buffer, bytesRead: number): boolean {
+    if (bytesRead === 0) return false;
+    this.total += bytesRead;
+    if (this.total > this.opts.maxBytes) throw tooLarge(this.file, this.opts.what, this.opts.maxBytes);
+    this.chunks.push(buf.subarray(0, bytesRead));
+    return true;
+  }
+
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks, this.total);
+  }
+}
+
 function flags(opts: BoundedReadOptions): number {
   return READ_FLAGS | (opts.noFollow ? (C.O_NOFOLLOW ?? 0) : 0);
 }
@@ -93,18 +127,9 @@ export async function readRegularFile(file: string, opts: BoundedReadOptions): P
   try {
     const st = await h.stat();
     if (!st.isFile()) throw notRegular(file, st, opts.what);
-    if (st.size > opts.maxBytes) throw tooLarge(file, opts.what, opts.maxBytes, st.size);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const buf = Buffer.allocUnsafe(chunkSize(st.size, total, opts.maxBytes));
-      const { bytesRead } = await h.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      total += bytesRead;
-      if (total > opts.maxBytes) throw tooLarge(file, opts.what, opts.maxBytes);
-      chunks.push(buf.subarray(0, bytesRead));
-    }
-    return Buffer.concat(chunks, total);
+    const read = new BoundedChunks(file, opts, st.size);
+    for (let buf = read.next(); read.keep(buf, (await h.read(buf, 0, buf.length, null)).bytesRead); buf = read.next());
+    return read.bytes();
   } catch (e) {
     throw e instanceof MidtrustError ? e : ioError(e, file, `reading ${opts.what}`);
   } finally {
@@ -129,18 +154,9 @@ export function readRegularFileSync(file: string, opts: BoundedReadOptions): Buf
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) throw notRegular(file, st, opts.what);
-    if (st.size > opts.maxBytes) throw tooLarge(file, opts.what, opts.maxBytes, st.size);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const buf = Buffer.allocUnsafe(chunkSize(st.size, total, opts.maxBytes));
-      const bytesRead = fs.readSync(fd, buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      total += bytesRead;
-      if (total > opts.maxBytes) throw tooLarge(file, opts.what, opts.maxBytes);
-      chunks.push(buf.subarray(0, bytesRead));
-    }
-    return Buffer.concat(chunks, total);
+    const read = new BoundedChunks(file, opts, st.size);
+    for (let buf = read.next(); read.keep(buf, fs.readSync(fd, buf, 0, buf.length, null)); buf = read.next());
+    return read.bytes();
   } catch (e) {
     throw e instanceof MidtrustError ? e : ioError(e, file, `reading ${opts.what}`);
   } finally {
