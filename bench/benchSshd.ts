@@ -6,6 +6,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, waitForPort } from './benchUtil';
@@ -32,8 +33,12 @@ export interface BenchHost {
   readonly cacerts: string;
 }
 
-/** Starts one sshd in `dir` (created) that lets `authorizedKeyFile`'s key log in as root. */
-export async function startSshd(dir: string, authorizedKeyFile: string, started: ChildProcess[]): Promise<BenchSshd> {
+/**
+ * Starts one sshd in `dir` (created) that lets `authorizedKeyFile`'s key log in as root; the
+ * benches and the tests' sshd (test/helpers/sshd.ts) both start theirs here. `extraConfig` lines
+ * are appended to its sshd_config (e.g. 'AllowTcpForwarding no').
+ */
+export async function startSshd(dir: string, authorizedKeyFile: string, started: ChildProcess[], extraConfig: readonly string[] = []): Promise<BenchSshd> {
   fs.mkdirSync(dir, { recursive: true });
   const p = (n: string): string => path.join(dir, n);
   await execFileAsync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', p('hostkey')]);
@@ -55,7 +60,9 @@ export async function startSshd(dir: string, authorizedKeyFile: string, started:
       // VERBOSE logs "Accepted publickey" per connection and "Starting session" per session.
       'LogLevel VERBOSE',
       'Subsystem sftp internal-sftp',
+      'MaxStartups 100',
       'MaxSessions 100',
+      ...extraConfig,
     ].join('\n') + '\n',
   );
   fs.mkdirSync('/run/sshd', { recursive: true });
@@ -135,10 +142,16 @@ export function inventoryYaml(hosts: readonly BenchHost[], privateKeyFile: strin
 }
 
 /**
- * Cleans up on exit and on Ctrl-C: `started` processes are stopped and `work` removed. Returns the
- * cleanup for the normal end of a bench.
+ * Runs a bench that starts sshd processes: `main` gets the list to add them to and a work
+ * directory (prefix `prefix`). On the normal end, a failure, Ctrl-C or SIGTERM every started
+ * process is stopped and the directory removed; a failure sets the exit code.
+ *
+ * @example
+ * runSshdBench('midtrust-fleetbench-', (started, work) => main(started, work));
  */
-export function cleanupOnExit(started: ChildProcess[], work: string): () => Promise<void> {
+export function runSshdBench(prefix: string, main: (started: ChildProcess[], work: string) => Promise<void>): void {
+  const started: ChildProcess[] = [];
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   let cleaned = false;
   const cleanup = async (): Promise<void> => {
     if (cleaned) return;
@@ -151,5 +164,10 @@ export function cleanupOnExit(started: ChildProcess[], work: string): () => Prom
       void cleanup().finally(() => process.exit(130));
     });
   }
-  return cleanup;
+  main(started, work)
+    .catch((e: unknown) => {
+      console.error(e);
+      process.exitCode = 1;
+    })
+    .finally(() => cleanup().then(() => process.exit(process.exitCode ?? 0)));
 }

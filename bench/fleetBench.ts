@@ -11,10 +11,9 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { benchCertificates, writePemFiles } from './benchCertificates';
-import { acceptedLogins, cleanupOnExit, inventoryYaml, startHosts, startedSessions, type BenchHost } from './benchSshd';
+import { acceptedLogins, runSshdBench, inventoryYaml, startHosts, startedSessions, type BenchHost } from './benchSshd';
 import { benchEnv, formatSpread, loadNow, machineLine, report, resultLines, runMeasured, spread, writeLatest } from './benchUtil';
 import { checkWithKeytool, expectedEntries } from './keytoolCheck';
 import { refresh, registrationsOf, startHost, up } from './pulumiScale';
@@ -190,12 +189,4 @@ async function main(started: ChildProcess[], work: string): Promise<void> {
   if (!SMOKE && !process.argv.some((a) => a.startsWith('--hosts='))) writeLatest('latest-fleet.txt', lines);
 }
 
-const started: ChildProcess[] = [];
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'midtrust-fleetbench-'));
-const cleanup = cleanupOnExit(started, work);
-main(started, work)
-  .catch((e: unknown) => {
-    console.error(e);
-    process.exitCode = 1;
-  })
-  .finally(() => cleanup().then(() => process.exit(process.exitCode ?? 0)));
+runSshdBench('midtrust-fleetbench-', main);

@@ -2,11 +2,10 @@
  * A real OpenSSH server on 127.0.0.1 for tests (Debian's openssh-server; .ci/run installs it):
  * its own config, host key and authorized key in a temp dir, an unprivileged port, no PAM.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { freePort, waitForPort } from '../../bench/benchUtil';
+import { startSshd as startBenchSshd } from '../../bench/benchSshd';
 import { tempDir } from './keytool';
 
 export interface TestSshd {
@@ -64,24 +63,13 @@ function descendants(pid: number): number[] {
 export async function startSshd(extraConfig: readonly string[] = []): Promise<TestSshd> {
   const dir = tempDir('mt-sshd-');
   const p = (n: string) => path.join(dir, n);
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', p('hostkey')]);
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', p('userkey')]);
-  fs.copyFileSync(p('userkey.pub'), p('authorized_keys'));
-  const port = await freePort();
-  fs.writeFileSync(
-    p('sshd_config'),
-    [`Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${p('hostkey')}`, `AuthorizedKeysFile ${p('authorized_keys')}`, 'PasswordAuthentication no', `PidFile ${p('sshd.pid')}`, 'StrictModes no', 'UsePAM no', 'PermitRootLogin yes', 'Subsystem sftp internal-sftp', 'MaxStartups 100', 'MaxSessions 100', ...extraConfig].join('\n') + '\n',
-  );
-  fs.mkdirSync('/run/sshd', { recursive: true });
-  const proc: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-f', p('sshd_config'), '-E', p('log')], { stdio: 'ignore' });
-  await waitForPort(port, 10_000, proc);
-  const pub = fs.readFileSync(p('hostkey.pub'), 'utf8').trim().split(/\s+/);
-  fs.writeFileSync(p('known_hosts'), `[127.0.0.1]:${port} ${pub[0]} ${pub[1]}\n`);
+  const { port, hostKeyFingerprint, knownHostsFile, proc } = await startBenchSshd(dir, p('userkey.pub'), [], extraConfig);
   return {
     port,
     dir,
-    hostKeyFingerprint: `SHA256:${createHash('sha256').update(Buffer.from(pub[1], 'base64')).digest('base64').replace(/=+$/, '')}`,
-    knownHostsFile: p('known_hosts'),
+    hostKeyFingerprint,
+    knownHostsFile,
     privateKey: fs.readFileSync(p('userkey'), 'utf8'),
     cutConnections: () => {
       const victims = descendants(proc.pid!);
