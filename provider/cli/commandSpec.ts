@@ -10,7 +10,6 @@ export interface OptionSpec {
 /** One `midtrust <verb>`: a thin door that parses input, calls the library and shapes output. */
 export interface CommandSpec<O = Record<string, unknown>> {
   readonly name: string;
-  readonly summary: string;
   readonly usage: string;
   readonly options: Readonly<Record<string, OptionSpec>>;
   /** Returns the exit code; throws MidtrustError for expected failures. */

@@ -5,16 +5,18 @@ import { EXIT, type CliIo } from './cliIo';
 import type { CommandSpec } from './commandSpec';
 import { commands } from './commands/index';
 import { terminalText } from './formatTable';
+import { usageText } from './usageText';
 
-const HELP = `midtrust — trusted certificates of MID Servers (and any Java truststore) declared as code
+const HELP = `midtrust — trusted certificates of MID Servers (any Java truststore) as code
 
 Usage: midtrust <command> [options]
 
 Commands:
 ${commands.map((c) => `  ${c.name.padEnd(16)}${c.summary}`).join('\n')}
 
-Passwords are never taken from the command line: use --storepass-env VAR, --storepass-file F or
---storepass-stdin. Exit codes: 0 ok, 1 error, 2 changes pending (plan).
+Passwords are never taken from the command line: use --storepass-env VAR,
+--storepass-file F or --storepass-stdin. Exit codes: 0 ok, 1 error, 2 changes
+pending (plan) or not trusted (verify).
 Run 'midtrust <command> --help' for a command's usage.
 `;
 
@@ -54,7 +56,7 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
   const command = entry.load();
   try {
     if (rest.includes('--help') || rest.includes('-h')) {
-      io.stdout(`${command.usage}\n`);
+      io.stdout(`${usageText(command.usage)}\n`);
       return EXIT.OK;
     }
     const { positionals, values } = parseCommandArgs(command, rest);
@@ -90,6 +92,6 @@ function parseCommandArgs(command: CommandSpec, args: string[]): { positionals: 
     const parsed = parseArgs({ args, options: command.options, allowPositionals: true, strict: true });
     return { positionals: parsed.positionals, values: parsed.values as Record<string, unknown> };
   } catch (e) {
-    throw new MidtrustError('INVALID_INPUT', `${(e as Error).message}\nusage: ${command.usage}`);
+    throw new MidtrustError('INVALID_INPUT', `${(e as Error).message}\nusage: ${usageText(command.usage)}`);
   }
 }

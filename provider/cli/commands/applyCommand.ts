@@ -19,7 +19,6 @@ interface ApplyOptions {
 /** `midtrust apply -f desired.yaml`: one locked, verified, atomic read-modify-write. */
 export const applyCommand = defineCommand<ApplyOptions>({
   name: 'apply',
-  summary: 'make a keystore match a desired-state file (atomic, locked, idempotent)',
   usage: 'midtrust apply -f <desired.yaml> [--inventory <hosts.yaml> [--parallel N]] [--json] [--verbose] [--lock-timeout <seconds>]',
   options: { file: { type: 'string', short: 'f' }, json: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, ...FLEET_OPTIONS, 'lock-timeout': { type: 'string' } },
   async run(_positionals, opts, io) {

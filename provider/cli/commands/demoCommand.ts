@@ -19,7 +19,6 @@ interface DemoOptions {
  */
 export const demoCommand = defineCommand<DemoOptions>({
   name: 'demo',
-  summary: 'run the quick start on a demo MID Server created under ./demo',
   usage: 'midtrust demo [--dir <demo root>]',
   options: { dir: { type: 'string' } },
   async run(_positionals, opts, io) {

@@ -17,7 +17,6 @@ interface ImportOptions extends StorePasswordOptions {
 /** `midtrust import`: keytool -importcert, but idempotent, atomic and locked. */
 export const importCommand = defineCommand<ImportOptions>({
   name: 'import',
-  summary: 'add or replace one trusted certificate (idempotent keytool -importcert)',
   usage: 'midtrust import --keystore <store> --alias <alias> --file <cert.pem> [--storepass-env VAR | --storepass-file F | --storepass-stdin] [--json]',
   options: { ...STORE_PASSWORD_OPTIONS, keystore: { type: 'string' }, alias: { type: 'string' }, file: { type: 'string' }, json: { type: 'boolean' } },
   async run(_positionals, opts, io) {
@@ -46,7 +45,6 @@ interface DeleteOptions extends StorePasswordOptions {
 /** `midtrust delete`: keytool -delete for trusted certificates, idempotent (an absent alias is fine). */
 export const deleteCommand = defineCommand<DeleteOptions>({
   name: 'delete',
-  summary: 'remove one trusted certificate (idempotent; never deletes key entries)',
   usage: 'midtrust delete --keystore <store> --alias <alias> [--storepass-env VAR | --storepass-file F | --storepass-stdin] [--json]',
   options: { ...STORE_PASSWORD_OPTIONS, keystore: { type: 'string' }, alias: { type: 'string' }, json: { type: 'boolean' } },
   async run(_positionals, opts, io) {

@@ -16,7 +16,6 @@ interface LsOptions extends StorePasswordOptions {
 /** `midtrust ls <keystore>`: list entries, as JSON (the DESIGN.md contract) or a table. */
 export const lsCommand = defineCommand<LsOptions>({
   name: 'ls',
-  summary: 'list the entries of a keystore (JKS, JCEKS, PKCS12)',
   usage: 'midtrust ls <keystore> [--storepass-env VAR | --storepass-file F | --storepass-stdin] [--json]',
   options: { ...STORE_PASSWORD_OPTIONS, json: { type: 'boolean' } },
   async run(positionals, opts, io) {

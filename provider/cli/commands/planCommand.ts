@@ -20,7 +20,6 @@ interface PlanOptions {
 /** `midtrust plan -f desired.yaml`: what apply would change. Exit 0 nothing to do, 2 changes pending. */
 export const planCommand = defineCommand<PlanOptions>({
   name: 'plan',
-  summary: 'show what apply would change (exit 2 when changes are pending: drift)',
   usage: 'midtrust plan -f <desired.yaml> [--inventory <hosts.yaml> [--parallel N]] [--json] [--verbose]',
   options: { file: { type: 'string', short: 'f' }, json: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, ...FLEET_OPTIONS },
   async run(_positionals, opts, io) {

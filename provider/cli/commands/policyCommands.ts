@@ -66,7 +66,6 @@ interface LintOptions extends CommonOptions {
 /** `midtrust lint -f desired.yaml`: the policy rules over the declared state (and the MID's settings when it names a midHome). */
 export const lintCommand = defineCommand<LintOptions>({
   name: 'lint',
-  summary: 'check a desired-state file against the policy rules (expiry, weak keys, upgrade loss...)',
   usage: 'midtrust lint -f <desired.yaml> [--json] [--fail-on advisory|warning|error] [--expiring-days N] [--incoming <new JRE cacerts>] [--endpoint <target>]...',
   options: { ...COMMON, file: { type: 'string', short: 'f' } },
   async run(_p, opts, io) {
@@ -93,7 +92,6 @@ interface AuditOptions extends CommonOptions, StorePasswordOptions {
 /** `midtrust audit <keystore> | --mid-home H`: the rules over a live store, with an expiry report. */
 export const auditCommand = defineCommand<AuditOptions>({
   name: 'audit',
-  summary: 'check a live keystore (or a MID home) against the policy rules, with an expiry report',
   usage: 'midtrust audit (<keystore> | --mid-home <H> | --inventory <hosts.yaml> [--parallel N]) [--storepass-env VAR | --storepass-file F | --storepass-stdin] [--json] [--fail-on advisory|warning|error] [--expiring-days N] [--incoming <store>] [--endpoint <target>]...',
   options: { ...COMMON, ...STORE_PASSWORD_OPTIONS, 'mid-home': { type: 'string' }, inventory: { type: 'string' }, parallel: { type: 'string' } },
   async run(positionals, opts, io) {

@@ -47,7 +47,6 @@ export function reportFormat(format: string | undefined, output: string | undefi
 /** `midtrust report`: the fleet's trust posture as a page, metrics or JSON. */
 export const reportCommand = defineCommand<ReportOptions>({
   name: 'report',
-  summary: 'fleet trust posture: a self-contained HTML page, Prometheus metrics or JSON',
   usage: `midtrust report <hosts> [-f desired.yaml] [--incoming <new JRE cacerts>]
                 [--format html|json|prometheus] [-o <file>] [options]
   <hosts>   --inventory <hosts.yaml> [--parallel N]   every MID host, over SSH

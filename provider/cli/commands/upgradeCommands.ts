@@ -31,7 +31,6 @@ function envPassword(name: string | undefined, io: CliIo, option: string): strin
 /** `midtrust upgrade-preview`: which certificates survive the next MID upgrade. */
 export const upgradePreviewCommand = defineCommand<PreviewOptions>({
   name: 'upgrade-preview',
-  summary: 'show which certificates a MID upgrade keeps, migrates or loses',
   usage:
     'midtrust upgrade-preview (--current <store> | --mid-home <H>) --incoming <store> [--strategy migrate_delta|migrate_non_ca|do_not_migrate | --release <family[-pN]>] [--prefix snc_] [--vendor-baseline <store>] [--storepass-env VAR] [--incoming-storepass-env VAR] [--endpoint <target>]... [-f <desired.yaml> (its endpoints)] [--json]',
   options: {
@@ -136,7 +135,6 @@ interface MigrateOptions extends StorePasswordOptions {
 /** `midtrust migrate`: rehearse an upgrade's truststore migration on a MID layout. */
 export const migrateCommand = defineCommand<MigrateOptions>({
   name: 'migrate',
-  summary: "rehearse an upgrade's truststore migration on a MID home (with the product's backups)",
   usage: 'midtrust migrate --mid-home <H> --incoming <store> [--storepass-env VAR] [--incoming-storepass-env VAR] [--prefix snc_] [--json]',
   options: { ...STORE_PASSWORD_OPTIONS, 'mid-home': { type: 'string' }, incoming: { type: 'string' }, 'incoming-storepass-env': { type: 'string' }, prefix: { type: 'string' }, json: { type: 'boolean' } },
   async run(_p, opts, io) {
@@ -164,7 +162,6 @@ interface RestoreOptions extends StorePasswordOptions {
 /** `midtrust restore`: bring back what an upgrade lost, from its backup. */
 export const restoreCommand = defineCommand<RestoreOptions>({
   name: 'restore',
-  summary: 'after an upgrade, re-add the certificates it lost (from the newest backup that has them)',
   usage: 'midtrust restore --mid-home <H> [--from <backup dir>] [--storepass-env VAR] [--json]',
   options: { ...STORE_PASSWORD_OPTIONS, 'mid-home': { type: 'string' }, from: { type: 'string' }, json: { type: 'boolean' } },
   async run(_p, opts, io) {

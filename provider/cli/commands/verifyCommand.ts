@@ -51,7 +51,6 @@ Exit: 0 trusted, 2 not trusted, 1 error (unreachable target, unreadable store).`
 /** `midtrust verify`: will this JVM trust that endpoint — now, after apply, after the next upgrade? */
 export const verifyCommand = defineCommand<VerifyOptions>({
   name: 'verify',
-  summary: 'does the MID trust an endpoint? (now, after apply or upgrade)',
   usage: USAGE,
   options: {
     ...STORE_PASSWORD_OPTIONS,
