@@ -36,7 +36,8 @@ export interface BenchHost {
 /**
  * Starts one sshd in `dir` (created) that lets `authorizedKeyFile`'s key log in as root; the
  * benches and the tests' sshd (test/helpers/sshd.ts) both start theirs here. `extraConfig` lines
- * are appended to its sshd_config (e.g. 'AllowTcpForwarding no').
+ * (e.g. 'AllowTcpForwarding no', 'LogLevel DEBUG1') come first in its sshd_config: sshd takes the
+ * first value of a keyword, so they override the defaults below.
  */
 export async function startSshd(dir: string, authorizedKeyFile: string, started: ChildProcess[], extraConfig: readonly string[] = []): Promise<BenchSshd> {
   fs.mkdirSync(dir, { recursive: true });
@@ -47,6 +48,7 @@ export async function startSshd(dir: string, authorizedKeyFile: string, started:
   fs.writeFileSync(
     p('sshd_config'),
     [
+      ...extraConfig,
       `Port ${port}`,
       'ListenAddress 127.0.0.1',
       `HostKey ${p('hostkey')}`,
@@ -62,7 +64,6 @@ export async function startSshd(dir: string, authorizedKeyFile: string, started:
       'Subsystem sftp internal-sftp',
       'MaxStartups 100',
       'MaxSessions 100',
-      ...extraConfig,
     ].join('\n') + '\n',
   );
   fs.mkdirSync('/run/sshd', { recursive: true });

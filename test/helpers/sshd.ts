@@ -59,7 +59,7 @@ function descendants(pid: number): number[] {
   return found;
 }
 
-/** Starts one sshd; `extraConfig` lines are appended to its sshd_config (e.g. 'AllowTcpForwarding no'). */
+/** Starts one sshd; `extraConfig` lines override its sshd_config defaults (e.g. 'AllowTcpForwarding no'). */
 export async function startSshd(extraConfig: readonly string[] = []): Promise<TestSshd> {
   const dir = tempDir('mt-sshd-');
   const p = (n: string) => path.join(dir, n);
