@@ -9,12 +9,12 @@ import { MidtrustError } from '../../provider/errors';
 import { backupBeforeWrite, BACKUP_MANIFEST_SUFFIX } from '../../provider/host/backup';
 import { LocalHost } from '../../provider/host/localHost';
 import { tempDir } from '../helpers/keytool';
+import { needs } from '../helpers/requireTools';
 
 const host = new LocalHost();
 const NOBODY = 65534;
-const isRoot = process.getuid?.() === 0;
-const asRoot = isRoot ? it : it.skip;
-if (!isRoot) console.warn('SKIPPED: planted-link ownership tests need root (they lchown a link to another account)');
+// Planting a link "by another account" means lchown-ing it to that account: root only.
+const asRoot = needs('root').it;
 
 let dir: string;
 beforeEach(() => {

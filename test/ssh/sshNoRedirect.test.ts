@@ -10,13 +10,10 @@ import { backupBeforeWrite } from '../../provider/host/backup';
 import { SshConnectionPool } from '../../provider/host/ssh/sshConnectionPool';
 import { SshHost } from '../../provider/host/ssh/sshHost';
 import { tempDir } from '../helpers/keytool';
-import { sshdUnavailable, startSshd, type TestSshd } from '../helpers/sshd';
+import { needs } from '../helpers/requireTools';
+import { startSshd, type TestSshd } from '../helpers/sshd';
 
-const unavailable = sshdUnavailable();
-if (unavailable) console.warn(`SKIPPED: SSH no-redirect tests — ${unavailable}`);
-const d = unavailable ? describe.skip : describe;
-
-d('SshHost never writes through a planted link', () => {
+needs('sshd').describe('SshHost never writes through a planted link', () => {
   let sshd: TestSshd;
   let pool: SshConnectionPool;
   let host: SshHost;

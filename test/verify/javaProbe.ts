@@ -37,14 +37,6 @@ export function jvms(): Jvm[] {
     .filter((j) => fs.existsSync(j.java));
 }
 
-/** Why the JVM oracle cannot run here, or undefined. Both a Java 17 and a JDK ≥ 18 are required. */
-export function jvmOracleUnavailable(): string | undefined {
-  const all = jvms();
-  if (!all.some((j) => j.version === 17)) return 'no Java 17 (apt-get install openjdk-17-jdk-headless; .ci/run does)';
-  if (!all.some((j) => j.version >= 18)) return 'no JDK >= 18 under /usr/lib/jvm (password-less PKCS12 cacerts)';
-  return undefined;
-}
-
 /** Runs the probe over `cases` on `jvm`; returns each case's verdict and the JVM's message. */
 export async function runProbe(jvm: Jvm, dir: string, cases: readonly ProbeCase[], opts: { securityProperties?: string; env?: Record<string, string>; tag?: string } = {}): Promise<Map<string, { verdict: JvmVerdict; detail: string }>> {
   const file = path.join(dir, `cases-${jvm.version}${opts.tag ? `-${opts.tag}` : ''}.tsv`);

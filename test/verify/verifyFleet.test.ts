@@ -13,15 +13,12 @@ import { writeKeystore } from '../../provider/keystore/keystoreCodec';
 import { parseEndpointTarget } from '../../provider/verify/endpointTarget';
 import { tempDir } from '../helpers/keytool';
 import { midtrust } from '../helpers/midtrustCli';
-import { sshdUnavailable, startSshd, type TestSshd } from '../helpers/sshd';
+import { needs } from '../helpers/requireTools';
+import { startSshd, type TestSshd } from '../helpers/sshd';
 import { PROFILE, startTlsServer, TestPki, type TlsServer } from './testPki';
 
-const unavailable = sshdUnavailable();
-if (unavailable && process.env.CI) throw new Error(`sshd is required in CI: ${unavailable}`);
-if (unavailable) console.warn(`SKIPPED: verify --inventory over SSH — ${unavailable}`);
-const d = unavailable ? describe.skip : describe;
 
-d('midtrust verify --inventory: the check from each MID host, through its SSH connection', () => {
+needs('sshd', 'openssl').describe('midtrust verify --inventory: the check from each MID host, through its SSH connection', () => {
   const dir = tempDir('mt-verify-fleet-');
   const pki = new TestPki(path.join(dir, 'pki'));
   const sshds: TestSshd[] = [];
