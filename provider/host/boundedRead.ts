@@ -100,9 +100,23 @@ function flags(opts: BoundedReadOptions): number {
   return READ_FLAGS | (opts.noFollow ? (C.O_NOFOLLOW ?? 0) : 0);
 }
 
+/**
+ * The error for a symbolic link where midtrust follows none: every path but a keystore's (the
+ * files it keeps of its own, the MID's config files, a desired-state file it edits).
+ *
+ * @example
+ * throw symlinkRefused('/opt/mid/agent/conf/wrapper-override.conf', 'wrapper-override.conf');
+ */
+export function symlinkRefused(file: string, what: string): MidtrustError {
+  return new MidtrustError(
+    'INVALID_INPUT',
+    `${file}: is a symbolic link, and midtrust follows a link only for a keystore path, never for ${what}; if you made the link, replace it with the file itself; if you did not, someone else put it there — remove it`,
+  );
+}
+
 function openError(e: unknown, file: string, opts: BoundedReadOptions): MidtrustError {
   if (opts.noFollow && (e as NodeJS.ErrnoException).code === 'ELOOP') {
-    return new MidtrustError('INVALID_INPUT', `${file}: is a symbolic link where midtrust keeps a file of its own; someone else put it there — remove it`);
+    return symlinkRefused(file, opts.what);
   }
   return ioError(e, file, `reading ${opts.what}`);
 }

@@ -1,3 +1,5 @@
+import type { LinkRule } from './safeDirectory';
+
 /**
  * What {@link Host.stat} tells about a file that exists; a missing file is `undefined` rather
  * than an `exists: false` record, so a caller cannot read the size of a file that is not there.
@@ -37,6 +39,13 @@ export interface WriteAtomicOptions {
    * verified is never renamed into place.
    */
   readonly verify?: (readBack: Uint8Array) => void | Promise<void>;
+  /**
+   * Refuse when the path itself is a symbolic link instead of writing its target: for every file
+   * but a keystore (midtrust follows a link only for a keystore path, e.g. Debian's cacerts).
+   */
+  readonly noFollow?: boolean;
+  /** Names the file in messages (with noFollow). */
+  readonly what?: string;
 }
 
 /**
@@ -144,7 +153,7 @@ export interface Host {
    * account can redirect or swap what midtrust creates (safeDirectory.ts: links only from root
    * or us, no group/world-writable directory without a root sticky bit). INVALID_INPUT otherwise.
    */
-  resolveTarget(path: string): Promise<string>;
+  resolveTarget(path: string, link?: LinkRule): Promise<string>;
   /**
    * Replaces the file atomically — through a symlink, its target — so a reader (or a crash)
    * only ever sees the complete old or the complete new content: temporary file beside the

@@ -3,8 +3,9 @@ import { constants as C } from 'node:fs';
 import * as path from 'node:path';
 import { MidtrustError } from '../errors';
 import { ioError } from './ioError';
-import { resolveWriteTarget, safeDirectory, type ComponentStat, type PathWalkOps } from './safeDirectory';
+import { resolveWriteTarget, safeDirectory, type ComponentStat, type LinkRule, type PathWalkOps } from './safeDirectory';
 import { tempFileName } from './tempFileName';
+import { symlinkRefused } from './boundedRead';
 
 /**
  * O_CREAT|O_EXCL|O_NOFOLLOW|O_WRONLY: the only way midtrust creates a file. With O_EXCL the open
@@ -60,8 +61,9 @@ export async function safeLocalDirectory(dir: string): Promise<string> {
  * @example
  * await resolveLocalWriteTarget('/usr/lib/jvm/java-17-openjdk-amd64/lib/security/cacerts'); // '/etc/ssl/certs/java/cacerts'
  */
-export async function resolveLocalWriteTarget(file: string): Promise<string> {
-  if (posixWalk) return resolveWriteTarget(path.resolve(file), localWalkOps());
+export async function resolveLocalWriteTarget(file: string, link?: LinkRule): Promise<string> {
+  if (posixWalk) return resolveWriteTarget(path.resolve(file), localWalkOps(), link);
+  if (link && !link.follow && (await fs.lstat(file).catch(() => undefined))?.isSymbolicLink()) throw symlinkRefused(file, link.what);
   return fs.realpath(file).catch(() => path.resolve(file));
 }
 

@@ -4,12 +4,14 @@ import { MidtrustError } from '../errors';
 import { readRegularFile } from './boundedRead';
 import type { CreateOptions, Host, HostLock, HostStat, LockOptions, MakeDirectoryOptions, ReadFileOptions, WriteAtomicOptions } from './host';
 import { ioError } from './ioError';
+import { linkRuleOf } from './linkRule';
 import { createLocalDirectory, createNewLocalFile, CREATE_EXCLUSIVE_READ_WRITE, replaceLocalFile, resolveLocalWriteTarget, syncLocalDirectory } from './localFiles';
 import { READ_LIMITS } from './readLimits';
 import { acquireLocalLockFile, LOCK_SUFFIX, readLockFile, TAKEOVER_INFIX } from './localLockFile';
 import { isLockStale } from './lockOwner';
 import { isProcessAlive } from './processAlive';
 import { belongsToStore, parseTempFileName, tempFileName } from './tempFileName';
+import type { LinkRule } from './safeDirectory';
 import { pauseAt } from './testPause';
 
 /**
@@ -46,8 +48,8 @@ export class LocalHost implements Host {
    * @example
    * await host.resolveTarget('/usr/lib/jvm/java-17-openjdk-amd64/lib/security/cacerts'); // '/etc/ssl/certs/java/cacerts'
    */
-  async resolveTarget(file: string): Promise<string> {
-    return resolveLocalWriteTarget(file);
+  async resolveTarget(file: string, link?: LinkRule): Promise<string> {
+    return resolveLocalWriteTarget(file, link);
   }
 
   /**
@@ -61,7 +63,7 @@ export class LocalHost implements Host {
    * best an unprivileged writer can do without failing a write the directory allows.
    */
   async writeFileAtomic(file: string, bytes: Uint8Array, opts: WriteAtomicOptions = {}): Promise<void> {
-    const target = await this.resolveTarget(file);
+    const target = await this.resolveTarget(file, linkRuleOf(opts));
     const before = await this.stat(target);
     const tmp = path.join(path.dirname(target), tempFileName(path.basename(target)));
     let handle: fs.FileHandle | undefined;

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { MidtrustError } from '../errors';
+import { symlinkRefused } from './boundedRead';
 
 /** What the walk needs to know about one path component (lstat: links are not followed). */
 export interface ComponentStat {
@@ -103,8 +104,18 @@ export async function safeDirectory(dir: string, ops: PathWalkOps): Promise<stri
   return current;
 }
 
+/** Whether a write follows a link at the path itself: only for a keystore path (`what` names the file otherwise). */
+export interface LinkRule {
+  readonly follow: boolean;
+  readonly what: string;
+}
+
+/** The keystore rule: its path may be a link (Debian's cacerts), followed whoever made it. */
+export const FOLLOW_KEYSTORE_LINK: LinkRule = { follow: true, what: 'the keystore' };
+
 /**
- * The file a write to `file` really replaces, on any file system the ops reach. The keystore
+ * The file a write to `file` really replaces, on any file system the ops reach. With
+ * `link.follow` false (every file but a keystore) a link at the path itself is refused. The keystore
  * path itself is the one link midtrust follows, whoever made it (Debian links every JDK's
  * cacerts to /etc/ssl/certs/java/cacerts), however many hops, dangling or not (followed to where
  * the target would be, as `cp` does); the directories on the way, the link's and the target's,
@@ -113,7 +124,7 @@ export async function safeDirectory(dir: string, ops: PathWalkOps): Promise<stri
  * @example
  * await resolveWriteTarget('/usr/lib/jvm/java-17-openjdk-amd64/lib/security/cacerts', localWalkOps()); // '/etc/ssl/certs/java/cacerts'
  */
-export async function resolveWriteTarget(file: string, ops: PathWalkOps): Promise<string> {
+export async function resolveWriteTarget(file: string, ops: PathWalkOps, link: LinkRule = FOLLOW_KEYSTORE_LINK): Promise<string> {
   const p = path.posix;
   let current = p.isAbsolute(file) ? file : p.resolve(file);
   for (let hop = 0; hop <= MAX_LINKS; hop++) {
@@ -121,6 +132,7 @@ export async function resolveWriteTarget(file: string, ops: PathWalkOps): Promis
     const candidate = p.join(dir, p.basename(current));
     const st = await ops.lstat(candidate);
     if (st?.kind !== 'symlink') return candidate;
+    if (!link.follow) throw symlinkRefused(`${ops.where}${file}`, link.what);
     // Not path.resolve: a lexical `..` would skip a link the kernel follows; the walk applies `..` in order.
     const target = await ops.readlink(candidate);
     current = p.isAbsolute(target) ? target : `${dir === '/' ? '' : dir}/${target}`;

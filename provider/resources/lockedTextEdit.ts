@@ -5,8 +5,13 @@ import { commitWithLedger, hostDirname, ledgerPathFor, readLedger } from '../own
 import { EMPTY_LEDGER, type Ledger } from '../ownership/ownershipLedger';
 import { hostFor } from './connectionInput';
 
-/** MID config files are read bounded like every input, and named as what they are. */
-const CONFIG_READ = { maxBytes: READ_LIMITS.configFile, what: 'the MID configuration file' } as const;
+/**
+ * MID config files are read bounded like every input, and named as what they are. Never through
+ * a link: the MID's account owns these files, and a link it planted at wrapper-override.conf
+ * would otherwise have root's midtrust edit any text file on the host (midtrust follows a link
+ * only for a keystore path).
+ */
+const CONFIG_READ = { maxBytes: READ_LIMITS.configFile, what: 'the MID configuration file', noFollow: true } as const;
 
 /** What an edit of a MID text file wants: its new text (undefined: no file), ownership record and mode. */
 export interface TextFileEdit {
@@ -69,7 +74,13 @@ export async function editTextFile(file: string, edit: (now: TextFileNow) => Tex
     const modeChanged = after.text !== undefined && st !== undefined && after.mode !== undefined && after.mode !== st.mode;
     const write =
       textChanged || modeChanged
-        ? () => host.writeFileAtomic(file, Buffer.from(after.text!, 'utf8'), { mode: after.mode ?? opts.newFileMode, ...(after.mode !== undefined ? { setMode: after.mode } : {}) })
+        ? () =>
+            host.writeFileAtomic(file, Buffer.from(after.text!, 'utf8'), {
+              mode: after.mode ?? opts.newFileMode,
+              ...(after.mode !== undefined ? { setMode: after.mode } : {}),
+              noFollow: true,
+              what: CONFIG_READ.what,
+            })
         : undefined;
     await commitWithLedger(host, ledgerPath, ledgerBefore, after.ledger, write);
     return { changed: write !== undefined, text: after.text ?? before ?? '' };

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { MidtrustError } from '../../provider/errors';
 import { backupBeforeWrite, BACKUP_MANIFEST_SUFFIX } from '../../provider/host/backup';
 import { LocalHost } from '../../provider/host/localHost';
+import { editTextFile } from '../../provider/resources/lockedTextEdit';
 import { tempDir } from '../helpers/keytool';
 import { needs } from '../helpers/requireTools';
 
@@ -210,5 +211,33 @@ describe('directories midtrust creates files in', () => {
     fs.chmodSync(open, 0o1777);
     await host.writeFileAtomic(store, Buffer.from('new'));
     expect(fs.readFileSync(store, 'utf8')).toBe('new');
+  });
+});
+
+describe('only a keystore path is followed through a link', () => {
+  it('a write with noFollow refuses a link at the path (dangling or not) and writes nothing anywhere', async () => {
+    const victim = path.join(dir, 'victim.conf');
+    fs.writeFileSync(victim, 'root-owned settings\n');
+    const link = path.join(dir, 'wrapper-override.conf');
+    fs.symlinkSync(victim, link);
+    const err = await rejection(host.writeFileAtomic(link, Buffer.from('wrapper.java.additional.1=-Dx\n'), { noFollow: true, what: 'wrapper-override.conf' }));
+    expect(err.message).toMatch(/wrapper-override\.conf: is a symbolic link, and midtrust follows a link only for a keystore path, never for wrapper-override\.conf/);
+    expect(fs.readFileSync(victim, 'utf8')).toBe('root-owned settings\n');
+    fs.unlinkSync(link);
+    fs.symlinkSync(path.join(dir, 'nowhere'), link);
+    await rejection(host.writeFileAtomic(link, Buffer.from('x'), { noFollow: true }));
+    expect(fs.existsSync(path.join(dir, 'nowhere'))).toBe(false);
+    expect(fs.readdirSync(dir).sort()).toEqual(['victim.conf', 'wrapper-override.conf']);
+  });
+
+  it('the MID config edits of the Pulumi resources refuse a planted link: the file it names is left alone', async () => {
+    const victim = path.join(dir, 'victim.conf');
+    fs.writeFileSync(victim, 'root-owned settings\n');
+    const link = path.join(dir, 'wrapper-override.conf');
+    fs.symlinkSync(victim, link);
+    const err = await rejection(editTextFile(link, (now) => ({ text: `${now.text ?? ''}wrapper.java.additional.9=-Djavax.net.ssl.trustStore=/x\n`, ledger: now.ledger })));
+    expect(err.message).toMatch(/is a symbolic link, and midtrust follows a link only for a keystore path/);
+    expect(fs.readFileSync(victim, 'utf8')).toBe('root-owned settings\n');
+    expect(fs.readdirSync(dir).sort()).toEqual(['victim.conf', 'wrapper-override.conf']);
   });
 });

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { MidtrustError } from '../../errors';
+import { READ_LIMITS } from '../../host/readLimits';
 import { LocalHost } from '../../host/localHost';
 import { parseEndpointTarget, type EndpointTarget } from '../../verify/endpointTarget';
 import { renderVerdict, verdictJson } from '../../verify/formatVerdict';
@@ -147,10 +148,13 @@ async function writeDesired(verdict: EndpointVerdict, target: EndpointTarget, op
   const { appendDesiredCertificate } = require('../../plan/desiredStateEdit') as typeof import('../../plan/desiredStateEdit');
   const { validateAgainstSchema } = require('../../plan/schemaValidation') as typeof import('../../plan/schemaValidation');
   const host = new LocalHost();
-  const text = Buffer.from(await host.readFile(file)).toString('utf8');
+  // The desired-state file is edited in place: never through a link (only a keystore path is followed).
+  const edited = { what: 'the desired-state file (--write-desired)', noFollow: true } as const;
+  const text = Buffer.from(await host.readFile(file, { ...edited, maxBytes: READ_LIMITS.desiredState })).toString('utf8');
   const comment = `added by midtrust verify: ${pick.subject}, presented by ${target.text} on ${new Date().toISOString().slice(0, 10)}${opts.sha256 ? ' (fingerprint confirmed)' : ' (accepted with --yes)'}`;
   const next = appendDesiredCertificate(text, { alias: opts.alias as string, der: pick.der, sha256: pick.sha256, comment }, file);
   await host.writeFileAtomic(file, Buffer.from(next, 'utf8'), {
+    ...edited,
     verify: (bytes) => {
       const yaml = require('yaml') as typeof import('yaml');
       const problems = validateAgainstSchema('desired-state.schema.json', yaml.parse(Buffer.from(bytes).toString('utf8')));

@@ -3,11 +3,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
 import { MidtrustError } from '../../errors';
-import { tooLarge } from '../boundedRead';
+import { symlinkRefused, tooLarge } from '../boundedRead';
 import type { CreateOptions, Host, HostLock, HostStat, LockOptions, MakeDirectoryOptions, ReadFileOptions, WriteAtomicOptions } from '../host';
 import { isLockStale, parseLockFile, type LockOwner } from '../lockOwner';
 import { READ_LIMITS } from '../readLimits';
-import { resolveWriteTarget, safeDirectory, type ComponentStat, type PathWalkOps } from '../safeDirectory';
+import { linkRuleOf } from '../linkRule';
+import { resolveWriteTarget, safeDirectory, type ComponentStat, type LinkRule, type PathWalkOps } from '../safeDirectory';
 import { belongsToStore, tempFileName } from '../tempFileName';
 import { connectionKey, type SshConnectionSpec } from './sshConnectionSpec';
 import { sshPool, type SshConnectionPool } from './sshConnectionPool';
@@ -162,11 +163,15 @@ export class SshHost implements Host {
   }
 
   /** The file really written: the keystore link's target, in directories checked by safeDirectory. */
-  async resolveTarget(file: string): Promise<string> {
+  async resolveTarget(file: string, link?: LinkRule): Promise<string> {
     const p = toSftpPath(file);
-    if (!isWindowsSftpPath(p)) return resolveWriteTarget(p, await this.walkOps());
+    if (!isWindowsSftpPath(p)) return resolveWriteTarget(p, await this.walkOps(), link);
     const { sftp, call } = await this.open();
     try {
+      if (link && !link.follow) {
+        const st = await call<import('ssh2').Stats>((cb) => sftp.lstat(p, cb)).catch(() => undefined);
+        if (st?.isSymbolicLink()) throw symlinkRefused(`${this.describe()} ${file}`, link.what);
+      }
       await call((cb) => sftp.stat(p, cb));
       return await call<string>((cb) => sftp.realpath(p, cb));
     } catch (e) {
@@ -180,7 +185,7 @@ export class SshHost implements Host {
 
   async writeFileAtomic(file: string, bytes: Uint8Array, opts: WriteAtomicOptions = {}): Promise<void> {
     const { sftp, call } = await this.open();
-    const target = await this.resolveTarget(file);
+    const target = await this.resolveTarget(file, linkRuleOf(opts));
     const before = await this.stat(target);
     const tmp = path.posix.join(path.posix.dirname(target), tempFileName(path.posix.basename(target)));
     let handle: Buffer | undefined;
