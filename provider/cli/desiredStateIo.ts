@@ -13,12 +13,12 @@ function readerFor(): (file: string, kind?: 'certificate' | 'password') => Uint8
       : readRegularFileSync(file, { maxBytes: READ_LIMITS.certificate, what: 'a certificate file' });
 }
 
-/** Loads and validates a desired-state file given with -f. */
-export function loadDesiredStateFile(file: string | undefined, io: CliIo): DesiredState {
+/** Loads and validates a desired-state file given with -f (`skipPassword`: see DesiredStateIo). */
+export function loadDesiredStateFile(file: string | undefined, io: CliIo, opts: { skipPassword?: boolean } = {}): DesiredState {
   if (!file) throw new MidtrustError('INVALID_INPUT', 'give the desired-state file with -f <file.yaml>');
   const abs = path.resolve(io.cwd, file);
   const text = readRegularFileSync(abs, { maxBytes: READ_LIMITS.desiredState, what: 'the desired-state file' }).toString('utf8');
-  return loadDesiredState(text, abs, { readFile: readerFor(), env: io.env, platform: process.platform === 'win32' ? 'win32' : 'posix' });
+  return loadDesiredState(text, abs, { readFile: readerFor(), env: io.env, platform: process.platform === 'win32' ? 'win32' : 'posix', skipPassword: opts.skipPassword });
 }
 
 /** A desired state built from command-line options (import/delete), validated by the same schema. */

@@ -22,6 +22,11 @@ export interface DesiredStateIo {
   readonly env: Record<string, string | undefined>;
   /** How the keystore host spells paths: 'win32' joins a midHome with backslashes. Default: from the midHome's shape. */
   readonly platform?: 'posix' | 'win32';
+  /**
+   * Leave keystore.password unresolved (the schema still checks its form): for `lint`, which reads
+   * no store unless endpoints are checked, so CI can lint a file without the secret.
+   */
+  readonly skipPassword?: boolean;
 }
 
 /** Where the JRE truststore lives below a MID Server home. */
@@ -175,7 +180,7 @@ function resolve(data: unknown, baseDir: string, sourceFile: string, io: Desired
   const raw = data as RawDesiredState;
   const ks = raw.keystore;
   const storePath = ks.midHome !== undefined ? midCacertsPath(resolveStorePath(baseDir, ks.midHome, io.platform), io.platform) : resolveStorePath(baseDir, ks.path as string, io.platform);
-  const password = resolvePassword(ks.password, baseDir, io, (m) => problem(['keystore', 'password'], m));
+  const password = io.skipPassword ? undefined : resolvePassword(ks.password, baseDir, io, (m) => problem(['keystore', 'password'], m));
   if (ks.create && ks.type === 'JKS' && !ks.password) {
     // A JKS integrity digest is keyed by the password; keytool refuses to make one without it.
     problem(['keystore', 'type'], 'a JKS store needs a password: give keystore.password, or use type PKCS12 for a password-less store');

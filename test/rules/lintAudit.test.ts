@@ -42,6 +42,15 @@ describe('midtrust lint', () => {
     for (const v of vs) expect(Object.keys(v).sort()).toEqual(['alias', 'message', 'remediation', 'rule', 'severity', 'sha256']);
     expect(vs.map((v) => `${v.rule} ${v.alias}`)).toEqual(expect.arrayContaining(['certificate-expired old-ldaps', 'lost-on-upgrade acme-root', 'lost-on-upgrade old-ldaps']));
   });
+  it('needs no store password: the file is checked without the secret (CI lints without it), its form still is', async () => {
+    fs.writeFileSync(path.join(dir, 'secret.yaml'), 'keystore: { midHome: ./mid, password: { env: NOT_SET_ANYWHERE } }\ncertificates:\n  - alias: proxy\n    file: leaf.pem\n');
+    const r = await midtrust(['lint', '-f', 'secret.yaml', '--json'], { cwd: dir, env: {} });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).violations).toEqual(expect.any(Array));
+    fs.writeFileSync(path.join(dir, 'bad-secret.yaml'), 'keystore: { midHome: ./mid, password: { envv: X } }\ncertificates: []\n');
+    expect((await midtrust(['lint', '-f', 'bad-secret.yaml'], { cwd: dir, env: {} })).stderr).toMatch(/keystore\.password/);
+  });
+
   it('rejects a bad --fail-on', async () => {
     expect((await midtrust(['lint', '-f', 'good.yaml', '--fail-on', 'fatal'], { cwd: dir })).stderr).toMatch(/use advisory, warning or error/);
   });

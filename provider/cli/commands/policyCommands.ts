@@ -70,13 +70,15 @@ export const lintCommand = defineCommand<LintOptions>({
   options: { ...COMMON, file: { type: 'string', short: 'f' } },
   async run(_p, opts, io) {
     const { failOn, expiringDays } = ruleOptions(opts);
-    const desired = loadDesiredStateFile(opts.file, io);
+    // The password only matters when endpoints are judged against the store after apply.
+    const withoutPassword = loadDesiredStateFile(opts.file, io, { skipPassword: true });
+    const targets = [...(withoutPassword.endpoints ?? []), ...(opts.endpoint ?? [])];
+    const desired = targets.length ? loadDesiredStateFile(opts.file, io) : withoutPassword;
     const certificates = desired.certificates.filter((c) => c.state === 'present').map((c) => ({ alias: c.alias, certificate: Certificate.fromDer((c as { der: Uint8Array }).der) }));
     const host = new LocalHost();
     const midHome = inferMidHome(desired.keystore.path);
     const mid = midHome && (await host.stat(midLayout(midHome).configXml)) ? await readMidSettings(host, midHome) : undefined;
     const incoming = opts.incoming ? await openStore(host, { path: path.resolve(io.cwd, opts.incoming) }) : undefined;
-    const targets = [...(desired.endpoints ?? []), ...(opts.endpoint ?? [])];
     const endpoints = targets.length ? await endpointChecks().checkEndpointsAfterApply(host, desired, { targets, env: io.env }) : undefined;
     const violations = runRules({ certificates, mid, incoming, endpoints }, { expiringDays });
     return report(violations, failOn, opts, io, `Linted ${desired.sourceFile}: ${certificates.length} declared certificate(s)${mid ? `, MID ${mid.layout.home} (strategy ${mid.strategy})` : ''}${targets.length ? `, ${targets.length} endpoint(s) after apply` : ''}`);

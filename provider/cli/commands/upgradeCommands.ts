@@ -132,7 +132,12 @@ interface MigrateOptions extends StorePasswordOptions {
   json?: boolean;
 }
 
-/** `midtrust migrate`: rehearse an upgrade's truststore migration on a MID layout. */
+/**
+ * `midtrust migrate`: carries out an upgrade's truststore migration on a MID layout now — the
+ * incoming cacerts with what the strategy migrates replaces the live store, as the upgrade would
+ * (a test of the upgrade on a copy of the MID home, or the repair after one), keeping the
+ * product's backups for `restore`. Not a preview: that is upgrade-preview.
+ */
 export const migrateCommand = defineCommand<MigrateOptions>({
   name: 'migrate',
   usage: 'midtrust migrate --mid-home <H> --incoming <store> [--storepass-env VAR] [--incoming-storepass-env VAR] [--prefix snc_] [--json]',
@@ -148,7 +153,12 @@ export const migrateCommand = defineCommand<MigrateOptions>({
       currentPassword: password,
       prefix: opts.prefix,
     });
-    io.stdout(opts.json ? `${JSON.stringify({ ...upgradeJson(r), backupDir: r.backupDir }, null, 2)}\n` : `${renderUpgrade(r)}Backups: ${r.backupDir}/cacerts_before, cacerts_from_upgrade\n`);
+    const cacerts = midLayout(path.resolve(io.cwd, opts['mid-home'])).cacerts;
+    io.stdout(
+      opts.json
+        ? `${JSON.stringify({ ...upgradeJson(r), cacerts, backupDir: r.backupDir }, null, 2)}\n`
+        : `${renderUpgrade(r)}Replaced ${cacerts} with the migrated store (restart the MID Server to use it).\nBackups: ${r.backupDir}/cacerts_before, cacerts_from_upgrade (midtrust restore puts back what is lost)\n`,
+    );
     return EXIT.OK;
   },
 });
