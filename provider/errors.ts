@@ -32,8 +32,9 @@ export class MidtrustError extends Error {
 
   /** A copy whose message is prefixed with where the problem happened ("entry 3 (acme-root): ..."). */
   withContext(context: string): MidtrustError {
-    const wrapped = new MidtrustError(this.code, `${context}: ${this.message}`, { cause: this, offset: this.offset });
-    return wrapped;
+    // A message that already starts with the context (a host error names its path) keeps one copy.
+    if (this.message.startsWith(`${context}: `) || this.message.includes(` ${context}: `)) return this;
+    return new MidtrustError(this.code, `${context}: ${this.message}`, { cause: this, offset: this.offset });
   }
 }
 

@@ -133,3 +133,21 @@ describe('apply refuses bad input and leaves the store untouched', () => {
     }
   });
 });
+
+describe('import and delete (keytool -importcert / -delete, idempotent)', () => {
+  const store = path.join(certs.dir, 'single.jks');
+  beforeAll(() => makeStore(store, 'JKS', undefined));
+
+  it('import adds once (keytool sees it); delete removes it; a second delete, or a mistyped alias, says nothing had that name', async () => {
+    const base = ['--keystore', 'single.jks', '--storepass-env', 'MID_STOREPASS'];
+    expect((await midtrust(['import', ...base, '--alias', 'one-leaf', '--file', 'leaf0.pem'], opts)).code).toBe(0);
+    expect(keytoolList(store, env.MID_STOREPASS).map((e) => e.alias)).toContain('one-leaf');
+    const removed = await midtrust(['delete', ...base, '--alias', 'one-leaf'], opts);
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).not.toMatch(/No entry named/);
+    expect(keytoolList(store, env.MID_STOREPASS).map((e) => e.alias)).not.toContain('one-leaf');
+    const again = await midtrust(['delete', ...base, '--alias', 'one-leaf'], opts);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/No entry named 'one-leaf' in .*single\.jks: nothing was deleted/);
+  });
+});

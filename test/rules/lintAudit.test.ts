@@ -65,6 +65,14 @@ describe('midtrust audit', () => {
     // keytool agrees on what is in the audited store
     expect(keytoolList(path.join(dir, 'mid', 'agent', 'jre', 'lib', 'security', 'cacerts'), env.SP).map((e) => e.alias).sort()).toEqual(['acme-root', 'old-ldaps']);
   });
+  it('a MID home that is not there: one clear line naming the store path once', async () => {
+    const r = await midtrust(['audit', '--mid-home', 'no-such-mid', '--storepass-env', 'SP'], { cwd: dir, env });
+    expect(r.code).toBe(1);
+    const cacerts = path.join(dir, 'no-such-mid', 'agent', 'jre', 'lib', 'security', 'cacerts');
+    expect(r.stderr.split(cacerts).length - 1).toBe(1);
+    expect(r.stderr).toMatch(/does not exist/);
+  });
+
   it('audits a plain keystore as JSON', async () => {
     const r = await midtrust(['audit', 'mid/agent/jre/lib/security/cacerts', '--storepass-env', 'SP', '--json', '--fail-on', 'error'], { cwd: dir, env });
     expect(r.code).toBe(1);

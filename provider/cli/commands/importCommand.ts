@@ -57,7 +57,12 @@ export const deleteCommand = defineCommand<DeleteOptions>({
       },
       io,
     );
-    reportApply(await applyDesiredState(new LocalHost(), desired), opts, io);
+    const result = await applyDesiredState(new LocalHost(), desired);
+    reportApply(result, opts, io);
+    // Idempotent, but a mistyped alias must not read as success: say that nothing had that name.
+    if (!opts.json && !result.plan.actions.some((a) => a.action === 'remove')) {
+      io.stdout(`No entry named '${opts.alias}' in ${result.plan.keystorePath}: nothing was deleted (midtrust ls lists the aliases).\n`);
+    }
     return EXIT.OK;
   },
 });
