@@ -121,7 +121,20 @@ function handshake(stream: Duplex, target: EndpointTarget, timeoutMs: number, wh
     socket.once('error', (e: Error) => {
       clearTimeout(timer);
       socket.destroy();
-      reject(new MidtrustError('IO', `${where}: the TLS handshake failed (${e.message})`, { cause: e }));
+      reject(new MidtrustError('IO', `${where}: ${handshakeFailure(e)}`, { cause: e }));
     });
   });
+}
+
+/**
+ * A handshake error in words: OpenSSL's "wrong version number" means the other side did not
+ * answer with TLS at all (plain HTTP, LDAP without StartTLS, SSH…); anything else keeps OpenSSL's
+ * reason, on one line and without its source-file location.
+ */
+function handshakeFailure(e: Error & { code?: string; reason?: string }): string {
+  if (e.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(e.message)) {
+    return 'the server did not answer with TLS (plain HTTP or another protocol on this port?); check the port, or use ldap:// for a StartTLS LDAP server';
+  }
+  const reason = e.reason ?? e.message.replace(/:\.\.\/deps\/openssl\S*/g, '');
+  return `the TLS handshake failed (${reason.replace(/\s+/g, ' ').trim()})`;
 }

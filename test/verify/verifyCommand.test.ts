@@ -4,6 +4,7 @@
  * MID's external truststore. Verdicts themselves are checked against the JVM in jvmOracle.test.ts.
  */
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { writeKeystore } from '../../provider/keystore/keystoreCodec';
 import { freePort } from '../../bench/benchUtil';
@@ -94,6 +95,21 @@ describe('midtrust verify: errors are never verdicts (exit 1)', () => {
     // Under --json an error is a JSON object on stdout, never a verdict (docs: the CLI's --json errors).
     expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'IO', message: expect.stringMatching(/cannot connect to 127\.0\.0\.1:\d+: connection refused/) } });
     expect(r.stdout).not.toMatch(/"trusted"/);
+  });
+
+  it('a port that does not speak TLS (plain HTTP): said in words, on one line, never a verdict', async () => {
+    const http = net.createServer((c) => c.once('data', () => c.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n')));
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    try {
+      const port = (http.address() as net.AddressInfo).port;
+      const r = await verify(['--target', `https://localhost:${port}`, '--keystore', rootStore, '--storepass-env', 'MT_PW']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/did not answer with TLS \(plain HTTP or another protocol on this port\?\)/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/deps\/openssl|0A00010B/);
+    } finally {
+      http.close();
+    }
   });
 
   it('a store with the wrong password, a missing store, a bad target, no mode', async () => {
