@@ -130,11 +130,23 @@ function foreignTags(yaml: typeof import('yaml'), doc: Document): Array<{ tag: s
   return out;
 }
 
+/** The source name of a desired state made from the CLI's import/delete options. */
+const OPTIONS_SOURCE = '<options>';
+
+/**
+ * The command-line option a property of an options-made desired state came from, so import and
+ * delete speak of --file and --alias, not of a desired-state file the user never wrote.
+ */
+function optionFor(p: PropertyPath): string | undefined {
+  const key = p.filter((s) => typeof s === 'string').join('.');
+  return ({ 'keystore.path': '--keystore', 'keystore.password': 'the store password', 'keystore.type': '--keystore', 'certificates.alias': '--alias', 'certificates.file': '--file', certificates: '--alias' } as Record<string, string>)[key];
+}
+
 /**
  * The same validation and resolution for an object that did not come from a file (the CLI's
  * import/delete). Relative paths resolve against `baseDir`; problems carry no line numbers.
  */
-export function desiredStateFromObject(data: unknown, baseDir: string, io: DesiredStateIo, sourceFile = '<options>'): DesiredState {
+export function desiredStateFromObject(data: unknown, baseDir: string, io: DesiredStateIo, sourceFile = OPTIONS_SOURCE): DesiredState {
   return resolve(data, baseDir, sourceFile, io, () => undefined);
 }
 
@@ -165,7 +177,13 @@ function locate(yaml: typeof import('yaml'), doc: Document, lineCounter: LineCou
 
 function resolve(data: unknown, baseDir: string, sourceFile: string, io: DesiredStateIo, lineOf: (p: PropertyPath) => number | undefined): DesiredState {
   const problems: string[] = [];
+  const fromOptions = sourceFile === OPTIONS_SOURCE;
   const problem = (p: PropertyPath, message: string): void => {
+    const option = fromOptions ? optionFor(p) : undefined;
+    if (option) {
+      problems.push(`${option}: ${message}`);
+      return;
+    }
     const line = lineOf(p);
     problems.push(`${sourceFile}${line === undefined ? '' : `:${line}`}: ${p.length ? formatPath(p) : '(top level)'}: ${message}`);
   };
@@ -175,7 +193,7 @@ function resolve(data: unknown, baseDir: string, sourceFile: string, io: Desired
     const quote = sp.message === 'must be a string' && (typeof value === 'number' || typeof value === 'boolean') ? ' (quote it in YAML)' : '';
     problem(sp.path, `${sp.message}${quote}`);
   }
-  if (problems.length > 0) throw invalid(problems);
+  if (problems.length > 0) throw invalid(problems, fromOptions);
 
   const raw = data as RawDesiredState;
   const ks = raw.keystore;
@@ -189,7 +207,7 @@ function resolve(data: unknown, baseDir: string, sourceFile: string, io: Desired
   const certificates: DesiredCertificate[] = [];
   raw.certificates.forEach((c, i) => {
     if (c.state === 'absent') {
-      certificates.push({ alias: c.alias, state: 'absent', source: `${sourceFile} certificates[${i}]` });
+      certificates.push({ alias: c.alias, state: 'absent', source: fromOptions ? `--alias ${c.alias}` : `${sourceFile} certificates[${i}]` });
       return;
     }
     let input: Uint8Array | string;
@@ -199,7 +217,7 @@ function resolve(data: unknown, baseDir: string, sourceFile: string, io: Desired
       try {
         input = io.readFile(path.resolve(baseDir, c.file), 'certificate');
       } catch (e) {
-        problem(['certificates', i, 'file'], `alias ${c.alias}: cannot read ${c.file} (${reasonOf(e)}); the path is relative to the desired-state file`);
+        problem(['certificates', i, 'file'], `alias ${c.alias}: cannot read ${c.file} (${reasonOf(e)}); ${fromOptions ? 'check the path' : 'the path is relative to the desired-state file'}`);
         return;
       }
     } else {
@@ -246,7 +264,7 @@ function resolve(data: unknown, baseDir: string, sourceFile: string, io: Desired
       problem(['endpoints', i], reasonOf(err));
     }
   });
-  if (problems.length > 0) throw invalid(problems);
+  if (problems.length > 0) throw invalid(problems, fromOptions);
   return {
     sourceFile,
     endpoints,
@@ -303,7 +321,8 @@ function formatPath(p: PropertyPath): string {
   return p.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }
 
-function invalid(problems: string[]): MidtrustError {
+function invalid(problems: string[], fromOptions = false): MidtrustError {
   const n = problems.length;
-  return new MidtrustError('INVALID_INPUT', `the desired state has ${n} problem${n === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`);
+  if (fromOptions && n === 1) return new MidtrustError('INVALID_INPUT', problems[0]);
+  return new MidtrustError('INVALID_INPUT', `${fromOptions ? 'the options have' : 'the desired state has'} ${n} problem${n === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`);
 }

@@ -150,4 +150,17 @@ describe('import and delete (keytool -importcert / -delete, idempotent)', () => 
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/No entry named 'one-leaf' in .*single\.jks: nothing was deleted/);
   });
+
+  it('their errors speak of the options given, not of a desired-state file', async () => {
+    const base = ['--keystore', 'single.jks', '--storepass-env', 'MID_STOREPASS'];
+    const key = await midtrust(['import', ...base, '--alias', 'oops', '--file', 'root.key'], opts);
+    expect(key.code).toBe(1);
+    expect(key.stderr).toMatch(/^midtrust import: error: --file: alias oops \(root\.key\): .*private key/m);
+    expect(key.stderr).not.toMatch(/desired|<options>|certificates\[0\]/);
+    const keyEntry = await midtrust(['delete', ...base, '--alias', 'mid-key'], opts);
+    expect(keyEntry.code).toBe(1);
+    expect(keyEntry.stderr).toMatch(/--alias mid-key/);
+    expect(keyEntry.stderr).not.toMatch(/<options>|certificates\[0\]/);
+    expect(keytoolList(store, env.MID_STOREPASS).map((e) => e.alias)).toContain('mid-key');
+  });
 });

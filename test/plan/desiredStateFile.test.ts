@@ -92,7 +92,8 @@ describe('loadDesiredState: resolution', () => {
     const d = desiredStateFromObject({ keystore: { path: 'ks' }, certificates: [{ alias: 'a', file: 'a.pem' }] }, certs.dir, io);
     expect(d.keystore.path).toBe(path.join(certs.dir, 'ks'));
     expect(errorOf(() => desiredStateFromObject({ keystore: { path: 'ks' }, certificates: [{ alias: '', state: 'absent' }] }, certs.dir, io)).message).toBe(
-      'the desired state has 1 problem:\n  <options>: certificates[0].alias: the alias is empty; give the name the entry has (or will have) in the keystore',
+      // Named by the option it came from (import/delete): the user wrote no desired-state file.
+      '--alias: the alias is empty; give the name the entry has (or will have) in the keystore',
     );
   });
 });
