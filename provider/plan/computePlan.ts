@@ -40,6 +40,11 @@ export function shortFingerprint(sha256: string): string {
 export function computePlan(store: Keystore | undefined, desired: DesiredState, options: ComputePlanOptions = {}): Plan {
   const keystorePath = desired.keystore.path;
   if (!store && !desired.keystore.create) {
+    const { midHome } = desired.keystore;
+    // A MID's cacerts is never created: a missing one means keystore.midHome is not a MID home.
+    if (midHome !== undefined) {
+      throw new MidtrustError('NOT_FOUND', `${keystorePath} does not exist: ${midHome} does not look like a MID Server home; keystore.midHome must be the directory that contains agent/ (${desired.sourceFile})`);
+    }
     throw new MidtrustError('NOT_FOUND', `${keystorePath} does not exist; check the path, or set keystore.create: true (with keystore.type) to create it`);
   }
   const storeType = store?.type ?? desired.keystore.type ?? 'PKCS12';

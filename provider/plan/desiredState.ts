@@ -41,6 +41,8 @@ export interface DesiredState {
   readonly keystore: {
     /** Resolved keystore file (a midHome is already turned into its cacerts path). */
     readonly path: string;
+    /** The MID home it was given as (keystore.midHome), resolved; for messages. */
+    readonly midHome?: string;
     readonly password?: Secret;
     /** Create the store when it does not exist. */
     readonly create: boolean;

@@ -268,7 +268,13 @@ function resolve(data: unknown, baseDir: string, sourceFile: string, io: Desired
   return {
     sourceFile,
     endpoints,
-    keystore: { path: storePath, ...(password ? { password } : {}), create: ks.create ?? false, ...(ks.type ? { type: ks.type } : {}) },
+    keystore: {
+      path: storePath,
+      ...(ks.midHome !== undefined ? { midHome: resolveStorePath(baseDir, ks.midHome, io.platform) } : {}),
+      ...(password ? { password } : {}),
+      create: ks.create ?? false,
+      ...(ks.type ? { type: ks.type } : {}),
+    },
     exclusive: raw.exclusive ?? false,
     backup: raw.backup ?? 0,
     certificates,

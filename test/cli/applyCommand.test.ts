@@ -164,3 +164,13 @@ describe('import and delete (keytool -importcert / -delete, idempotent)', () => 
     expect(keytoolList(store, env.MID_STOREPASS).map((e) => e.alias)).toContain('mid-key');
   });
 });
+
+describe('a MID home that is not one', () => {
+  it('plan names keystore.midHome and what it must be, not keystore.create (a MID cacerts is never created)', async () => {
+    writeDesired(certs.dir, 'nomid.yaml', 'keystore:\n  midHome: ../mid-srv\n  password: { env: MID_STOREPASS }\ncertificates:\n  - alias: leaf-zero\n    file: leaf0.pem\n');
+    const r = await midtrust(['plan', '-f', 'nomid.yaml'], opts);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/mid-srv does not look like a MID Server home; keystore\.midHome must be the directory that contains agent\/ \(.*nomid\.yaml\)/);
+    expect(r.stderr).not.toMatch(/keystore\.create/);
+  });
+});
