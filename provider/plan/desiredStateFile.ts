@@ -99,7 +99,10 @@ export function loadDesiredState(text: string, fileName: string, io: DesiredStat
         const { line, col } = lineCounter.linePos(e.pos[0]);
         return `${fileName}:${line}:${col}: ${e.message.split('\n')[0]}`;
       });
-      throw new MidtrustError('INVALID_INPUT', `the desired-state file is not valid YAML:\n  ${lines.join('\n  ')}`);
+      // Most of these come from indentation; yaml often reports them at the line above the one edited.
+      const indentation = doc.errors.some((e) => /indent|compact mapping|implicit key|nested mapping|block (sequence|mapping)/i.test(e.message));
+      const hint = indentation ? `\n  (usually indentation: an entry's keys line up under its first key, \`- alias:\` → \`  file:\`; check these lines and the one after each)` : '';
+      throw new MidtrustError('INVALID_INPUT', `the desired-state file is not valid YAML:\n  ${lines.join('\n  ')}${hint}`);
     }
     if (doc.contents === null) {
       throw new MidtrustError('INVALID_INPUT', `${fileName}: the desired-state file is empty; it needs at least 'keystore' and 'certificates' (see docs/desired-state.md)`);

@@ -102,6 +102,7 @@ describe('loadDesiredState: problems name the file, line and property', () => {
   // `want` is matched against the message; lines count from 1 as editors do.
   const bad: Array<{ name: string; yaml: string; want: RegExp }> = [
     { name: 'broken YAML', yaml: 'keystore:\n  path: x\ncertificates: [\n', want: /not valid YAML:\n {2}.*desired\.yaml:4:1: / },
+    { name: 'a key indented one space too far', yaml: 'keystore:\n  path: x\ncertificates:\n  - alias: acme-root-ca\n     file: a.pem\n', want: /desired\.yaml:4:\d+: .*\n {2}\(usually indentation: .*check these lines and the one after each\)/ },
     { name: 'duplicate YAML keys', yaml: 'keystore:\n  path: x\n  path: y\ncertificates: []\n', want: /desired\.yaml:3:\d+: Map keys must be unique/ },
     {
       name: 'an unknown property, at its own line, with a suggestion',
