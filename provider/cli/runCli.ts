@@ -41,6 +41,10 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
   // Text for a person may quote aliases and subjects from stores: never let them drive the
   // terminal. JSON needs no such step (JSON.stringify escapes control characters).
   const io: CliIo = json ? rawIo : escapedForTerminal(rawIo);
+  if (name === 'help' && rest[0] !== undefined && commands.some((c) => c.name === rest[0])) {
+    // `midtrust help ls` is `midtrust ls --help`.
+    return runCli([rest[0], '--help'], rawIo);
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(HELP);
     return name ? EXIT.OK : EXIT.ERROR;

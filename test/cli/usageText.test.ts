@@ -25,4 +25,11 @@ describe('usage and help fit an 80-column terminal', () => {
     const long = texts.flatMap((t) => t.split('\n')).filter((l) => l.length > 80);
     expect(long).toEqual([]);
   });
+
+  it('midtrust help <command> is that command’s --help', async () => {
+    const out: string[] = [];
+    const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t), env: {}, cwd: process.cwd(), readStdin: async () => '', isTty: false };
+    expect(await runCli(['help', 'ls'], io)).toBe(0);
+    expect(out.join('')).toMatch(/^midtrust ls <keystore>/);
+  });
 });
