@@ -19,7 +19,7 @@ export interface ExternalTruststoreArgs {
    * checked with Java 17 and 25). Set false only when every CA the MID needs is declared in the store.
    */
   seedFromBundled?: pulumi.Input<boolean>;
-  /** Shell command run locally when the resource changed something (Windows: `Restart-Service snc_mid_<name>`). */
+  /** Shell command run on the MID host (over `connection` when given, else on this machine) when the resource changed something (Windows: `Restart-Service snc_mid_<name>`). */
   restartCommand?: pulumi.Input<string>;
   /** The MID host over SSH, when it is not the machine running Pulumi (a Pulumi secret). */
   connection?: pulumi.Input<ConnectionInput>;

@@ -40,7 +40,8 @@ export interface ParameterOps {
  * - check: schema, absolute midHome, and for `mid.truststore.migration.strategy` one of the three strategies;
  * - create/update: set the value (a locked, atomic, text-preserving edit; no write when it already holds it);
  * - read: the value config.xml really holds (null when the parameter is gone), so the next diff plans an update;
- * - delete: remove the parameter (the product default applies again);
+ * - delete: give back what the parameter held before the first claim (removed when it was absent,
+ *   so the product default applies again; its earlier value otherwise) once its last owner lets go;
  * - restartCommand runs only when the file was changed.
  *
  * @example

@@ -10,7 +10,7 @@ export interface MidServerParameterArgs {
   name: pulumi.Input<string>;
   /** Plain value. Encrypted (`secure="true"`) parameters are refused: set those on the MID Server record. */
   value: pulumi.Input<string>;
-  /** Shell command run locally when config.xml was changed (Windows: `Restart-Service snc_mid_<name>`). */
+  /** Shell command run on the MID host (over `connection` when given, else on this machine) when config.xml was changed (Windows: `Restart-Service snc_mid_<name>`). */
   restartCommand?: pulumi.Input<string>;
   /** The MID host over SSH, when it is not the machine running Pulumi (a Pulumi secret). */
   connection?: pulumi.Input<ConnectionInput>;

@@ -8,7 +8,7 @@ export interface TruststoreMigrationStrategyArgs {
   midHome: pulumi.Input<string>;
   /** What the next upgrade migrates from the old cacerts: `migrate_delta`, `migrate_non_ca` or `do_not_migrate`. */
   strategy: pulumi.Input<'migrate_delta' | 'migrate_non_ca' | 'do_not_migrate'>;
-  /** Shell command run locally when config.xml was changed (e.g. `systemctl restart mid`; Windows: `Restart-Service snc_mid_<name>`). */
+  /** Shell command run on the MID host (over `connection` when given, else on this machine) when config.xml was changed (e.g. `systemctl restart mid`; Windows: `Restart-Service snc_mid_<name>`). */
   restartCommand?: pulumi.Input<string>;
   /** The MID host over SSH, when it is not the machine running Pulumi (a Pulumi secret). */
   connection?: pulumi.Input<ConnectionInput>;

@@ -73,6 +73,15 @@ describe('midtrust audit', () => {
     expect(r.stderr).toMatch(/does not exist/);
   });
 
+  it('--inventory refuses --incoming and --endpoint instead of dropping them, and says what checks them', async () => {
+    const incoming = await midtrust(['audit', '--inventory', 'hosts.yaml', '--incoming', 'x', '--storepass-env', 'SP'], { cwd: dir, env });
+    expect(incoming.code).toBe(1);
+    expect(incoming.stderr).toMatch(/--incoming is not checked per host by audit --inventory; .*midtrust report --inventory/);
+    const endpoint = await midtrust(['audit', '--inventory', 'hosts.yaml', '--endpoint', 'ad:636', '--storepass-env', 'SP'], { cwd: dir, env });
+    expect(endpoint.code).toBe(1);
+    expect(endpoint.stderr).toMatch(/use midtrust verify --inventory/);
+  });
+
   it('audits a plain keystore as JSON', async () => {
     const r = await midtrust(['audit', 'mid/agent/jre/lib/security/cacerts', '--storepass-env', 'SP', '--json', '--fail-on', 'error'], { cwd: dir, env });
     expect(r.code).toBe(1);

@@ -24,7 +24,12 @@ export const planCommand = defineCommand<PlanOptions>({
   options: { file: { type: 'string', short: 'f' }, json: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, ...FLEET_OPTIONS },
   async run(_positionals, opts, io) {
     const desired = loadDesiredStateFile(opts.file, io);
-    if (opts.inventory) return runFleetCommand('plan', desired, opts, io);
+    if (opts.inventory) {
+      if (desired.endpoints?.length) {
+        io.stderr(`Note: the ${desired.endpoints.length} endpoint(s) declared in ${desired.sourceFile} are not judged by plan --inventory; midtrust report --inventory (or verify --inventory) judges them from every MID host.\n`);
+      }
+      return runFleetCommand('plan', desired, opts, io);
+    }
     const host = new LocalHost();
     const plan = await planDesiredState(host, desired);
     // Declared endpoints: judged against the store as apply will leave it (the exit code stays the plan's).

@@ -149,6 +149,10 @@ function inferMidHome(storePath: string): string | undefined {
 
 /** `audit --inventory`: every host's live store and settings; exit 1 when a host failed or a finding reaches --fail-on. */
 async function auditInventory(opts: AuditOptions, failOn: Severity, expiringDays: number | undefined, io: CliIo): Promise<number> {
+  if (opts.incoming) {
+    // Not silently dropped: the fleet audit judges each host's live store and settings only.
+    throw new MidtrustError('INVALID_INPUT', '--incoming is not checked per host by audit --inventory; for the whole fleet after an upgrade use midtrust report --inventory <hosts.yaml> --incoming <new cacerts>');
+  }
   const { loadInventory } = require('../../fleet/inventory') as typeof import('../../fleet/inventory');
   const { auditFleet } = require('../../fleet/fleetAudit') as typeof import('../../fleet/fleetAudit');
   const hosts = loadInventory(path.resolve(io.cwd, opts.inventory as string), io.env);
