@@ -67,8 +67,8 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
 }
 
 /**
- * The same io with text escaped for a terminal. Every field is forwarded, not copied: isTty is
- * asked lazily by the process (finding out loads node's tty and net modules, ~7 ms of a 75 ms
+ * The same io with text escaped for a terminal. Every field is forwarded, not copied: isTty and
+ * columns are asked lazily by the process (finding out loads node's tty and net modules, ~7 ms of a 75 ms
  * apply), and a spread would ask it on every run.
  */
 function escapedForTerminal(raw: CliIo): CliIo {
@@ -80,6 +80,9 @@ function escapedForTerminal(raw: CliIo): CliIo {
     readStdin: raw.readStdin,
     get isTty() {
       return raw.isTty;
+    },
+    get columns() {
+      return raw.columns;
     },
   };
 }
