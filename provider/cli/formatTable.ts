@@ -56,6 +56,9 @@ const MIN_WIDTH = 8;
 /** Narrower than this, wrapped text is a word a line: it goes below its row instead. */
 const MIN_WRAP_WIDTH = 30;
 const GAP = 2;
+/** Text under its row starts below the second column when that is this close to the left, else at BELOW_INDENT. */
+const MAX_BELOW_INDENT = 12;
+const BELOW_INDENT = 4;
 
 type Fit = TableColumn['fit'] | 'fixed';
 interface Column {
@@ -95,7 +98,8 @@ export function formatTable(columns: ReadonlyArray<string | TableColumn>, rows: 
   if (!squeezed) return render(cols, safe, widths, opts.width);
   const inRow = cols.slice(0, last);
   const rowWidths = fitWidths(inRow, natural.slice(0, last), opts.width);
-  const indent = rowWidths[0] + GAP;
+  // Under the second column when the first is short (SEVERITY), else a small fixed indent.
+  const indent = rowWidths[0] + GAP <= MAX_BELOW_INDENT ? rowWidths[0] + GAP : BELOW_INDENT;
   return render(inRow, safe, rowWidths, opts.width, { header: cols[last].header, indent, width: Math.max(opts.width - indent, MIN_WRAP_WIDTH) });
 }
 

@@ -82,4 +82,15 @@ describe('terminal tables', () => {
     expect(both[1]).toBe('an-alias-of…0000000000  a note');
     expect(both[2]).toMatch(/cut to fit 30 columns/);
   });
+
+  it('formatTable puts wrapped text under its row, indented little when the first column is wide', () => {
+    const cols = [{ header: 'ALIAS', fit: 'id' as const }, { header: 'SHA-256', fit: 'id' as const }, { header: 'WHY', fit: 'wrap' as const }];
+    const why = 'a CA certificate: migrate_non_ca migrates only certificates whose Basic Constraints is false or absent';
+    const lines = formatTable(cols, [['debian:trustwave_global_certification_authority.pem', '97552015f5ddfc3c…', why]], { width: 80 }).trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ALIAS\s+SHA-256$/);
+    expect(lines[1]).toBe('    WHY');
+    expect(lines[2]).toMatch(/^debian:trustwave_global_certification_authority\.pem\s+97552015f5ddfc3c…$/);
+    for (const line of lines) expect(columnsOf(line)).toBeLessThanOrEqual(80);
+    expect(lines.slice(3).map((l) => l.trim()).join(' ')).toBe(why);
+  });
 });
