@@ -14,6 +14,11 @@ export interface CliIo {
   readonly readStdin: () => Promise<string>;
   /** Whether stdout is a terminal (colours, progress). */
   readonly isTty: boolean;
+  /**
+   * The terminal's width in columns (80 when unknown), for fitting tables. Asked only when stdout
+   * is a terminal and a table is printed: the real one reads process.stdout.
+   */
+  readonly columns: number;
 }
 
 /** Exit codes of the contract in DESIGN.md. */

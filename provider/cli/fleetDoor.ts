@@ -4,7 +4,7 @@ import { runFleet, type HostOutcome } from '../fleet/fleetRun';
 import { MidtrustError } from '../errors';
 import type { DesiredState } from '../plan/desiredState';
 import { EXIT, type CliIo } from './cliIo';
-import { formatTable } from './formatTable';
+import { formatTable, terminalWidth } from './formatTable';
 
 /** The options plan/apply take for fleets. */
 export const FLEET_OPTIONS = { inventory: { type: 'string' }, parallel: { type: 'string' } } as const;
@@ -52,8 +52,9 @@ export async function runFleetCommand(mode: 'plan' | 'apply', desired: DesiredSt
   } else {
     io.stdout(
       formatTable(
-        ['HOST', 'RESULT', 'CHANGES', 'WRITTEN', 'RESTARTED', 'TIME', 'ERROR'],
+        [{ header: 'HOST', fit: 'id' }, 'RESULT', 'CHANGES', 'WRITTEN', 'RESTARTED', 'TIME', { header: 'ERROR', fit: 'wrap' }],
         outcomes.map((o) => [o.name, o.ok ? 'ok' : 'FAILED', o.plan ? String(o.plan.changes) : '-', o.written ? 'yes' : 'no', o.restarted ? 'yes' : 'no', `${o.ms} ms`, o.error ?? '']),
+        { width: terminalWidth(io) },
       ),
     );
     io.stdout(`${outcomes.length} host(s): ${outcomes.length - failed} ok, ${failed} failed${mode === 'plan' ? `, ${pending} with changes pending` : ''}.\n`);

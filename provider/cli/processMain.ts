@@ -58,9 +58,13 @@ export function runAsProcess(argv: string[]): void {
     env: process.env,
     cwd: process.cwd(),
     readStdin,
-    // Asked only by commands that draw progress; node:tty loads net and streams.
+    // Asked only by commands that draw progress or print tables; node:tty loads net and streams.
     get isTty() {
       return (require('node:tty') as typeof import('node:tty')).isatty(1);
+    },
+    // Asked only to fit a table on a terminal; process.stdout loads node's stream machinery.
+    get columns() {
+      return process.stdout.columns || 80;
     },
   }).then(
     (code) => {

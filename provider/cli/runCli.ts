@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { closestName } from '../closestName';
 import { MidtrustError, type ErrorCode } from '../errors';
 import { packageVersion } from '../packageVersion';
 import { EXIT, type CliIo } from './cliIo';
@@ -71,8 +72,8 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
 }
 
 /**
- * The same io with text escaped for a terminal. Every field is forwarded, not copied: isTty is
- * asked lazily by the process (finding out loads node's tty and net modules, ~7 ms of a 75 ms
+ * The same io with text escaped for a terminal. Every field is forwarded, not copied: isTty and
+ * columns are asked lazily by the process (finding out loads node's tty and net modules, ~7 ms of a 75 ms
  * apply), and a spread would ask it on every run.
  */
 function escapedForTerminal(raw: CliIo): CliIo {
@@ -84,6 +85,9 @@ function escapedForTerminal(raw: CliIo): CliIo {
     readStdin: raw.readStdin,
     get isTty() {
       return raw.isTty;
+    },
+    get columns() {
+      return raw.columns;
     },
   };
 }
@@ -114,6 +118,37 @@ function parseCommandArgs(command: CommandSpec, args: string[]): { positionals: 
     const parsed = parseArgs({ args, options: command.options, allowPositionals: true, strict: true });
     return { positionals: parsed.positionals, values: parsed.values as Record<string, unknown> };
   } catch (e) {
-    throw new MidtrustError('INVALID_INPUT', `${(e as Error).message}\nusage: ${usageText(command.usage)}`);
+    throw new MidtrustError('INVALID_INPUT', `${optionProblem(command, args) ?? (e as Error).message}\nusage: ${usageText(command.usage)}`);
   }
+}
+
+/**
+ * What is wrong with the options, in one line for a person, from parseArgs' tokens (its own
+ * messages suggest '--' quoting and never the option meant): an unknown option with the nearest
+ * declared one, a missing value with the placeholder the usage shows. Undefined when none applies.
+ */
+function optionProblem(command: CommandSpec, args: string[]): string | undefined {
+  const { tokens } = parseArgs({ args, options: command.options, allowPositionals: true, strict: false, tokens: true });
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue;
+    const spec = command.options[t.name];
+    if (!spec) {
+      const guess = closestName(Object.keys(command.options), t.name);
+      return `unknown option ${t.rawName}${guess ? ` (did you mean --${guess}?)` : ''}`;
+    }
+    if (spec.type === 'string' && (t.value === undefined || (!t.inlineValue && t.value.startsWith('-')))) {
+      return `option ${t.rawName} needs a value (${t.rawName} ${valuePlaceholder(command.usage, t.name, spec.short)})`;
+    }
+    if (spec.type === 'boolean' && t.value !== undefined) return `option ${t.rawName} takes no value`;
+  }
+  return undefined;
+}
+
+/** How the usage line names an option's value (`-f <desired.yaml>`, `--storepass-env VAR`), else `<value>`. */
+function valuePlaceholder(usage: string, name: string, short: string | undefined): string {
+  for (const flag of [`--${name}`, ...(short ? [`-${short}`] : [])]) {
+    const m = new RegExp(`(?:^|[\\s\\[(|])${flag} (<[^>]+>|[A-Z][A-Z0-9_]*)`).exec(usage);
+    if (m) return m[1];
+  }
+  return '<value>';
 }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { closestName } from '../closestName';
 
 /** One schema problem: where (JSON pointer segments) and what, in words for a person. */
 export interface SchemaProblem {
@@ -116,18 +117,6 @@ function humanize(errors: ErrorObject[]): SchemaProblem[] {
 function hint(e: ErrorObject, extra: string): string {
   const props = Object.keys((e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
   if (props.length === 0) return '';
-  const close = props.filter((p) => editDistance(p.toLowerCase(), extra.toLowerCase()) <= Math.max(1, Math.floor(p.length / 4)));
-  return ` (${close.length > 0 ? `did you mean '${close[0]}'? ` : ''}allowed: ${props.join(', ')})`;
-}
-
-/** Levenshtein distance; property names are short, so the O(n·m) table is nothing. */
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 3 || a.length > 64 || b.length > 64) return Infinity;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
+  const close = closestName(props, extra);
+  return ` (${close ? `did you mean '${close}'? ` : ''}allowed: ${props.join(', ')})`;
 }

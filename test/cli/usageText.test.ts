@@ -14,7 +14,7 @@ describe('usage and help fit an 80-column terminal', () => {
 
   it('midtrust --help and every command’s --help: no line over 80 columns, nothing lost', async () => {
     const texts: string[] = [];
-    const io = { stdout: (t: string) => void texts.push(t), stderr: (t: string) => void texts.push(t), env: {}, cwd: process.cwd(), readStdin: async () => '', isTty: false };
+    const io = { stdout: (t: string) => void texts.push(t), stderr: (t: string) => void texts.push(t), env: {}, cwd: process.cwd(), readStdin: async () => '', isTty: false, columns: 80 };
     expect(await runCli(['--help'], io)).toBe(0);
     for (const c of commands) {
       expect(await runCli([c.name, '--help'], io)).toBe(0);
@@ -28,7 +28,7 @@ describe('usage and help fit an 80-column terminal', () => {
 
   it('midtrust help <command> is that command’s --help', async () => {
     const out: string[] = [];
-    const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t), env: {}, cwd: process.cwd(), readStdin: async () => '', isTty: false };
+    const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t), env: {}, cwd: process.cwd(), readStdin: async () => '', isTty: false, columns: 80 };
     expect(await runCli(['help', 'ls'], io)).toBe(0);
     expect(out.join('')).toMatch(/^midtrust ls <keystore>/);
   });

@@ -12,8 +12,8 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs midtrust in-process (fast) with its own env and cwd. */
-export async function midtrust(argv: string[], opts: { env?: Record<string, string | undefined>; cwd?: string; stdin?: string } = {}): Promise<CliRun> {
+/** Runs midtrust in-process (fast) with its own env and cwd; `terminal` makes stdout a terminal that wide. */
+export async function midtrust(argv: string[], opts: { env?: Record<string, string | undefined>; cwd?: string; stdin?: string; terminal?: { columns: number } } = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
@@ -26,7 +26,8 @@ export async function midtrust(argv: string[], opts: { env?: Record<string, stri
     env: { ...opts.env },
     cwd: opts.cwd ?? process.cwd(),
     readStdin: async () => opts.stdin ?? '',
-    isTty: false,
+    isTty: opts.terminal !== undefined,
+    columns: opts.terminal?.columns ?? 80,
   });
   return { code, stdout, stderr };
 }

@@ -4,9 +4,9 @@ import { LocalHost } from '../../host/localHost';
 import { readKeystore } from '../../keystore/keystoreCodec';
 import type { Keystore } from '../../keystore/model';
 import { listEntries, type EntryListing } from '../../listing/entryListing';
-import { EXIT } from '../cliIo';
+import { EXIT, type CliIo } from '../cliIo';
 import { STORE_PASSWORD_OPTIONS, resolveStorePassword, type StorePasswordOptions } from '../storePassword';
-import { formatTable } from '../formatTable';
+import { formatTable, terminalWidth } from '../formatTable';
 import { defineCommand } from '../commandSpec';
 
 interface LsOptions extends StorePasswordOptions {
@@ -39,7 +39,7 @@ export const lsCommand = defineCommand<LsOptions>({
     if (opts.json) {
       io.stdout(`${JSON.stringify({ path: file, type: store.type, verified: store.integrity === 'verified', integrity: store.integrity, entries }, null, 2)}\n`);
     } else {
-      io.stdout(renderHuman(file, store, entries));
+      io.stdout(renderHuman(file, store, entries, io));
     }
     return EXIT.OK;
   },
@@ -51,7 +51,7 @@ const INTEGRITY_TEXT = {
   none: 'no integrity protection (password-less)',
 } as const;
 
-function renderHuman(file: string, store: Keystore, entries: EntryListing[]): string {
+function renderHuman(file: string, store: Keystore, entries: EntryListing[], io: CliIo): string {
   const header = `${file}: ${store.type}, ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}, ${INTEGRITY_TEXT[store.integrity]}\n`;
   if (entries.length === 0) return header;
   const rows = entries.map((e) => [
@@ -62,7 +62,8 @@ function renderHuman(file: string, store: Keystore, entries: EntryListing[]): st
     e.isCa === null ? '-' : e.isCa ? 'yes' : 'no',
     e.sha256 ? `${e.sha256.slice(0, 16)}…` : '-',
   ]);
-  return header + formatTable(['ALIAS', 'KIND', 'SUBJECT CN', 'NOT AFTER', 'CA', 'SHA-256'], rows);
+  const columns = [{ header: 'ALIAS', fit: 'id' }, 'KIND', { header: 'SUBJECT CN', fit: 'cut' }, 'NOT AFTER', 'CA', { header: 'SHA-256', fit: 'id' }] as const;
+  return header + formatTable(columns, rows, { width: terminalWidth(io) });
 }
 
 /** The CN of a subject string, or the whole subject when it has none. */

@@ -11,7 +11,7 @@ import { reaches, type Severity, type Violation } from '../../rules/violation';
 import { EXIT, type CliIo } from '../cliIo';
 import { defineCommand } from '../commandSpec';
 import { loadDesiredStateFile } from '../desiredStateIo';
-import { formatTable } from '../formatTable';
+import { formatTable, terminalWidth, type TableColumn } from '../formatTable';
 import { STORE_PASSWORD_OPTIONS, resolveStorePassword, type StorePasswordOptions } from '../storePassword';
 
 const SEVERITIES: readonly Severity[] = ['advisory', 'warning', 'error'];
@@ -31,6 +31,19 @@ const COMMON = {
   incoming: { type: 'string' },
   endpoint: { type: 'string', multiple: true },
 } as const;
+
+/** The findings table: the finding's text wraps on a narrow terminal, since its end is the fix. */
+const FINDING_COLUMNS: ReadonlyArray<string | TableColumn> = ['SEVERITY', { header: 'RULE', fit: 'id' }, { header: 'ALIAS', fit: 'id' }, { header: 'FINDING', fit: 'wrap' }];
+
+/**
+ * A finding's message for the table, without the alias it opens with: the ALIAS column already
+ * shows it. The message itself (JSON, reports) keeps it, since there it stands alone.
+ */
+function findingText(v: Violation): string {
+  if (!v.alias) return v.message;
+  for (const lead of [`${v.alias} `, `alias ${v.alias} `]) if (v.message.startsWith(lead)) return v.message.slice(lead.length);
+  return v.message;
+}
 
 /** Loaded only when endpoints are checked: lint and audit without them never pay for TLS code. */
 const endpointChecks = (): typeof import('../../verify/endpointChecks') => require('../../verify/endpointChecks');
@@ -52,7 +65,7 @@ function report(violations: Violation[], failOn: Severity, opts: CommonOptions, 
     io.stdout(`${header}\n`);
     if (extra) io.stdout(extra);
     if (violations.length === 0) io.stdout('No findings.\n');
-    else io.stdout(formatTable(['SEVERITY', 'RULE', 'ALIAS', 'FINDING'], violations.map((v) => [v.severity, v.rule, v.alias ?? '-', `${v.message}. Fix: ${v.remediation}`])));
+    else io.stdout(formatTable(FINDING_COLUMNS, violations.map((v) => [v.severity, v.rule, v.alias ?? '-', `${findingText(v)}. Fix: ${v.remediation}`]), { width: terminalWidth(io) }));
   }
   const failing = violations.filter((v) => reaches(v, failOn)).length;
   if (failing > 0 && !opts.json) io.stderr(`${failing} finding(s) at or above '${failOn}'\n`);
@@ -128,7 +141,7 @@ export const auditCommand = defineCommand<AuditOptions>({
       .filter((c): c is { alias: string; notAfter: Date } => c.notAfter !== undefined)
       .sort((a, b) => a.notAfter.getTime() - b.notAfter.getTime())
       .slice(0, 10);
-    const extra = `Soonest expiries:\n${formatTable(['NOT AFTER', 'ALIAS'], expiry.map((e) => [e.notAfter.toISOString().slice(0, 10), e.alias]))}`;
+    const extra = `Soonest expiries:\n${formatTable(['NOT AFTER', { header: 'ALIAS', fit: 'id' }], expiry.map((e) => [e.notAfter.toISOString().slice(0, 10), e.alias]), { width: terminalWidth(io) })}`;
     return report(violations, failOn, opts, io, `Audited ${file}: ${store.type}, ${certificates.length} trusted certificate(s)${mid ? `, strategy ${mid.strategy}` : ''}`, extra);
   },
 });
@@ -164,9 +177,9 @@ async function auditInventory(opts: AuditOptions, failOn: Severity, expiringDays
   if (opts.json) {
     io.stdout(`${JSON.stringify({ hosts: audits }, null, 2)}\n`);
   } else {
-    io.stdout(formatTable(['HOST', 'RESULT', 'FINDINGS', `AT/ABOVE ${failOn.toUpperCase()}`, 'ERROR'], audits.map((a) => [a.name, a.ok ? 'ok' : 'FAILED', String(a.violations.length), String(failing(a)), a.error ?? ''])));
+    io.stdout(formatTable([{ header: 'HOST', fit: 'id' }, 'RESULT', 'FINDINGS', `AT/ABOVE ${failOn.toUpperCase()}`, { header: 'ERROR', fit: 'wrap' }], audits.map((a) => [a.name, a.ok ? 'ok' : 'FAILED', String(a.violations.length), String(failing(a)), a.error ?? '']), { width: terminalWidth(io) }));
     for (const a of audits.filter((x) => failing(x) > 0)) {
-      io.stdout(`\n${a.name}:\n${formatTable(['SEVERITY', 'RULE', 'ALIAS', 'FINDING'], a.violations.filter((v) => reaches(v, failOn)).map((v) => [v.severity, v.rule, v.alias ?? '-', v.message]))}`);
+      io.stdout(`\n${a.name}:\n${formatTable(FINDING_COLUMNS, a.violations.filter((v) => reaches(v, failOn)).map((v) => [v.severity, v.rule, v.alias ?? '-', findingText(v)]), { width: terminalWidth(io) })}`);
     }
   }
   return audits.some((a) => !a.ok || failing(a) > 0) ? EXIT.ERROR : EXIT.OK;

@@ -6,7 +6,7 @@ import type { UpgradeEntry, UpgradeResult } from '../../mid/upgrade/upgradeModel
 import type { UpgradeEndpointCheck } from '../../verify/endpointChecks';
 import { EXIT, type CliIo } from '../cliIo';
 import { defineCommand } from '../commandSpec';
-import { formatTable, printable } from '../formatTable';
+import { formatTable, printable, terminalWidth } from '../formatTable';
 import { loadDesiredStateFile } from '../desiredStateIo';
 import { STORE_PASSWORD_OPTIONS, passwordFromEnv, resolveStorePassword, type StorePasswordOptions } from '../storePassword';
 
@@ -69,7 +69,7 @@ export const upgradePreviewCommand = defineCommand<PreviewOptions>({
     if (opts.json) {
       io.stdout(`${JSON.stringify({ ...upgradeJson(result), ...(endpoints ? { endpoints: endpoints.map((e) => ({ target: e.target, breaks: e.breaks, ...endpointJson(e) })) } : {}) }, null, 2)}\n`);
     } else {
-      io.stdout(renderUpgrade(result));
+      io.stdout(renderUpgrade(result, terminalWidth(io)));
       if (endpoints) io.stdout(renderUpgradeEndpoints(endpoints));
     }
     return EXIT.OK;
@@ -107,17 +107,17 @@ export function upgradeJson(r: UpgradeResult): Record<string, unknown> {
   return { rule: r.rule, why: r.why, entries: r.result.map(shape), lost: r.lost.map(shape) };
 }
 
-/** The preview for a person: what is lost first (that is what causes outages), then the rest. */
-export function renderUpgrade(r: UpgradeResult): string {
+/** The preview for a person: what is lost first (that is what causes outages), then the rest; `width` fits its tables to a terminal. */
+export function renderUpgrade(r: UpgradeResult, width?: number): string {
   const count = (o: string) => r.result.filter((e) => e.outcome === o).length;
   const lines = [`Upgrade rule: ${r.rule} — ${r.why}`];
   const lost = r.lost;
   lines.push(lost.length === 0 ? 'Nothing is lost.' : `LOST (${lost.length}): these certificates will not be trusted after the upgrade`);
-  if (lost.length) lines.push(formatTable(['ALIAS', 'SHA-256', 'WHY'], lost.map((e) => [e.alias, `${e.sha256.slice(0, 16)}…`, e.reason])).trimEnd());
+  if (lost.length) lines.push(formatTable([{ header: 'ALIAS', fit: 'id' }, { header: 'SHA-256', fit: 'id' }, { header: 'WHY', fit: 'wrap' }], lost.map((e) => [e.alias, `${e.sha256.slice(0, 16)}…`, e.reason]), { width }).trimEnd());
   const migrated = r.result.filter((e) => e.outcome === 'migrated' || e.outcome === 'resurrected');
   if (migrated.length) {
     lines.push(`MIGRATED (${migrated.length}):`);
-    lines.push(formatTable(['NEW ALIAS', 'WAS', 'NOTE'], migrated.map((e) => [e.alias, e.previousAlias ?? '', e.outcome === 'resurrected' ? 'RESURRECTED vendor-removed root' : ''])).trimEnd());
+    lines.push(formatTable([{ header: 'NEW ALIAS', fit: 'id' }, { header: 'WAS', fit: 'id' }, { header: 'NOTE', fit: 'wrap' }], migrated.map((e) => [e.alias, e.previousAlias ?? '', e.outcome === 'resurrected' ? 'RESURRECTED vendor-removed root' : '']), { width }).trimEnd());
   }
   lines.push(`Kept (already in the incoming store): ${count('kept')}; new from the incoming store: ${count('incoming')}.`);
   if (lost.length) lines.push('To keep them: declare them in midtrust and re-apply after the upgrade, choose migrate_delta, or use an external truststore outside the MID home.');
@@ -157,7 +157,7 @@ export const migrateCommand = defineCommand<MigrateOptions>({
     io.stdout(
       opts.json
         ? `${JSON.stringify({ ...upgradeJson(r), cacerts, backupDir: r.backupDir }, null, 2)}\n`
-        : `${renderUpgrade(r)}Replaced ${cacerts} with the migrated store (restart the MID Server to use it).\nBackups: ${r.backupDir}/cacerts_before, cacerts_from_upgrade (midtrust restore puts back what is lost)\n`,
+        : `${renderUpgrade(r, terminalWidth(io))}Replaced ${cacerts} with the migrated store (restart the MID Server to use it).\nBackups: ${r.backupDir}/cacerts_before, cacerts_from_upgrade (midtrust restore puts back what is lost)\n`,
     );
     return EXIT.OK;
   },

@@ -5,7 +5,7 @@ import type { EndpointTarget } from '../../verify/endpointTarget';
 import { verdictJson } from '../../verify/formatVerdict';
 import type { CliIo } from '../cliIo';
 import { hostProgress, parseParallel } from '../fleetDoor';
-import { formatTable } from '../formatTable';
+import { formatTable, terminalWidth } from '../formatTable';
 import { resolveStorePassword, type StorePasswordOptions } from '../storePassword';
 import { VERIFY_EXIT } from './verifyCommand';
 
@@ -26,7 +26,7 @@ export async function verifyInventory(target: EndpointTarget, opts: StorePasswor
   if (opts.json) {
     io.stdout(`${JSON.stringify({ target: target.text, hosts: results.map((r) => ({ name: r.name, ok: r.ok, error: r.error ?? null, ms: r.ms, verdict: r.verdict ? verdictJson(r.verdict) : null })) }, null, 2)}\n`);
   } else {
-    io.stdout(formatTable(['HOST', 'VERDICT', 'ANCHOR', 'WHY', 'TIME'], results.map((r) => [r.name, r.ok ? (r.verdict?.trusted ? 'trusted' : 'NOT TRUSTED') : 'FAILED', r.verdict?.trusted ? (r.verdict.judgement.anchor?.alias ?? '') : '', why(r), `${r.ms} ms`])));
+    io.stdout(formatTable([{ header: 'HOST', fit: 'id' }, 'VERDICT', { header: 'ANCHOR', fit: 'id' }, { header: 'WHY', fit: 'wrap' }, 'TIME'], results.map((r) => [r.name, r.ok ? (r.verdict?.trusted ? 'trusted' : 'NOT TRUSTED') : 'FAILED', r.verdict?.trusted ? (r.verdict.judgement.anchor?.alias ?? '') : '', why(r), `${r.ms} ms`]), { width: terminalWidth(io) }));
     io.stdout(`${results.length} host(s): ${results.length - failed - untrusted} trust ${target.text}, ${untrusted} do not, ${failed} failed.\n`);
     for (const r of results.filter((x) => x.ok && !x.verdict?.trusted)) {
       io.stdout(`\n${r.name}:\n${(r.verdict?.judgement.problems ?? []).map((p) => `  - ${p.code}: ${p.message}`).join('\n')}\n`);
