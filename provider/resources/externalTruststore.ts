@@ -58,6 +58,8 @@ export class ExternalTruststore extends pulumi.dynamic.Resource {
   declare readonly storeFormat: pulumi.Output<string | null>;
   /** True when the last create or update created the store file. */
   declare readonly createdStore: pulumi.Output<boolean>;
+  /** Directories the last create or update made for the store (0755, owned like the MID's agent/), also named in `note`. */
+  declare readonly createdDirectories: pulumi.Output<string[]>;
   declare readonly restartRequired: pulumi.Output<boolean>;
   declare readonly note: pulumi.Output<string>;
   declare readonly restarted: pulumi.Output<boolean>;
@@ -78,6 +80,7 @@ export class ExternalTruststore extends pulumi.dynamic.Resource {
         passwordWired: undefined,
         storeFormat: undefined,
         createdStore: undefined,
+        createdDirectories: undefined,
         restartRequired: undefined,
         note: undefined,
         restarted: undefined,

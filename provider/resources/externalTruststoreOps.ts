@@ -117,7 +117,8 @@ export async function read(id: string, props: Props): Promise<dynamic.ReadResult
     if (!(await hostFor(inputs.connection).stat(layout.configXml))) return { id: '', props: {} };
     const wired = readExternalTruststore((await readTextFile(layout.wrapperOverride, inputs.connection)) ?? '');
     const storeFormat = await storeTypeOf(inputs.truststorePath, inputs.connection);
-    return { id, props: outputsFor(inputs, ownerIdOf(props), layout.wrapperOverride, wired, storeFormat ?? null, Boolean(props.createdStore), Boolean(props.restarted)) };
+    const createdDirectories = Array.isArray(props.createdDirectories) ? (props.createdDirectories as string[]) : [];
+    return { id, props: outputsFor(inputs, ownerIdOf(props), layout.wrapperOverride, wired, storeFormat ?? null, Boolean(props.createdStore), Boolean(props.restarted), createdDirectories) };
   } catch (e) {
     throw asPersonError(e, `external truststore of ${layout.home}`);
   }
@@ -160,7 +161,7 @@ async function wire(inputs: ExternalTruststoreInputs, ownerId: string): Promise<
     const { type, created } = await ensureStore(host, inputs, layout.cacerts, password);
     const wiring = await claimWiring(inputs, ownerId, layout, { type, password, createdStore: created, createdDirectories });
     const restarted = await runRestartCommand(inputs.restartCommand, wiring.changed || created, layout.wrapperOverride, inputs.connection);
-    return outputsFor(inputs, ownerId, layout.wrapperOverride, readExternalTruststore(wiring.text), type, created, restarted);
+    return outputsFor(inputs, ownerId, layout.wrapperOverride, readExternalTruststore(wiring.text), type, created, restarted, createdDirectories);
   } catch (e) {
     throw asPersonError(e, `external truststore ${inputs.truststorePath} for ${layout.home}`);
   }
@@ -364,6 +365,7 @@ function outputsFor(
   storeFormat: string | null,
   createdStore: boolean,
   restarted: boolean,
+  createdDirectories: readonly string[],
 ): Props {
   const outs: Props = {
     midHome: inputs.midHome,
@@ -375,8 +377,12 @@ function outputsFor(
     passwordWired: wired.password !== undefined,
     storeFormat,
     createdStore,
+    createdDirectories: [...createdDirectories],
     restartRequired: true,
-    note: RESTART_NOTE,
+    // Said, not only done: directories made for the MID's account to reach its truststore.
+    note: createdDirectories.length
+      ? `${RESTART_NOTE} Created ${createdDirectories.join(', ')} (0755, owned like agent/, so the MID's account can read its truststore).`
+      : RESTART_NOTE,
     restarted,
     ownerId,
   };

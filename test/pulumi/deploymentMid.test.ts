@@ -154,6 +154,10 @@ test('ExternalTruststore: directories it creates belong to the MID home owner an
     expect([st.uid, st.gid, st.mode & 0o777]).toEqual([2345, 2345, 0o755]);
   }
   expect(fs.statSync(truststorePath).mode & 0o004).toBe(0o004);
+  // Said, not only done: the outputs name the directories it made.
+  const outputs = stack.state().resources.find((r) => r.type.endsWith('ExternalTruststore'))!.outputs;
+  expect(outputs.createdDirectories).toEqual([path.dirname(path.dirname(truststorePath)), path.dirname(truststorePath)]);
+  expect(outputs.note).toMatch(new RegExp(`Created ${path.dirname(path.dirname(truststorePath))}, .*owned like agent/`));
   await stack.destroy();
   expect(fs.existsSync(path.dirname(path.dirname(truststorePath)))).toBe(false);
 });
