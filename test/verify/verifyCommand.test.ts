@@ -98,7 +98,12 @@ describe('midtrust verify: errors are never verdicts (exit 1)', () => {
   });
 
   it('a port that does not speak TLS (plain HTTP): said in words, on one line, never a verdict', async () => {
-    const http = net.createServer((c) => c.once('data', () => c.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n')));
+    const sockets = new Set<net.Socket>();
+    const http = net.createServer((c) => {
+      sockets.add(c);
+      c.on('error', () => undefined);
+      c.once('data', () => c.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'));
+    });
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     try {
       const port = (http.address() as net.AddressInfo).port;
@@ -108,7 +113,8 @@ describe('midtrust verify: errors are never verdicts (exit 1)', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).not.toMatch(/deps\/openssl|0A00010B/);
     } finally {
-      http.close();
+      for (const c of sockets) c.destroy();
+      await new Promise((r) => http.close(r));
     }
   });
 
