@@ -46,6 +46,6 @@ export function reportApply(result: ApplyResult, opts: { json?: boolean; verbose
   }
   io.stdout(formatPlan(result.plan, { verbose: opts.verbose }));
   if (result.written) {
-    io.stdout(`Wrote ${result.plan.keystorePath}. Restart the MID Server (or any JVM using this store) to load the new trust.\n`);
+    io.stdout(`Wrote ${result.plan.keystorePath}.\nRestart the MID Server (or any JVM using this store) to load the new trust.\n`);
   }
 }

@@ -120,7 +120,7 @@ export function renderUpgrade(r: UpgradeResult, width?: number): string {
     lines.push(formatTable([{ header: 'NEW ALIAS', fit: 'id' }, { header: 'WAS', fit: 'id' }, { header: 'NOTE', fit: 'wrap' }], migrated.map((e) => [e.alias, e.previousAlias ?? '', e.outcome === 'resurrected' ? 'RESURRECTED vendor-removed root' : '']), { width }).trimEnd());
   }
   lines.push(`Kept (already in the incoming store): ${count('kept')}; new from the incoming store: ${count('incoming')}.`);
-  if (lost.length) lines.push('To keep them: declare them in midtrust and re-apply after the upgrade, choose migrate_delta, or use an external truststore outside the MID home.');
+  if (lost.length) lines.push('To keep them: declare them in midtrust and re-apply after the upgrade, choose\nmigrate_delta, or use an external truststore outside the MID home.');
   return `${lines.join('\n')}\n`;
 }
 
