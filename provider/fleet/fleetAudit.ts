@@ -1,4 +1,3 @@
-import { MidtrustError } from '../errors';
 import { SshConnectionPool } from '../host/ssh/sshConnectionPool';
 import { SshHost } from '../host/ssh/sshHost';
 import { readKeystore } from '../keystore/keystoreCodec';
@@ -8,6 +7,7 @@ import { certificatesOfStore, runRules } from '../rules/runRules';
 import type { RuleOptions, Violation } from '../rules/violation';
 import type { InventoryHost } from './inventory';
 import { mapLimited } from './mapLimited';
+import { hostFailure } from './hostFailure';
 
 /** The policy findings of one host, or why it could not be audited. */
 export interface HostAudit {
@@ -30,7 +30,7 @@ export async function auditFleet(hosts: readonly InventoryHost[], password: stri
       const mid = await readMidSettings(host, h.midHome);
       return { name: h.name, ok: true, violations: runRules({ certificates: certificatesOfStore(store), mid }, opts.rules) };
     } catch (e) {
-      return { name: h.name, ok: false, violations: [], error: e instanceof MidtrustError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}` };
+      return { name: h.name, ok: false, violations: [], error: hostFailure(e) };
     }
   };
   try {

@@ -9,6 +9,7 @@ import type { DesiredState } from '../plan/desiredState';
 import type { Plan } from '../plan/plan';
 import type { InventoryHost } from './inventory';
 import { mapLimited } from './mapLimited';
+import { hostFailure } from './hostFailure';
 
 /** What happened on one host. */
 export interface HostOutcome {
@@ -54,7 +55,7 @@ export async function runFleet(hosts: readonly InventoryHost[], desired: Desired
         outcome = { name: h.name, ok: true, plan: r.plan, written: r.written, restarted, ms: Date.now() - started };
       }
     } catch (e) {
-      outcome = { name: h.name, ok: false, error: e instanceof MidtrustError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`, ms: Date.now() - started };
+      outcome = { name: h.name, ok: false, error: hostFailure(e), ms: Date.now() - started };
     }
     opts.onHostDone?.(outcome, ++done, hosts.length);
     return outcome;

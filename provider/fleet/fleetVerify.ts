@@ -9,6 +9,7 @@ import { judgedMidStore } from '../verify/judgedStore';
 import { trustPolicyFor, verifyEndpoint, type EndpointVerdict } from '../verify/verifyEndpoint';
 import type { InventoryHost } from './inventory';
 import { mapLimited } from './mapLimited';
+import { hostFailure } from './hostFailure';
 
 /** One host's verdict, or why it could not be judged. */
 export interface HostVerdict {
@@ -51,7 +52,7 @@ export async function verifyFleet(hosts: readonly InventoryHost[], target: Endpo
       const verdict = await verifyEndpoint(target, { store: judged, policy, timeoutMs: opts.timeoutMs, now: opts.now, connect: forwardedFrom(pool, h.connection, opts.timeoutMs ?? 10_000) });
       outcome = { name: h.name, ok: true, verdict, ms: Date.now() - started };
     } catch (e) {
-      outcome = { name: h.name, ok: false, error: e instanceof MidtrustError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`, ms: Date.now() - started };
+      outcome = { name: h.name, ok: false, error: hostFailure(e), ms: Date.now() - started };
     }
     opts.onHostDone?.(outcome, ++done, hosts.length);
     return outcome;

@@ -1,4 +1,3 @@
-import { MidtrustError } from '../errors';
 import type { Host } from '../host/host';
 import { SshConnectionPool } from '../host/ssh/sshConnectionPool';
 import { SshHost } from '../host/ssh/sshHost';
@@ -11,6 +10,7 @@ import type { Connector } from '../verify/fetchPresentedChain';
 import type { EndpointGathering } from './endpointGatherer';
 import type { InventoryHost } from './inventory';
 import { mapLimited } from './mapLimited';
+import { hostFailure } from './hostFailure';
 
 /** One host to read for the report: its store, and its MID home when it is a MID Server. */
 export interface PostureTarget {
@@ -47,7 +47,7 @@ export async function observeHostOn(host: Host, target: PostureTarget, password:
       : undefined;
     return builder.observe({ name: target.name, storePath: target.storePath, store, mid, endpoints: judged });
   } catch (e) {
-    return builder.failed(target.name, e instanceof MidtrustError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`);
+    return builder.failed(target.name, hostFailure(e));
   }
 }
 
