@@ -88,6 +88,11 @@ needs('sshd', 'keytool', 'jdkCacerts').describe('SSH connection cut during a rem
     const at = await pause.waitFor(point, child.pid!, child);
     expect(at.file).toBe(fs.realpathSync(cacerts));
     expect(sshd.cutConnections()).toBeGreaterThan(0);
+    // The paused client keeps its event loop running: give it time to see the connection close
+    // before it goes on. Resumed within the same millisecond, its next call could be written into
+    // the dying socket and fail (exit 1, store untouched) — safe, but not the reconnect path this
+    // cut is about; a loaded CI machine once hit that race at after-lock.
+    await new Promise((r) => setTimeout(r, 500));
     pause.resume(point, child.pid!);
     const { code } = await ended;
 
