@@ -2,32 +2,23 @@ import type { Duplex } from 'node:stream';
 import { MidtrustError } from '../errors';
 import { SshConnectionPool } from '../host/ssh/sshConnectionPool';
 import type { SshConnectionSpec } from '../host/ssh/sshConnectionSpec';
-import { SshHost } from '../host/ssh/sshHost';
 import type { EndpointTarget } from '../verify/endpointTarget';
 import type { Connector } from '../verify/fetchPresentedChain';
 import { judgedMidStore } from '../verify/judgedStore';
 import { trustPolicyFor, verifyEndpoint, type EndpointVerdict } from '../verify/verifyEndpoint';
 import type { InventoryHost } from './inventory';
-import { mapLimited } from './mapLimited';
-import { hostFailure } from './hostFailure';
+import { eachHost, type EachHostOptions, type HostResult } from './eachHost';
 
-/** One host's verdict, or why it could not be judged. */
-export interface HostVerdict {
-  readonly name: string;
-  /** False when the host, its store or the endpoint could not be reached: an error, not a verdict. */
-  readonly ok: boolean;
+/** One host's verdict, or why it could not be judged: `ok` false when the host, its store or the endpoint could not be reached: an error, not a verdict. */
+export interface HostVerdict extends HostResult {
   readonly verdict?: EndpointVerdict;
-  readonly error?: string;
-  readonly ms: number;
 }
 
 /** Options of {@link verifyFleet}. */
-export interface FleetVerifyOptions {
-  readonly parallel?: number;
+export interface FleetVerifyOptions extends EachHostOptions<HostVerdict> {
+  /** Per connection and handshake (default 10 s). */
   readonly timeoutMs?: number;
   readonly now?: Date;
-  readonly onHostDone?: (outcome: HostVerdict, done: number, total: number) => void;
-  readonly pool?: SshConnectionPool;
 }
 
 /**
@@ -40,28 +31,11 @@ export interface FleetVerifyOptions {
  * const verdicts = await verifyFleet(loadInventory('hosts.yaml', process.env), parseEndpointTarget('ldaps://ad:636'), 'changeit');
  */
 export async function verifyFleet(hosts: readonly InventoryHost[], target: EndpointTarget, password: string | undefined, opts: FleetVerifyOptions = {}): Promise<HostVerdict[]> {
-  const pool = opts.pool ?? new SshConnectionPool();
-  let done = 0;
-  const run = async (h: InventoryHost): Promise<HostVerdict> => {
-    const started = Date.now();
-    let outcome: HostVerdict;
-    try {
-      const host = new SshHost(h.connection, pool);
-      const judged = await judgedMidStore(host, h.midHome, password);
-      const policy = await trustPolicyFor(host, judged);
-      const verdict = await verifyEndpoint(target, { store: judged, policy, timeoutMs: opts.timeoutMs, now: opts.now, connect: forwardedFrom(pool, h.connection, opts.timeoutMs ?? 10_000) });
-      outcome = { name: h.name, ok: true, verdict, ms: Date.now() - started };
-    } catch (e) {
-      outcome = { name: h.name, ok: false, error: hostFailure(e), ms: Date.now() - started };
-    }
-    opts.onHostDone?.(outcome, ++done, hosts.length);
-    return outcome;
-  };
-  try {
-    return await mapLimited(hosts, opts.parallel ?? 8, run);
-  } finally {
-    if (!opts.pool) await pool.closeAll();
-  }
+  return eachHost<HostVerdict>(hosts, opts, async (host, h, pool) => {
+    const judged = await judgedMidStore(host, h.midHome, password);
+    const policy = await trustPolicyFor(host, judged);
+    return { verdict: await verifyEndpoint(target, { store: judged, policy, timeoutMs: opts.timeoutMs, now: opts.now, connect: forwardedFrom(pool, h.connection, opts.timeoutMs ?? 10_000) }) };
+  });
 }
 
 /**

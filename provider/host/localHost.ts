@@ -4,14 +4,13 @@ import { MidtrustError } from '../errors';
 import { readRegularFile } from './boundedRead';
 import type { CreateOptions, Host, HostLock, HostStat, LockOptions, MakeDirectoryOptions, ReadFileOptions, WriteAtomicOptions } from './host';
 import { ioError } from './ioError';
-import { linkRuleOf } from './linkRule';
 import { createLocalDirectory, createNewLocalFile, CREATE_EXCLUSIVE_READ_WRITE, replaceLocalFile, resolveLocalWriteTarget, syncLocalDirectory } from './localFiles';
 import { READ_LIMITS } from './readLimits';
 import { acquireLocalLockFile, LOCK_SUFFIX, readLockFile, TAKEOVER_INFIX } from './localLockFile';
 import { isLockStale } from './lockOwner';
 import { isProcessAlive } from './processAlive';
 import { belongsToStore, parseTempFileName, tempFileName } from './tempFileName';
-import type { LinkRule } from './safeDirectory';
+import { linkRuleOf, type LinkRule } from './safeDirectory';
 import { pauseAt } from './testPause';
 
 /**

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { MidtrustError } from '../errors';
 import { symlinkRefused } from './boundedRead';
+import type { WriteAtomicOptions } from './host';
 
 /** What the walk needs to know about one path component (lstat: links are not followed). */
 export interface ComponentStat {
@@ -112,6 +113,11 @@ export interface LinkRule {
 
 /** The keystore rule: its path may be a link (Debian's cacerts), followed whoever made it. */
 export const FOLLOW_KEYSTORE_LINK: LinkRule = { follow: true, what: 'the keystore' };
+
+/** The link rule of a write: a keystore's path may be a link; `noFollow` writes refuse one. */
+export function linkRuleOf(opts: WriteAtomicOptions): LinkRule {
+  return opts.noFollow ? { follow: false, what: opts.what ?? 'this file' } : FOLLOW_KEYSTORE_LINK;
+}
 
 /**
  * The file a write to `file` really replaces, on any file system the ops reach. With

@@ -151,10 +151,12 @@ export function needs(...tools: Tool[]): Gate {
     missing,
     describe: (name, fn) => {
       skipped(name, missing);
+      // Skipped only outside CI, because a tool it needs is missing here; `missing` says which and how to install it.
       describe.skip(name, fn);
     },
     it: (name, fn, timeout) => {
       skipped(name, missing);
+      // Skipped only outside CI, because a tool it needs is missing here; `missing` says which and how to install it.
       it.skip(name, fn, timeout);
     },
   };
