@@ -84,13 +84,13 @@ export async function fetchPresentedChain(target: EndpointTarget, opts: FetchOpt
     // Refused by the server (an alert, no shared algorithm) rather than unreachable: read the
     // chain with a wider offer, and say that the JVM's handshake fails.
     if (!(e instanceof HandshakeRefused)) throw e;
-    let wide: PresentedChain;
     try {
-      wide = await fetchWith(target, WIDE_OFFER, opts, timeoutMs);
+      return { ...(await fetchWith(target, WIDE_OFFER, opts, timeoutMs)), jvmOfferRefused: e.reason };
     } catch {
-      throw e.error;
+      // Refused whatever is offered (a key no TLS signature scheme fits, …): the JVM's outcome is
+      // still known — its handshake fails — but the chain cannot be seen.
+      return { certificates: [], protocol: 'unknown', cipherSuite: 'none', authType: 'UNKNOWN', jvmOfferRefused: e.reason };
     }
-    return { ...wide, jvmOfferRefused: e.reason };
   }
 }
 

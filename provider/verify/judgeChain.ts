@@ -1,10 +1,11 @@
 import { Certificate } from '../certificate/certificate';
 import { MidtrustError } from '../errors';
-import { KEY_USAGE_BITS, OID_NAME_CONSTRAINTS } from '../certificate/certificateExtensions';
+import { KEY_USAGE_BITS } from '../certificate/certificateExtensions';
 import type { ConstraintContext } from './algorithmConstraints';
 import { JDK16_EC_CURVES, type JdkTrustPolicy } from './jdkTrustPolicy';
 import { PathCertificate } from './pathCertificate';
 import type { TrustAnchor } from './trustAnchors';
+import { hasPolicyMappings, nameConstraintViolation, policyViolation } from './pathConstraints';
 import { checkEndpointIdentity, type EndpointIdentity, type IdentityResult } from './endpointIdentity';
 
 /** Stable codes of the JSON contract's `problems[].code`. */
@@ -30,7 +31,9 @@ export type TrustProblemCode =
   | 'HOSTNAME_MISMATCH'
   | 'CHAIN_TOO_LONG'
   | 'HANDSHAKE_REFUSED'
-  | 'UNSUPPORTED_ALGORITHM';
+  | 'UNSUPPORTED_ALGORITHM'
+  | 'NAME_CONSTRAINTS'
+  | 'CERTIFICATE_POLICY';
 
 /** Why the JVM would refuse the endpoint, worded with the fix. */
 export interface TrustProblem {
@@ -104,6 +107,19 @@ const TLS_CERT_SIGNATURES = new Set(
     'SHA256withDSA', 'SHA224withECDSA', 'SHA224withRSA', 'SHA224withDSA', 'SHA1withECDSA', 'SHA1withRSA', 'SHA1withDSA', 'MD5withRSA',
   ].map((s) => s.toUpperCase()),
 );
+
+/**
+ * Whether SunJSSE of `javaVersion` accepts `signatureAlgorithm` in a server's certificates. After
+ * JDK 21 the DSA schemes are no longer accepted in TLS 1.3 certificates (authType "UNKNOWN")
+ * (observed: Temurin 25 fails a DSA-signed chain over TLS 1.3 with "Algorithm constraints check
+ * failed" and accepts it over TLS 1.2; Java 17 accepts both); 21 is judged like 17 until a JDK 21
+ * oracle says otherwise.
+ */
+function tlsAcceptsCertSignature(signatureAlgorithm: string, javaVersion: number, authType: string): boolean {
+  const upper = signatureAlgorithm.toUpperCase();
+  if (javaVersion > 21 && authType === 'UNKNOWN' && upper.endsWith('WITHDSA')) return false;
+  return TLS_CERT_SIGNATURES.has(upper);
+}
 /** Critical extensions Java's PKIX checkers process; any other critical extension fails the path. */
 const HANDLED_CRITICAL = new Set(['2.5.29.19', '2.5.29.15', '2.5.29.37', '2.5.29.17', '2.5.29.30', '2.5.29.32', '2.5.29.33', '2.5.29.36', '2.5.29.54']);
 const EKU_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
@@ -140,7 +156,12 @@ interface Attempt {
  */
 export function judgeChain(presented: readonly Uint8Array[], opts: JudgeOptions): ChainJudgement {
   const notes: string[] = [];
-  if (presented.length === 0) return failed('none', [{ code: 'EMPTY_CHAIN', message: 'the server sent no certificate' }], [], notes);
+  if (presented.length === 0) {
+    if (opts.jvmHandshakeRefused) {
+      return failed('none', [{ code: 'HANDSHAKE_REFUSED', message: `the server refuses the handshake the JVM offers (and any other node can offer): ${opts.jvmHandshakeRefused}, so its certificate chain cannot be seen. The MID logs an SSLHandshakeException before trust is judged, whatever the store holds; a server key on a curve Java does not implement (secp224r1, secp256k1, brainpool) or a certificate signed with MD5 are the usual causes` }], [], notes);
+    }
+    return failed('none', [{ code: 'EMPTY_CHAIN', message: 'the server sent no certificate' }], [], notes);
+  }
   // SunJSSE counts the Certificate message's entries before anything else looks at them.
   if (presented.length > opts.policy.maxChainLength) {
     return failed('none', [{ code: 'CHAIN_TOO_LONG', message: `the server sends ${presented.length} certificates and the JVM's TLS client takes at most ${opts.policy.maxChainLength} (jdk.tls.maxCertificateChainLength / jdk.tls.client.maxInboundCertificateChainLength): the handshake fails before trust is judged ("The certificate chain length (${presented.length}) exceeds the maximum allowed length (${opts.policy.maxChainLength})"); configure the server to send only its chain` }], [], notes);
@@ -211,7 +232,7 @@ function handshakeRefusal(leaf: PathCertificate, opts: JudgeOptions): TrustProbl
   }
   if (opts.jvmHandshakeRefused) {
     const sig = leaf.facts.signatureAlgorithm;
-    const why = !TLS_CERT_SIGNATURES.has(sig.toUpperCase()) || opts.policy.tls.tlsRefusal({ signatureAlgorithm: sig, keys: [] }, opts.now)
+    const why = !tlsAcceptsCertSignature(sig, opts.policy.javaVersion, opts.authType) || opts.policy.tls.tlsRefusal({ signatureAlgorithm: sig, keys: [] }, opts.now)
       ? ` — its certificate is signed with ${sig}, which is not among the signature algorithms the JVM accepts in certificates (signature_algorithms_cert, jdk.tls.disabledAlgorithms); re-issue it with SHA-256 or better`
       : '';
     return { code: 'HANDSHAKE_REFUSED', sha256: leaf.sha256, message: `the server refuses the handshake the JVM offers (its cipher suites, groups and signature algorithms): ${opts.jvmHandshakeRefused}${why}. The MID logs an SSLHandshakeException before trust is judged, whatever the store holds` };
@@ -390,7 +411,10 @@ function build(certs: PathCertificate[], index: AnchorIndex, opts: JudgeOptions,
   const visit = (path: PathCertificate[]): boolean => {
     const cur = path[path.length - 1];
     partials.push(path);
-    for (const anchor of graph.anchorsOf(cur)) {
+    // ForwardBuilder reuses its CA selector, whose date criterion is set after the first search:
+    // an anchor above a presented CA (not directly above the server certificate) must be valid now.
+    const anchors = path.length === 1 ? graph.anchorsOf(cur) : graph.anchorsOf(cur).filter((a) => validAt(index.certOf(a), opts.now));
+    for (const anchor of anchors) {
       if (attempts.length >= limits.maxAttempts) tooLarge(`${limits.maxAttempts} candidate paths validated without finding one the JVM accepts`);
       const attempt = { path, anchor, problems: checkPath(path, anchor, opts, index) };
       attempts.push(attempt);
@@ -437,6 +461,11 @@ function equivalenceKey(c: PathCertificate): string {
   const f = c.facts;
   const ext = c.certificate.extensions.all.map((e) => `${e.oid}${e.critical ? '!' : ''}=${Buffer.from(e.value).toString('base64')}`).join(';');
   return [c.subjectBytes, c.issuerBytes, c.spki.toString('base64'), f.notBefore.getTime(), f.notAfter.getTime(), f.signatureAlgorithm, f.version, ext].join('|');
+}
+
+function validAt(c: PathCertificate, now: Date): boolean {
+  const f = c.facts;
+  return now.getTime() >= f.notBefore.getTime() && now.getTime() <= f.notAfter.getTime();
 }
 
 function sameNameAndKey(a: PathCertificate, b: PathCertificate): boolean {
@@ -563,9 +592,9 @@ function checkPath(path: PathCertificate[], anchor: TrustAnchor, opts: JudgeOpti
     const certpath = opts.policy.certpath.refusal({ signatureAlgorithm: f.signatureAlgorithm, keys: [c.keyFacts] }, ctx);
     if (certpath) problems.push({ code: 'DISABLED_ALGORITHM', sha256: c.sha256, message: `${what}: ${certpath}; have it re-issued with SHA-256 or better and a key of at least 2048 bits` });
     else {
-      const tls = TLS_CERT_SIGNATURES.has(f.signatureAlgorithm.toUpperCase())
+      const tls = tlsAcceptsCertSignature(f.signatureAlgorithm, opts.policy.javaVersion, opts.authType)
         ? opts.policy.tls.tlsRefusal({ signatureAlgorithm: f.signatureAlgorithm, keys: [c.keyFacts] }, opts.now)
-        : `${f.signatureAlgorithm} is not a signature algorithm SunJSSE accepts in TLS certificates`;
+        : `${f.signatureAlgorithm} is not a signature algorithm SunJSSE of Java ${opts.policy.javaVersion} accepts in TLS certificates`;
       if (tls) problems.push({ code: 'DISABLED_ALGORITHM', sha256: c.sha256, message: `${what}: ${tls}; have it re-issued with SHA-256 or better` });
     }
     const ext = c.certificate.extensions;
@@ -594,6 +623,11 @@ function checkPath(path: PathCertificate[], anchor: TrustAnchor, opts: JudgeOpti
     if (unknown.length > 0) problems.push({ code: 'UNKNOWN_CRITICAL_EXTENSION', sha256: c.sha256, message: `${what} has critical extension(s) Java does not know (${unknown.join(', ')}), so Java rejects it` });
     issuer = c;
   }
+
+  const nc = safe(() => nameConstraintViolation(path));
+  if (nc) problems.push({ code: 'NAME_CONSTRAINTS', sha256: nc.cert.sha256, message: `${nc.message}, so Java rejects the path ("name constraints check failed"); the CA may not issue for that name: get the certificate from a CA allowed to` });
+  const policy = safe(() => policyViolation(path));
+  if (policy) problems.push({ code: 'CERTIFICATE_POLICY', sha256: policy.cert.sha256, message: `${policy.message}, so Java rejects the path; the certificates below that CA must carry one of its policies` });
 
   // PKIXValidator.verifyTrustAnchor: an anchor at the end of a path must be a CA (v1 roots excepted).
   const af = anchorCert.facts;
@@ -661,9 +695,7 @@ function diagnose(certs: PathCertificate[], partials: PathCertificate[][], index
 }
 
 function noteUncheckedConstraints(path: PathCertificate[], notes: string[]): void {
-  for (const c of path.slice(1)) {
-    if (c.certificate.extensions.all.some((e) => e.oid === OID_NAME_CONSTRAINTS)) notes.push(`${c.facts.subject} carries name constraints, which midtrust does not evaluate (Java does)`);
-  }
+  if (hasPolicyMappings(path)) notes.push('a CA on the path maps certificate policies, which midtrust checks as if unmapped (Java follows the mappings)');
 }
 
 function describe(c: PathCertificate, idx: number, length: number): string {

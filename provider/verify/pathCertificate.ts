@@ -1,10 +1,9 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import type { Certificate } from '../certificate/certificate';
-import { readTlv } from '../asn1/derReader';
 import { certificateNameBytes, type CertificateNameBytes } from '../certificate/certificateNameBytes';
-import { formatName } from '../certificate/x500Name';
 import type { CertificateFacts } from '../certificate/certificateFacts';
 import type { KeyFacts } from './algorithmConstraints';
+import { canonicalName } from './pathConstraints';
 
 /**
  * A certificate as path building sees it: midtrust's lazy facts and extensions, plus node's
@@ -56,17 +55,16 @@ export class PathCertificate {
   }
 
   /**
-   * Normalized subject, for looking up candidates by name (X500Principal.equals is case- and
-   * space-insensitive). Formatted from the name's own bytes, as the facts format it: the name
-   * lookup falls back to this for every anchor of the store, which must not parse 145 whole
-   * certificates (a third of a verify's judging).
+   * Canonical subject, for looking up candidates by name (X500Principal.equals is case- and
+   * space-insensitive). Made from the name's own bytes: the name lookup falls back to this for
+   * every anchor of the store, which must not parse 145 whole certificates.
    */
   get subjectKey(): string {
-    return (this.#subjectKey ??= nameKey(nameText((this.#names ??= certificateNameBytes(this.certificate.der)).subject)));
+    return (this.#subjectKey ??= canonicalName((this.#names ??= certificateNameBytes(this.certificate.der)).subject));
   }
 
   get issuerKey(): string {
-    return (this.#issuerKey ??= nameKey(nameText((this.#names ??= certificateNameBytes(this.certificate.der)).issuer)));
+    return (this.#issuerKey ??= canonicalName((this.#names ??= certificateNameBytes(this.certificate.der)).issuer));
   }
 
   get keyFacts(): KeyFacts {
@@ -132,14 +130,4 @@ export class PathCertificate {
   get selfIssued(): boolean {
     return this.facts.selfIssued;
   }
-}
-
-/** A Name element's text exactly as CertificateFacts gives it (Java's X500Principal.toString()). */
-function nameText(nameDer: Uint8Array): string {
-  return formatName(nameDer, readTlv(nameDer, 0, nameDer.length, 'name'));
-}
-
-/** The lookup key of a distinguished name: lowercase, white space collapsed. */
-export function nameKey(name: string): string {
-  return name.toLowerCase().replace(/\s+/g, ' ').trim();
 }
