@@ -223,19 +223,25 @@ export function judgeChain(presented: readonly Uint8Array[], opts: JudgeOptions)
 /**
  * Why the JVM's handshake fails before its trust manager is asked, whatever the store holds (even
  * with the server certificate pinned): a server key on a curve the JDK does not implement (it can
- * verify no handshake signature made with it), or a server that refused what the JVM offers.
+ * verify no handshake signature made with it), a server certificate signed with an algorithm the
+ * JVM leaves out of signature_algorithms_cert (MD5), or a server that refused what the JVM offers.
  */
 function handshakeRefusal(leaf: PathCertificate, opts: JudgeOptions): TrustProblem | undefined {
   const curve = unsupportedCurve(leaf, opts.policy);
   if (curve) {
     return { code: 'HANDSHAKE_REFUSED', sha256: leaf.sha256, message: `the server certificate's key is on the curve ${curve}, which Java ${opts.policy.javaVersion} does not implement (SunEC has only secp256r1, secp384r1 and secp521r1 since JDK 16): the JVM's handshake fails before trust is judged, even when the certificate is in the store; re-issue it with a P-256/P-384 or RSA key` };
   }
+  const signature = leaf.facts.signatureAlgorithm;
+  // Java 25 still sends the DSA schemes in signature_algorithms_cert over TLS 1.3 (its trust
+  // manager refuses them afterwards): only the base list decides what a server refuses.
+  const certSignatureRefusal = !TLS_CERT_SIGNATURES.has(signature.toUpperCase())
+    ? 'it is not a signature scheme Java lists'
+    : opts.policy.tls.tlsRefusal({ signatureAlgorithm: signature, keys: [] }, opts.now);
+  if (certSignatureRefusal) {
+    return { code: 'HANDSHAKE_REFUSED', sha256: leaf.sha256, message: `the server certificate is signed with ${signature}, which the JVM leaves out of the signature_algorithms_cert it sends (${certSignatureRefusal}): a server that honours that list (OpenSSL, Java) ends the handshake with a handshake_failure alert before trust is judged, even when the certificate is in the store; re-issue it with SHA-256 or better` };
+  }
   if (opts.jvmHandshakeRefused) {
-    const sig = leaf.facts.signatureAlgorithm;
-    const why = !tlsAcceptsCertSignature(sig, opts.policy.javaVersion, opts.authType) || opts.policy.tls.tlsRefusal({ signatureAlgorithm: sig, keys: [] }, opts.now)
-      ? ` — its certificate is signed with ${sig}, which is not among the signature algorithms the JVM accepts in certificates (signature_algorithms_cert, jdk.tls.disabledAlgorithms); re-issue it with SHA-256 or better`
-      : '';
-    return { code: 'HANDSHAKE_REFUSED', sha256: leaf.sha256, message: `the server refuses the handshake the JVM offers (its cipher suites, groups and signature algorithms): ${opts.jvmHandshakeRefused}${why}. The MID logs an SSLHandshakeException before trust is judged, whatever the store holds` };
+    return { code: 'HANDSHAKE_REFUSED', sha256: leaf.sha256, message: `the server refuses the handshake the JVM offers (its cipher suites, groups and signature algorithms): ${opts.jvmHandshakeRefused}. The MID logs an SSLHandshakeException before trust is judged, whatever the store holds` };
   }
   return undefined;
 }

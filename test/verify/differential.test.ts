@@ -118,6 +118,50 @@ function generateShape(i: number, rnd: () => number): Shape {
   };
 }
 
+/** A plain valid shape (P-256, SHA-256, one intermediate, root trusted) that named shapes vary. */
+function baseShape(id: string, depth = 1): Shape {
+  return {
+    id,
+    positions: Array.from({ length: depth + 2 }, () => ({ key: 'p256' as KeyType, hash: 'sha256' as Hash, validity: 'ok' as const })),
+    tls12: false, mode: 'tls', rootV1: false, interBc: 'normal', leafEku: 'server', leafKu: 'normal', leafSan: true,
+    akiMismatch: false, sendRoot: false, shuffle: false, duplicates: 0, padUnrelated: 0, issuerSpacing: false, anchor: 'root',
+  };
+}
+
+function withKeys(s: Shape, keys: Array<KeyType | undefined>, hashes: Array<Hash | undefined> = []): Shape {
+  return { ...s, positions: s.positions.map((p, i) => ({ ...p, key: keys[i] ?? p.key, hash: hashes[i] ?? p.hash })) };
+}
+
+/** One named shape for each disagreement class issue 23 lists (positions: root, …, leaf). */
+function namedShapes(): Shape[] {
+  return [
+    withKeys(baseShape('c1-inter-secp224r1'), [undefined, 'secp224r1']),
+    withKeys(baseShape('c1-root-secp256k1'), ['secp256k1']),
+    withKeys(baseShape('c1-inter-brainpool'), [undefined, 'brainpoolP256r1']),
+    withKeys(baseShape('c1-leaf-secp256k1'), [undefined, undefined, 'secp256k1']),
+    withKeys(baseShape('c1-leaf-ed448'), [undefined, undefined, 'ed448']),
+    withKeys(baseShape('c1-inter-rsapss'), [undefined, 'rsapss']),
+    baseShape('c2-twelve-intermediates', 12),
+    { ...baseShape('c2-padded-12-duplicates'), duplicates: 12 },
+    { ...baseShape('c3-nc-permitted-other'), nameConstraints: 'permit-other' },
+    { ...baseShape('c3-nc-excluded-leaf'), nameConstraints: 'exclude-leaf' },
+    { ...baseShape('c3-nc-permitted-ok'), nameConstraints: 'permit-ok' },
+    { ...baseShape('c3-nc-leaf-cn-only'), nameConstraints: 'permit-other', leafSan: false },
+    { ...baseShape('c4-require-explicit-policy'), policies: 'require-none' },
+    { ...baseShape('c4-require-explicit-present'), policies: 'require-present' },
+    { ...baseShape('c4-inhibit-any-policy', 2), policies: 'inhibit-any' },
+    { ...baseShape('c5-aki-mismatch-reordered', 2), akiMismatch: true, shuffle: true },
+    { ...withKeys(baseShape('c6-dsa-server-tls12'), [undefined, undefined, 'dsa']), tls12: true },
+    { ...withKeys(baseShape('c6-dsa-intermediate-tls13'), [undefined, 'dsa']), tls12: false },
+    withKeys(baseShape('c7-md5-leaf'), [undefined, 'rsa2048', 'rsa2048'], [undefined, undefined, 'md5']),
+    { ...withKeys(baseShape('c7-md5-leaf-pinned'), [undefined, 'rsa2048', 'rsa2048'], [undefined, undefined, 'md5']), anchor: 'leaf' },
+    { ...withKeys(baseShape('c7-md5-leaf-tls12'), [undefined, 'rsa2048', 'rsa2048'], [undefined, undefined, 'md5']), tls12: true },
+    { ...baseShape('c8-issuer-spacing'), issuerSpacing: true },
+    { ...baseShape('c8-issuer-spacing-reordered', 2), issuerSpacing: true, shuffle: true, sendRoot: true },
+    { ...baseShape('c9-padded-10-unrelated'), padUnrelated: 10 },
+  ];
+}
+
 /** The certificates of a shape: root first, leaf last, plus what the server sends and the store holds. */
 interface Built {
   certs: Buffer[];
@@ -261,7 +305,7 @@ needs('keytool', 'jdk18', 'java', 'openssl').describe('verify agrees with Java 1
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it(`${SHAPES} shapes from seed ${SEED.toString(16)}: every verdict is the JVM's, in the class of its exception`, async () => {
+  it(`the named shapes of issue 23 and ${SHAPES} shapes from seed ${SEED.toString(16)}: every verdict is the JVM's, in the class of its exception`, async () => {
     const rnd = prng(SEED);
     const keyCache = new Map<string, KeyPair>();
     // Two keys per type, alternating by position, so issuer and subject keys differ; RSA/DSA are slow to make.
@@ -275,7 +319,7 @@ needs('keytool', 'jdk18', 'java', 'openssl').describe('verify agrees with Java 1
     const unrelated = Array.from({ length: 10 }, (_, i) =>
       buildCertificate({ subject: [['CN', `Unrelated CA ${i}`]], issuer: [['CN', `Unrelated CA ${i}`]], publicKey: unrelatedKey.publicKey, signer: unrelatedKey, hash: 'sha256', serial: 9000 + i, notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 365 * DAY), extensions: { basicConstraints: { ca: true }, keyUsage: ['keyCertSign'] } }),
     );
-    const shapes = Array.from({ length: SHAPES }, (_, i) => generateShape(i, rnd));
+    const shapes = [...namedShapes(), ...Array.from({ length: SHAPES }, (_, i) => generateShape(i, rnd))];
     const rows: string[] = [];
     const disagreements: string[] = [];
     const tally = new Map<string, number>();
