@@ -3,7 +3,7 @@ import { MidtrustError } from '../errors';
 import type { Host } from '../host/host';
 import { READ_LIMITS } from '../host/readLimits';
 import { OWNERSHIP_RECORD_SUFFIX } from '../host/tempFileName';
-import { canonical, EMPTY_LEDGER, ledgerBeforeWrite, sameLedger, type HeldValue, type Ledger, type OwnershipRecord } from './ownershipLedger';
+import { canonical, EMPTY_LEDGER, ledgerBeforeWrite, recordMap, sameLedger, type HeldValue, type Ledger, type OwnershipRecord } from './ownershipLedger';
 
 /** `<file>.midtrust-owners.json`, beside the file it describes (its resolved target for a link). */
 export const LEDGER_SUFFIX = OWNERSHIP_RECORD_SUFFIX;
@@ -86,7 +86,7 @@ function validated(v: unknown, fail: (why: string) => MidtrustError): Ledger {
   if (typeof v !== 'object' || v === null || (v as { version?: unknown }).version !== 1) throw fail('no version 1 header');
   const records = (v as { records?: unknown }).records;
   if (typeof records !== 'object' || records === null || Array.isArray(records)) throw fail('no records');
-  const out: Record<string, OwnershipRecord> = {};
+  const out = recordMap();
   for (const [key, rec] of Object.entries(records as Record<string, unknown>)) {
     const r = rec as Partial<OwnershipRecord>;
     if (typeof r !== 'object' || r === null || !Array.isArray(r.owners) || !r.owners.every((o) => typeof o === 'string') || !isHeld(r.found) || !isHeld(r.put)) {
