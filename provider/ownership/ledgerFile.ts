@@ -2,6 +2,7 @@ import * as pathModule from 'node:path';
 import { MidtrustError } from '../errors';
 import type { Host } from '../host/host';
 import { READ_LIMITS } from '../host/readLimits';
+import { isWritableEntryDate } from '../keystore/entryDate';
 import { OWNERSHIP_RECORD_SUFFIX } from '../host/tempFileName';
 import { canonical, EMPTY_LEDGER, ledgerBeforeWrite, recordMap, sameLedger, type HeldValue, type Ledger, type OwnershipRecord } from './ownershipLedger';
 
@@ -105,6 +106,6 @@ function isHeld(v: unknown): v is HeldValue {
     typeof h.digest === 'string' &&
     typeof h.data === 'string' &&
     (h.alias === undefined || typeof h.alias === 'string') &&
-    (h.timestamp === undefined || Number.isSafeInteger(h.timestamp))
+    (h.timestamp === undefined || (typeof h.timestamp === 'number' && isWritableEntryDate(h.timestamp)))
   );
 }

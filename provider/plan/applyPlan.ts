@@ -1,6 +1,7 @@
 import { sha256Hex } from '../certificate/fingerprint';
 import { MidtrustError } from '../errors';
 import { aliasKey, findEntry, storedAlias, type Keystore, type KeystoreEntry } from '../keystore/model';
+import { isWritableEntryDate } from '../keystore/entryDate';
 import type { DesiredState, PresentCertificate } from './desiredState';
 import type { Plan, PlanAction } from './plan';
 
@@ -25,6 +26,8 @@ export function applyPlan(store: Keystore | undefined, plan: Plan, desired: Desi
   if (!store && !plan.createStore) throw stale(plan, 'the plan is for an existing store, but none was given');
   const base: Keystore = store ?? emptyStore(plan, desired);
   const timestamp = options.now.getTime();
+  // Never write a date a JavaScript Date cannot show (keytool would list year 292278994).
+  if (!isWritableEntryDate(timestamp)) throw new MidtrustError('INVALID_INPUT', `the clock gave an invalid date (${String(options.now.getTime())}); set the system time and run again`);
 
   const declaredFor = (a: PlanAction): PresentCertificate => {
     const key = aliasKey(a.alias);
@@ -57,7 +60,7 @@ export function applyPlan(store: Keystore | undefined, plan: Plan, desired: Desi
       if (findEntry(base, a.alias) || addedKeys.has(key)) throw stale(plan, `alias ${a.alias}: planned as new, but the store already holds it`);
       addedKeys.add(key);
       const d = declaredFor(a);
-      added.push({ alias: storedAlias(base.type, a.alias), kind: 'trustedCertificate', timestamp: d.timestamp ?? timestamp, certificates: [d.der] });
+      added.push({ alias: storedAlias(base.type, a.alias), kind: 'trustedCertificate', timestamp: isWritableEntryDate(d.timestamp) ? d.timestamp : timestamp, certificates: [d.der] });
     }
   }
 
@@ -66,7 +69,7 @@ export function applyPlan(store: Keystore | undefined, plan: Plan, desired: Desi
     if (removed.has(e)) continue;
     const d = replaced.get(e);
     // A replaced entry gets no codecData: it is new content, encoded fresh by the codec.
-    entries.push(d ? { alias: storedAlias(base.type, e.alias), kind: 'trustedCertificate', timestamp: d.timestamp ?? timestamp, certificates: [d.der] } : e);
+    entries.push(d ? { alias: storedAlias(base.type, e.alias), kind: 'trustedCertificate', timestamp: isWritableEntryDate(d.timestamp) ? d.timestamp : timestamp, certificates: [d.der] } : e);
   }
   entries.push(...added);
   return { ...base, entries };
