@@ -1,5 +1,6 @@
 import { MidtrustError } from '../errors';
 import { aliasKey } from '../keystore/model';
+import { printable } from '../terminalText';
 
 /** A certificate to declare: pinned by its fingerprint, carried inline as PEM. */
 export interface CertificateToDeclare {
@@ -40,7 +41,8 @@ export function appendDesiredCertificate(text: string, cert: CertificateToDeclar
   const node = doc.createNode({ alias: cert.alias, sha256: cert.sha256, pem });
   const pemNode = node.get('pem', true);
   if (yaml.isScalar(pemNode)) pemNode.type = 'BLOCK_LITERAL';
-  if (cert.comment) node.commentBefore = ` ${cert.comment.replace(/\n/g, ' ')}`;
+  // One line, nothing a terminal or editor acts on: the comment quotes a server's subject (ESC, BEL, RLO, newlines).
+  if (cert.comment) node.commentBefore = ` ${printable(cert.comment)}`;
   list.flow = false;
   list.items.push(node);
   return doc.toString({ lineWidth: 0 });
