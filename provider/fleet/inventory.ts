@@ -5,6 +5,7 @@ import { readRegularFileSync } from '../host/boundedRead';
 import { READ_LIMITS } from '../host/readLimits';
 import type { SshConnectionSpec } from '../host/ssh/sshConnectionSpec';
 import { validateAgainstSchema } from '../plan/schemaValidation';
+import { isStackOverflow, yamlTooDeep, yamlTooDeepAt } from '../plan/yamlNesting';
 
 /** One MID host of an inventory, ready to connect to. Secrets are read from files/env, never from the inventory text. */
 export interface InventoryHost {
@@ -47,12 +48,16 @@ function expandHome(p: string): string {
  */
 export function loadInventory(file: string, env: Record<string, string | undefined>): InventoryHost[] {
   let data: unknown;
+  let tooDeepAt: number | undefined;
   try {
     const text = readRegularFileSync(file, { maxBytes: READ_LIMITS.desiredState, what: 'the inventory' }).toString('utf8');
-    data = (require('yaml') as typeof import('yaml')).parse(text);
+    tooDeepAt = yamlTooDeepAt(text);
+    if (tooDeepAt === undefined) data = (require('yaml') as typeof import('yaml')).parse(text);
   } catch (e) {
+    if (isStackOverflow(e)) throw yamlTooDeep(file, 'the inventory');
     throw new MidtrustError('INVALID_INPUT', `${file}: cannot read the inventory (${(e as Error).message.split('\n')[0]})`);
   }
+  if (tooDeepAt !== undefined) throw yamlTooDeep(file, 'the inventory', tooDeepAt);
   const problems = validateAgainstSchema('inventory.schema.json', data).map((p) => `${file}: ${p.path.join('.') || '(top level)'}: ${p.message}`);
   if (problems.length) throw new MidtrustError('INVALID_INPUT', `the inventory is invalid:\n  ${problems.join('\n  ')}`);
   const raw = data as { defaults?: RawConnection; hosts: RawHost[] };

@@ -1,6 +1,7 @@
 import { MidtrustError } from '../errors';
 import { aliasKey } from '../keystore/model';
 import { printable } from '../terminalText';
+import { assertYamlNesting } from './yamlNesting';
 
 /** A certificate to declare: pinned by its fingerprint, carried inline as PEM. */
 export interface CertificateToDeclare {
@@ -22,6 +23,7 @@ export interface CertificateToDeclare {
  */
 export function appendDesiredCertificate(text: string, cert: CertificateToDeclare, fileName = 'the desired-state file'): string {
   const yaml = require('yaml') as typeof import('yaml');
+  assertYamlNesting(text, fileName, 'the desired-state file');
   const doc = yaml.parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) throw new MidtrustError('INVALID_INPUT', `${fileName} is not valid YAML (${doc.errors[0].message.split('\n')[0]}); fix it before adding to it`);
   if (!yaml.isMap(doc.contents)) throw new MidtrustError('INVALID_INPUT', `${fileName} is not a desired-state file (no top-level mapping with keystore and certificates)`);

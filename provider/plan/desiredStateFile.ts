@@ -9,6 +9,7 @@ import type { DesiredCertificate, DesiredState } from './desiredState';
 import { validateAgainstSchema } from './schemaValidation';
 import { Secret } from './secret';
 import { emptyPasswordProblem, passwordFromText } from './storePasswordText';
+import { assertYamlNesting, isStackOverflow, yamlTooDeep } from './yamlNesting';
 
 export type { DesiredState } from './desiredState';
 
@@ -92,7 +93,9 @@ export function loadDesiredState(text: string, fileName: string, io: DesiredStat
     // yaml is loaded only when a file is parsed: `ls` and the Pulumi provider never pay for it.
     const yaml = require('yaml') as typeof import('yaml');
     const lineCounter = new yaml.LineCounter();
+    assertYamlNesting(text, fileName, 'the desired-state file');
     const doc = yaml.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.some(isStackOverflow)) throw yamlTooDeep(fileName, 'the desired-state file');
     if (doc.errors.length > 0) {
       // Only position and yaml's one-line reason: its context excerpt could quote a password value.
       const lines = doc.errors.map((e) => {
@@ -114,6 +117,7 @@ export function loadDesiredState(text: string, fileName: string, io: DesiredStat
     lineOf = (p) => locate(yaml, doc, lineCounter, p);
   } catch (e) {
     if (e instanceof MidtrustError) throw e;
+    if (isStackOverflow(e)) throw yamlTooDeep(fileName, 'the desired-state file');
     throw new MidtrustError('INVALID_INPUT', `${fileName}: cannot read the desired-state file: ${reasonOf(e)}`);
   }
   return resolve(data, path.dirname(fileName), fileName, io, lineOf);
