@@ -4,6 +4,7 @@ import { MidtrustError } from '../errors';
 import { readRegularFileSync } from '../host/boundedRead';
 import { READ_LIMITS } from '../host/readLimits';
 import type { SshConnectionSpec } from '../host/ssh/sshConnectionSpec';
+import { privateKeyProblem } from '../host/ssh/privateKeyProblem';
 import { validateAgainstSchema } from '../plan/schemaValidation';
 import { isStackOverflow, yamlTooDeep, yamlTooDeepAt } from '../plan/yamlNesting';
 
@@ -82,6 +83,11 @@ export function loadInventory(file: string, env: Record<string, string | undefin
       } catch (e) {
         throw new MidtrustError('INVALID_INPUT', `${where}: cannot read the private key file ${c.privateKeyFile} (${(e as Error).message.split('\n')[0]})`);
       }
+    }
+    const keyProblem = privateKey === undefined ? undefined : privateKeyProblem(privateKey);
+    if (keyProblem) {
+      const source = c.privateKeyEnv ? `the private key in the environment variable ${c.privateKeyEnv}` : `the private key file ${c.privateKeyFile}`;
+      throw new MidtrustError('INVALID_INPUT', `${where}: ${source} cannot be used: ${keyProblem}`);
     }
     const password = c.passwordEnv ? env[c.passwordEnv] : undefined;
     if (c.passwordEnv && password === undefined) throw new MidtrustError('INVALID_INPUT', `${where}: the environment variable ${c.passwordEnv} is not set`);
