@@ -127,3 +127,25 @@ describe('issue 19 item 7: an entry date outside what a JavaScript Date can hold
     expect(() => applyPlan(undefined, { createStore: true } as never, { certificates: [] } as never, { now: new Date(NaN) })).toThrow(/invalid date/);
   });
 });
+
+describe('issue 19 item 12: a link to a file that is not a keystore', () => {
+  it('ls names the file and the formats tried, and prints none of its bytes', async () => {
+    const secret = p('shadow');
+    fs.writeFileSync(secret, 'root:$6$c2FsdHNhbHQ$hashhashhash:19000:0:99999:7:::\n', { mode: 0o600 });
+    const link = p('cacerts-link');
+    fs.symlinkSync(secret, link);
+    for (const args of [[], ['--json']]) {
+      const r = await midtrust(['ls', link, ...args]);
+      expect(r.code).toBe(1);
+      const out = r.stdout + r.stderr;
+      expect(out).toContain(`${link}: not a Java keystore`);
+      expect(out).toMatch(/tried JKS.*JCEKS.*PKCS#12/);
+      expect(out).not.toMatch(/72 6f|726f|root:|\$6\$|hash/);
+    }
+    // The same for a file that looks like DER but is not a PKCS#12 PFX.
+    fs.writeFileSync(p('der.bin'), Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01]));
+    const der = await midtrust(['ls', p('der.bin')]);
+    expect(der.stderr).toMatch(/not a Java keystore: it is none of the formats midtrust reads/);
+    expect(der.stderr).not.toMatch(/30 03/);
+  });
+});
