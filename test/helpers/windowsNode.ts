@@ -81,13 +81,17 @@ export class WinePrefix {
   readonly driveC: string;
   readonly node = windowsNodeExe();
   private readonly io: string;
+  /** Wine keeps its server's socket directory under TMPDIR: ours, so it goes with the prefix. */
+  private readonly tmp: string;
   private runs = 0;
 
   private constructor(base: string) {
     this.dir = path.join(base, 'prefix');
     this.driveC = path.join(this.dir, 'drive_c');
     this.io = path.join(base, 'stdio');
+    this.tmp = path.join(base, 'tmp');
     fs.mkdirSync(this.io);
+    fs.mkdirSync(this.tmp);
   }
 
   /** Makes the prefix (wineboot, win10) and starts its persistent wineserver: ~6 s. */
@@ -95,12 +99,25 @@ export class WinePrefix {
     const w = new WinePrefix(tempDir('mt-wine-'));
     w.wine(['wineboot', '--init']);
     w.wine(['reg', 'add', 'HKCU\\Software\\Wine', '/v', 'Version', '/t', 'REG_SZ', '/d', 'win10', '/f']);
-    // One server for every node.exe of this file: started once, it stays until stop().
-    const server = spawn(path.join(WINE_DIR, 'wineserver'), ['-p'], { env: w.baseEnv(), stdio: 'ignore', detached: true });
-    server.unref();
+    w.startServer();
     const probe = await w.run(['-e', "require('fs').writeFileSync(1, process.platform)"]);
     if (probe.code !== 0 || probe.stdout !== 'win32') throw new Error(`node.exe under Wine did not start: ${JSON.stringify(probe)}`);
     return w;
+  }
+
+  /** One server for every node.exe of this prefix: started once, it stays until stop(). */
+  startServer(): void {
+    const server = spawn(path.join(WINE_DIR, 'wineserver'), ['-p'], { env: this.baseEnv(), stdio: 'ignore', detached: true });
+    server.unref();
+  }
+
+  /**
+   * Stops and starts the prefix's wineserver, as a reboot or a service restart would: Windows
+   * pids start again from the beginning (Wine's first process is pid 32 again).
+   */
+  async restartServer(): Promise<void> {
+    await this.stop();
+    this.startServer();
   }
 
   /** The environment every Wine program of this prefix gets. */
@@ -111,6 +128,7 @@ export class WinePrefix {
       WINEPREFIX: this.dir,
       WINEDEBUG: '-all',
       WINEDLLOVERRIDES: 'mscoree,mshtml=',
+      TMPDIR: this.tmp,
       ...extra,
     };
   }
