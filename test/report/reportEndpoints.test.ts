@@ -113,8 +113,10 @@ needs('sshd', 'openssl', 'chromium', 'promtool').describe('midtrust report: decl
     expect(doc.endpoints).toEqual([trusted, unreachable]);
     const host = (name: string): HostPosture => doc.hosts.find((h) => h.name === name) as HostPosture;
     const [a, b] = [host('mid-trusting'), host('mid-external')];
-    // The posture's own store (cacerts) is complete on both: only the JVM's real store tells them apart.
-    expect([a.coverage, b.coverage]).toEqual([['present'], ['present']]);
+    // Both cacerts hold the CA, but the posture reads the store each JVM reads (resolveMidStore):
+    // the externally wired MID's store lacks it — the coverage grid and the endpoint verdict agree.
+    expect([a.coverage, b.coverage]).toEqual([['present'], ['missing']]);
+    expect(b.store).toMatchObject({ path: expect.stringMatching(/external-truststore\.jks$/), why: expect.stringMatching(/^external truststore wired in .*wrapper-override\.conf line \d+$/) });
 
     expect(a.endpoints?.[0]).toMatchObject({ target: trusted, trusted: true, anchor: { alias: 'fleet-root', sha256: pki.sha256('root') }, problems: [], error: null });
     expect(a.endpoints?.[0].store).toMatch(/mid-a\/agent\/jre\/lib\/security\/cacerts$/);
