@@ -91,6 +91,13 @@ export function externalWiringOf(layout: MidLayout, wrapperText: string): (Exter
   };
 }
 
+/** The wiring without its password (what may be shown and kept). */
+function withoutPassword(wiring: (ExternalWiring & { password?: string }) | undefined): ExternalWiring | undefined {
+  if (!wiring) return undefined;
+  const { password: _secret, ...rest } = wiring;
+  return rest;
+}
+
 /**
  * Reads wrapper-override.conf of a MID home (bounded; '' when it does not exist).
  *
@@ -119,14 +126,26 @@ export async function resolveMidStore(host: Host, midHome: string | MidLayout, o
   const layout = typeof midHome === 'string' ? midLayout(midHome, opts.platform) : midHome;
   await validateMidLayout(host, layout);
   const choice = opts.choice ?? 'effective';
-  const wiring = externalWiringOf(layout, await readWrapperOverride(host, layout));
-  const external: ExternalWiring | undefined = wiring && (({ password: _pw, ...rest }) => rest)(wiring);
+  const text = await readWrapperOverride(host, layout);
   if (choice === 'bundled') {
+    // The bundled cacerts is known whatever is wired; a wiring midtrust cannot follow is only told.
+    let external: ExternalWiring | undefined;
+    let unfollowed: string | undefined;
+    try {
+      external = withoutPassword(externalWiringOf(layout, text));
+    } catch (e) {
+      if (!(e instanceof MidtrustError)) throw e;
+      unfollowed = e.message;
+    }
     const why = external
       ? `bundled cacerts, chosen; the JVM reads the external truststore ${external.path} wired in ${external.file} line ${external.line} instead`
-      : `bundled cacerts (no external truststore wired in ${layout.wrapperOverride})`;
+      : unfollowed
+        ? `bundled cacerts, chosen; the JVM reads another store (${unfollowed})`
+        : `bundled cacerts (no external truststore wired in ${layout.wrapperOverride})`;
     return { layout, path: layout.cacerts, kind: 'bundled', why, choice, ...(external ? { external } : {}) };
   }
+  const wiring = externalWiringOf(layout, text);
+  const external = withoutPassword(wiring);
   if (wiring && external) {
     return {
       layout,
@@ -180,7 +199,17 @@ export async function resolveDesiredStore(host: Host, desired: DesiredState): Pr
   const { midHome } = desired.keystore;
   if (midHome === undefined || desired.keystore.source) return desired;
   const { Secret } = require('../plan/secret') as typeof import('../plan/secret');
-  const resolved = await resolveMidStore(host, midHome, { choice: desired.keystore.midStore });
+  let resolved: EffectiveStore;
+  try {
+    resolved = await resolveMidStore(host, midHome, { choice: desired.keystore.midStore });
+  } catch (e) {
+    // Say which property of which file named the home (a MID's store is never created).
+    if (e instanceof MidtrustError && e.code === 'NOT_FOUND') {
+      const missing = /: (missing .*?); give/.exec(e.message)?.[1];
+      throw new MidtrustError('NOT_FOUND', `${midHome} does not look like a MID Server home; keystore.midHome must be the directory that contains agent/ (${desired.sourceFile})${missing ? `: ${missing}` : ''}`, { cause: e });
+    }
+    throw e instanceof MidtrustError ? e.withContext(`keystore.midHome (${desired.sourceFile})`) : e;
+  }
   const given = desired.keystore.password?.reveal();
   const { password, note } = effectiveStorePassword(resolved, given);
   const { password: _old, ...keystore } = desired.keystore;

@@ -87,6 +87,13 @@ describe('resolveMidStore', () => {
     expect(e.message).toMatch(reason);
   });
 
+  test('store: bundled (migrate, restore, upgrade-preview) is known even when the wiring cannot be followed, and says so', async () => {
+    const home = midHome('wrapper.java.additional.2=-Djavax.net.ssl.trustStore=conf/ts.p12\n');
+    const s = await resolveMidStore(host, home, { choice: 'bundled' });
+    expect(s.path).toBe(path.join(home, 'agent/jre/lib/security/cacerts'));
+    expect(s.why).toMatch(/^bundled cacerts, chosen; the JVM reads another store \(.*line 1: .* is not an absolute path/);
+  });
+
   test('not a MID home: NOT_FOUND naming what is missing', async () => {
     const e = await rejection(() => resolveMidStore(host, path.join(dir, 'nowhere')));
     expect(e.code).toBe('NOT_FOUND');
