@@ -5,7 +5,7 @@ import { midLayout } from '../mid/midLayout';
 import { readMidSettings } from '../mid/midSettingsReader';
 import { certificatesOfStore, runRules } from '../rules/runRules';
 import type { RuleOptions, Violation } from '../rules/violation';
-import type { InventoryHost } from './inventory';
+import { storePasswordOf, type InventoryHost } from './inventory';
 import { mapLimited } from './mapLimited';
 import { hostFailure } from './hostFailure';
 
@@ -26,7 +26,7 @@ export async function auditFleet(hosts: readonly InventoryHost[], password: stri
   const audit = async (h: InventoryHost): Promise<HostAudit> => {
     try {
       const host = new SshHost(h.connection, pool);
-      const store = readKeystore(await host.readFile(midLayout(h.midHome).cacerts), { password });
+      const store = readKeystore(await host.readFile(midLayout(h.midHome).cacerts), { password: storePasswordOf(h, password) });
       const mid = await readMidSettings(host, h.midHome);
       return { name: h.name, ok: true, violations: runRules({ certificates: certificatesOfStore(store), mid }, opts.rules) };
     } catch (e) {

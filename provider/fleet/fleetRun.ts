@@ -28,7 +28,8 @@ export interface FleetOptions extends EachHostOptions<HostOutcome> {
  */
 export async function runFleet(hosts: readonly InventoryHost[], desired: DesiredState, opts: FleetOptions): Promise<HostOutcome[]> {
   return eachHost<HostOutcome>(hosts, opts, async (host, h, pool) => {
-    const forHost: DesiredState = { ...desired, keystore: { ...desired.keystore, path: midLayout(h.midHome).cacerts } };
+    // A host's own store password (inventory storePasswordEnv/File) wins over the desired file's.
+    const forHost: DesiredState = { ...desired, keystore: { ...desired.keystore, path: midLayout(h.midHome).cacerts, password: h.storePassword ?? desired.keystore.password } };
     if (opts.mode === 'plan') return { plan: await planDesiredState(host, forHost) };
     const r = await applyDesiredState(host, forHost, { batcher: new KeystoreBatcher(host) });
     const restarted = r.written && h.restartCommand ? await restart(pool, h) : false;
