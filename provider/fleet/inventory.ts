@@ -68,7 +68,7 @@ interface RawInventory {
  * set by a wider level (a host's privateKeyEnv wins over the defaults' privateKeyFile).
  */
 const SOURCE_FAMILIES: ReadonlyArray<readonly (keyof RawConnection)[]> = [
-  ['privateKeyFile', 'privateKeyEnv'],
+  ['privateKeyFile', 'privateKeyEnv', 'agent'],
   ['privateKeyPassphraseEnv', 'privateKeyPassphraseFile'],
   ['passwordEnv', 'passwordFile'],
   ['storePasswordEnv', 'storePasswordFile'],
@@ -129,7 +129,8 @@ function loginSpec(c: RawLogin & { host: string }, where: string, base: string, 
       throw new MidtrustError('INVALID_INPUT', `${where}: cannot read the private key file ${c.privateKeyFile} (${(e as Error).message.split('\n')[0]})`);
     }
   }
-  const passphrase = secretFrom(c.privateKeyPassphraseEnv, c.privateKeyPassphraseFile, 'private key passphrase', where, base, env);
+  // A passphrase is only read for a key that needs one: an agent host of a group with one does not.
+  const passphrase = privateKey === undefined ? undefined : secretFrom(c.privateKeyPassphraseEnv, c.privateKeyPassphraseFile, 'private key passphrase', where, base, env);
   let agent: string | undefined;
   if (c.agent === true) {
     agent = env.SSH_AUTH_SOCK;
