@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { MidtrustError } from '../errors';
 import { readRegularFileSync } from '../host/boundedRead';
 import { READ_LIMITS } from '../host/readLimits';
-import type { BecomeSpec, SshConnectionSpec } from '../host/ssh/sshConnectionSpec';
+import { jumpHostSpec, type BecomeSpec, type SshConnectionSpec } from '../host/ssh/sshConnectionSpec';
 import { validateAgainstSchema } from '../plan/schemaValidation';
 import { Secret } from '../plan/secret';
 import { passwordFromText, requirePassword } from '../plan/storePasswordText';
@@ -113,9 +113,9 @@ function secretFrom(env: string | undefined, file: string | undefined, what: str
 }
 
 /** The login part of a connection spec: user, key (file, env, agent) with its passphrase, host key, timeout. */
-function loginSpec(c: RawLogin & { host: string }, where: string, base: string, env: Record<string, string | undefined>): Omit<SshConnectionSpec, 'become' | 'jump' | 'password'> {
+function loginSpec(c: RawLogin & { host: string }, where: string, base: string, env: Record<string, string | undefined>, opts = { checkHostKey: true }): Omit<SshConnectionSpec, 'become' | 'jump' | 'password'> {
   if (!c.user) throw new MidtrustError('INVALID_INPUT', `${where}: no user (set it on the host or in defaults)`);
-  if (!c.knownHostsFile && !c.hostKeyFingerprint) {
+  if (opts.checkHostKey && !c.knownHostsFile && !c.hostKeyFingerprint) {
     throw new MidtrustError('INVALID_INPUT', `${where}: give knownHostsFile or hostKeyFingerprint — midtrust never connects to a host whose key it cannot verify`);
   }
   let privateKey: string | undefined;
@@ -152,22 +152,16 @@ function loginSpec(c: RawLogin & { host: string }, where: string, base: string, 
 }
 
 /**
- * A jump host: its own fields, else the host's user, key (file, env, agent, passphrase),
- * known_hosts file and timeout — never the host's pinned fingerprint (that is the target's key).
+ * A jump host: its own fields (read like a host's: files and environment variables), the rest
+ * from the MID host's connection by jumpHostSpec — the rule Pulumi connections follow too.
  */
-function hopSpec(hop: RawHop, host: RawConnection, where: string, base: string, env: Record<string, string | undefined>): SshConnectionSpec {
-  const inherited: RawLogin = {
-    user: host.user,
-    privateKeyFile: host.privateKeyFile,
-    privateKeyEnv: host.privateKeyEnv,
-    privateKeyPassphraseEnv: host.privateKeyPassphraseEnv,
-    privateKeyPassphraseFile: host.privateKeyPassphraseFile,
-    agent: host.agent,
-    knownHostsFile: host.knownHostsFile,
-    timeoutSeconds: host.timeoutSeconds,
-  };
-  const c = mergeLevels<RawHop>([inherited as Partial<RawHop>, hop], where);
-  return loginSpec(c, where, base, env);
+function hopSpec(hop: RawHop, target: SshConnectionSpec, where: string, base: string, env: Record<string, string | undefined>): SshConnectionSpec {
+  const own = loginSpec({ ...hop, user: hop.user ?? target.user }, where, base, env, { checkHostKey: false });
+  const spec = jumpHostSpec({ ...own, port: hop.port, user: hop.user }, target);
+  if (!spec.knownHostsFile && !spec.hostKeyFingerprint) {
+    throw new MidtrustError('INVALID_INPUT', `${where}: give knownHostsFile or hostKeyFingerprint for the jump host (or knownHostsFile on the host) — midtrust never connects to a host whose key it cannot verify`);
+  }
+  return spec;
 }
 
 function becomeOf(b: RawConnection['become']): BecomeSpec | undefined {
@@ -213,14 +207,15 @@ export function loadInventory(file: string, env: Record<string, string | undefin
     const password = secretFrom(c.passwordEnv, c.passwordFile, 'SSH password', where, base, env);
     const storePassword = secretFrom(c.storePasswordEnv, c.storePasswordFile, 'store password', where, base, env);
     const become = becomeOf(c.become);
-    const jump = (c.proxyJump ?? []).map((hop, i) => hopSpec(hop, c, `${where}: proxyJump[${i}] (${hop.host})`, base, env));
+    const login = loginSpec(c, where, base, env);
+    const jump = (c.proxyJump ?? []).map((hop, i) => hopSpec(hop, login, `${where}: proxyJump[${i}] (${hop.host})`, base, env));
     return {
       name: c.name,
       midHome: c.midHome,
       ...(c.restartCommand ? { restartCommand: c.restartCommand } : {}),
       ...(storePassword !== undefined ? { storePassword: new Secret(storePassword) } : {}),
       connection: {
-        ...loginSpec(c, where, base, env),
+        ...login,
         ...(password ? { password } : {}),
         ...(become ? { become } : {}),
         ...(jump.length ? { jump } : {}),

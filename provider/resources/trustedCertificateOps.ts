@@ -19,7 +19,7 @@ import {
 } from './resourceInputs';
 import { trace } from './sharedBatcher';
 import { copyGiven, pickInputs, readStore } from './storeAccess';
-import { batcherFor, connectionChanged, connectionProblems, machineOf, type ConnectionInput } from './connectionInput';
+import { batcherFor, connectionChanged, connectionProblems, machineOf, type Connection } from './connectionInput';
 
 /*
  * The logic behind the TrustedCertificate resource. The serialized provider (midtrustProvider.ts)
@@ -33,7 +33,7 @@ const SCHEMA = 'trusted-certificate.schema.json';
 interface TrustedCertificateInputs {
   keystorePath: string;
   storePassword?: string;
-  connection?: ConnectionInput;
+  connection?: Connection;
   alias: string;
   certificatePem: string;
   overwrite?: boolean;

@@ -20,7 +20,7 @@ import {
 } from './resourceInputs';
 import { trace } from './sharedBatcher';
 import { copyGiven, pickInputs, readStore } from './storeAccess';
-import { batcherFor, connectionChanged, connectionProblems, machineOf, type ConnectionInput } from './connectionInput';
+import { batcherFor, connectionChanged, connectionProblems, machineOf, type Connection } from './connectionInput';
 
 /*
  * The logic behind the Truststore resource: a set of trusted certificates in one keystore,
@@ -37,7 +37,7 @@ interface DeclaredCertificate {
 interface TruststoreInputs {
   keystorePath: string;
   storePassword?: string;
-  connection?: ConnectionInput;
+  connection?: Connection;
   certificates: DeclaredCertificate[];
   exclusive?: boolean;
   overwrite?: boolean;

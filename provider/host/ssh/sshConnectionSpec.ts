@@ -58,3 +58,33 @@ export function connectionKey(spec: Pick<SshConnectionSpec, 'user' | 'host' | 'p
 export function hopKey(hops: readonly SshConnectionSpec[]): string {
   return hops.map(loginKey).join(' -> ');
 }
+
+/** What a jump host may say about itself; the rest comes from the target's connection (jumpHostSpec). */
+export type JumpHostFields = Pick<SshConnectionSpec, 'host'> & Partial<Pick<SshConnectionSpec, 'port' | 'user' | 'privateKey' | 'passphrase' | 'agent' | 'knownHostsFile' | 'hostKeyFingerprint' | 'timeoutMs'>>;
+
+/**
+ * A jump host's connection, the one rule for inventories and Pulumi alike: its own fields, else
+ * the target's user, key source (private key with its passphrase, or agent — taken together: a
+ * hop with its own key does not get the target's passphrase), known_hosts file and timeout. Never
+ * the target's pinned fingerprint (that is another machine's key) nor its password.
+ *
+ * @example
+ * jumpHostSpec({ host: 'bastion.acme', hostKeyFingerprint: 'SHA256:…' }, target); // target's user and key, bastion's host key
+ */
+export function jumpHostSpec(hop: JumpHostFields, target: SshConnectionSpec): SshConnectionSpec {
+  const ownKey = hop.privateKey !== undefined || hop.agent !== undefined;
+  const key = ownKey ? hop : target;
+  const knownHostsFile = hop.knownHostsFile ?? (hop.hostKeyFingerprint ? undefined : target.knownHostsFile);
+  const timeoutMs = hop.timeoutMs ?? target.timeoutMs;
+  return {
+    host: hop.host,
+    port: hop.port ?? 22,
+    user: hop.user ?? target.user,
+    ...(key.privateKey ? { privateKey: key.privateKey } : {}),
+    ...(key.privateKey && key.passphrase ? { passphrase: key.passphrase } : {}),
+    ...(key.agent ? { agent: key.agent } : {}),
+    ...(knownHostsFile ? { knownHostsFile } : {}),
+    ...(hop.hostKeyFingerprint ? { hostKeyFingerprint: hop.hostKeyFingerprint } : {}),
+    ...(timeoutMs ? { timeoutMs } : {}),
+  };
+}
