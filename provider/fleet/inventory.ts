@@ -47,8 +47,8 @@ interface RawConnection extends RawLogin {
   passwordFile?: string;
   storePasswordEnv?: string;
   storePasswordFile?: string;
-  become?: string | { user: string; sftpServer?: string };
-  proxyJump?: RawHop[];
+  become?: string | { user: string; sftpServer?: string } | null;
+  proxyJump?: RawHop[] | null;
 }
 interface RawHost extends RawConnection {
   name: string;
@@ -90,6 +90,8 @@ function mergeLevels<T extends RawConnection>(levels: ReadonlyArray<Partial<T> |
     }
     Object.assign(out, level);
   }
+  // null at a narrower level removes a wider level's value (become: null on a Windows host).
+  for (const k of Object.keys(out)) if (out[k] === null) delete out[k];
   return out as T;
 }
 
@@ -165,7 +167,7 @@ function hopSpec(hop: RawHop, target: SshConnectionSpec, where: string, base: st
 }
 
 function becomeOf(b: RawConnection['become']): BecomeSpec | undefined {
-  if (b === undefined) return undefined;
+  if (b === undefined || b === null) return undefined;
   return typeof b === 'string' ? { user: b } : { user: b.user, ...(b.sftpServer ? { sftpServer: b.sftpServer } : {}) };
 }
 

@@ -152,3 +152,10 @@ needs('sshd', 'sudo', 'keytool').describe('a Pulumi program with every connectio
     }
   });
 });
+
+test('the Pulumi snippet in docs/fleet.md is a verbatim part of examples/fleet/estate.ts (which tsc type-checks in npm test)', () => {
+  const doc = fs.readFileSync(path.join(PROJECT_ROOT, 'docs', 'fleet.md'), 'utf8');
+  const snippet = /<!-- snippet: examples\/fleet\/estate\.ts -->\n```ts\n([^]*?)```/.exec(doc)?.[1];
+  expect(snippet).toMatch(/config\.requireSecret\('sshKey'\)/);
+  expect(fs.readFileSync(path.join(PROJECT_ROOT, 'examples', 'fleet', 'estate.ts'), 'utf8')).toContain(snippet as string);
+});
