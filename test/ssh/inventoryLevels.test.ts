@@ -4,6 +4,7 @@
  * hosts defaulting from their host (jumpHostSpec), and clear errors naming the host. Plus: the
  * inventory shown in docs/fleet.md is valid against the schema.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadInventory, type InventoryHost } from '../../provider/fleet/inventory';
@@ -14,10 +15,17 @@ import { ROOT } from '../helpers/midtrustCli';
 
 const FP = (c: string) => `SHA256:${c.repeat(43)}`;
 const dir = tempDir('mt-inventory-');
-fs.writeFileSync(path.join(dir, 'key'), 'KEY-FROM-FILE');
+// Real keys: the inventory refuses a key file that is not a private key (issue #19 item 11).
+const KEY_FROM_FILE = sshKey('key');
+const KEY_FROM_ENV = sshKey('env-key');
 fs.writeFileSync(path.join(dir, 'pass.txt'), 'passphrase-from-file\nignored\n');
 fs.writeFileSync(path.join(dir, 'store.txt'), 'store-from-file\n');
-const env = { KEY: 'KEY-FROM-ENV', PASS: 'passphrase-from-env', STORE_A: 'store-a', STORE_D: 'store-defaults', SSH_AUTH_SOCK: '/run/agent.sock' };
+const env = { KEY: KEY_FROM_ENV, PASS: 'passphrase-from-env', STORE_A: 'store-a', STORE_D: 'store-defaults', SSH_AUTH_SOCK: '/run/agent.sock' };
+
+function sshKey(name: string): string {
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, name)]);
+  return fs.readFileSync(path.join(dir, name), 'utf8');
+}
 
 function load(yaml: string, vars: Record<string, string | undefined> = env): InventoryHost[] {
   const f = path.join(dir, `inv-${Math.random().toString(36).slice(2)}.yaml`);
@@ -49,20 +57,20 @@ test('levels: defaults < group < host; a source family replaced whole; null remo
   expect(a.connection.privateKey).toBeUndefined();
   expect(a.storePassword?.reveal()).toBe('store-a');
   // The group's key file replaces the defaults' agent; its passphrase file is read (first line).
-  expect(b.connection).toMatchObject({ privateKey: 'KEY-FROM-FILE', passphrase: 'passphrase-from-file', become: { user: 'snc_mid' } });
+  expect(b.connection).toMatchObject({ privateKey: KEY_FROM_FILE, passphrase: 'passphrase-from-file', become: { user: 'snc_mid' } });
   expect(b.connection.agent).toBeUndefined();
   expect(b.storePassword?.reveal()).toBe('store-from-file');
   expect(JSON.stringify(b)).not.toContain('store-from-file'); // a Secret prints as [secret]
   // The hop: its own pinned key, the host's user, key and passphrase; not the host's known_hosts (it pins its own).
-  expect(b.connection.jump).toEqual([{ host: 'bastion', port: 22, user: 'admin', privateKey: 'KEY-FROM-FILE', passphrase: 'passphrase-from-file', hostKeyFingerprint: FP('B') }]);
-  expect(c.connection).toMatchObject({ user: 'mid', privateKey: 'KEY-FROM-ENV', passphrase: 'passphrase-from-env' });
+  expect(b.connection.jump).toEqual([{ host: 'bastion', port: 22, user: 'admin', privateKey: KEY_FROM_FILE, passphrase: 'passphrase-from-file', hostKeyFingerprint: FP('B') }]);
+  expect(c.connection).toMatchObject({ user: 'mid', privateKey: KEY_FROM_ENV, passphrase: 'passphrase-from-env' });
   expect(c.connection.become).toBeUndefined();
   expect(c.connection.jump).toBeUndefined();
 });
 
 test('a jump host without its own host key uses the host\'s known_hosts file; with neither it is refused', () => {
   const [h] = load(`hosts:\n  - { name: x, host: t, midHome: /m, user: u, knownHostsFile: kh, privateKeyFile: key, proxyJump: [{ host: j, user: jumper, port: 2222 }] }\n`);
-  expect(h.connection.jump).toEqual([{ host: 'j', port: 2222, user: 'jumper', privateKey: 'KEY-FROM-FILE', knownHostsFile: path.join(dir, 'kh') }]);
+  expect(h.connection.jump).toEqual([{ host: 'j', port: 2222, user: 'jumper', privateKey: KEY_FROM_FILE, knownHostsFile: path.join(dir, 'kh') }]);
   const e = errorOf(() => load(`hosts:\n  - { name: x, host: t, midHome: /m, user: u, hostKeyFingerprint: '${FP('T')}', proxyJump: [{ host: j }] }\n`));
   expect(e.message).toMatch(/host x: proxyJump\[0\] \(j\): give knownHostsFile or hostKeyFingerprint for the jump host/);
 });
