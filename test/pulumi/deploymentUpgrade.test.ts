@@ -20,6 +20,7 @@ import { acmePem, bundlePems, keytoolStore, sha256OfPem } from './providerFixtur
 import { BUNDLED_PASSWORD, CONFIG_XML, WRAPPER_OVERRIDE } from './providerMidFixtures';
 import { keytoolAliases, keytoolView, Workspace } from './deploymentFixtures';
 import type { Deployment, StateResource } from '../helpers/deploymentEngine';
+import { check as truststoreCheck } from '../../provider/resources/truststoreOps';
 
 jest.setTimeout(10 * 60_000);
 
@@ -219,5 +220,63 @@ describe.each<[Strategy]>([['migrate_delta'], ['migrate_non_ca'], ['do_not_migra
       expect(keytoolView(cacertsOf(s.home), BUNDLED_PASSWORD)).toBe(s.upgraded);
       expect(configOf(s.home)).toBe(s.rewrite ? REWRITTEN_CONFIG : CONFIG_XML);
     }
+  });
+});
+
+describe('migrate_delta: the choices — keep, remove, and the vendor-dropped root with restoreVendorDropped', () => {
+  const stack = (): Deployment => (stackOf ??= ws.stack());
+  let stackOf: Deployment | undefined;
+  let keep: string;
+  let remove: string;
+  let optIn: string;
+  const upgraded = new Map<string, string>();
+  const program = (): void => {
+    new TrustedCertificate('keep-root', { keystorePath: cacertsOf(keep), storePassword: BUNDLED_PASSWORD, ...ROOT, migratedCopies: 'keep' });
+    new TrustedCertificate('remove-root', { keystorePath: cacertsOf(remove), storePassword: BUNDLED_PASSWORD, ...ROOT, migratedCopies: 'remove' });
+    new Truststore('opt-in', { keystorePath: cacertsOf(optIn), storePassword: BUNDLED_PASSWORD, certificates: [ROOT, ADOPTED], restoreVendorDropped: true });
+  };
+
+  test('up, then the upgrade (config.xml without a strategy: the default migrate_delta)', async () => {
+    [keep, remove, optIn] = [midHome(), midHome(), midHome()];
+    await stack().up(program);
+    for (const home of [keep, remove, optIn]) {
+      await simulateMidUpgrade({ midHome: home, nextCacerts: vendorNext, password: BUNDLED_PASSWORD });
+      upgraded.set(home, keytoolView(cacertsOf(home), BUNDLED_PASSWORD));
+      expect(aliasesOf(home)['snc_acme-root-ca']).toBe(sha256OfPem(ROOT.certificatePem));
+    }
+    await stack().refresh();
+    expect(outputsOf(stack(), 'keep-root').upgradeNote).toContain('kept (migratedCopies: keep): the CA is trusted twice');
+    expect(outputsOf(stack(), 'remove-root').upgradeNote).toContain('the next pulumi up removes this copy for good');
+    expect(outputsOf(stack(), 'opt-in').vendorDroppedAliases).toEqual([]);
+  });
+
+  test('up: keep trusts the CA twice (said), remove once, the opted-in vendor root comes back once', async () => {
+    await stack().up(program);
+    const sha = sha256OfPem(ROOT.certificatePem);
+    expect(trustedUnder(aliasesOf(keep), ROOT.certificatePem)).toEqual([ROOT.alias, 'snc_acme-root-ca'].sort());
+    expect(outputsOf(stack(), 'keep-root').trustedAs).toEqual([ROOT.alias, 'snc_acme-root-ca']);
+    expect(trustedUnder(aliasesOf(remove), ROOT.certificatePem)).toEqual([ROOT.alias]);
+    const optInListed = aliasesOf(optIn);
+    expect(trustedUnder(optInListed, ROOT.certificatePem)).toEqual([ROOT.alias]);
+    expect(trustedUnder(optInListed, ADOPTED.certificatePem)).toEqual([VENDOR_B]);
+    expect(optInListed[ROOT.alias]).toBe(sha);
+    expect(outputsOf(stack(), 'remove-root').onDestroy).not.toContain('snc_acme-root-ca');
+    expect(outputsOf(stack(), 'keep-root').onDestroy).toContain('leaves snc_acme-root-ca');
+  });
+
+  test('destroy: keep and opt-in end exactly as the upgrade left them; remove without the copy it removed for good', async () => {
+    await stack().destroy();
+    expect(keytoolView(cacertsOf(keep), BUNDLED_PASSWORD)).toBe(upgraded.get(keep));
+    expect(keytoolView(cacertsOf(optIn), BUNDLED_PASSWORD)).toBe(upgraded.get(optIn));
+    const left = aliasesOf(remove);
+    expect(left[ROOT.alias]).toBeUndefined();
+    expect(left['snc_acme-root-ca']).toBeUndefined();
+    expect(Object.keys(left).sort()).toEqual([`snc_${VENDOR_B}`, 'vendor-a [jdk]', 'vendor-c [jdk]', 'vendor-d [jdk]']);
+  });
+
+  test('check: keep contradicts exclusive', () => {
+    const { failures } = truststoreCheck({}, { keystorePath: '/x/cacerts', certificates: [ROOT], exclusive: true, migratedCopies: 'keep' });
+    expect(failures).toEqual([expect.objectContaining({ property: 'migratedCopies', reason: expect.stringContaining('keep contradicts exclusive') })]);
+    expect((truststoreCheck({}, { keystorePath: '/x/cacerts', certificates: [ROOT], migratedCopies: 'sometimes' }).failures ?? []).map((f) => f.property)).toEqual(['migratedCopies']);
   });
 });
