@@ -280,3 +280,11 @@ describe('migrate_delta: the choices — keep, remove, and the vendor-dropped ro
     expect((truststoreCheck({}, { keystorePath: '/x/cacerts', certificates: [ROOT], migratedCopies: 'sometimes' }).failures ?? []).map((f) => f.property)).toEqual(['migratedCopies']);
   });
 });
+
+test('every Pulumi project of the repository refreshes before up/preview/destroy (options.refresh: always)', () => {
+  const { parse } = require('yaml') as typeof import('yaml');
+  const root = path.resolve(__dirname, '..', '..');
+  const projects = ['Pulumi.yaml', ...fs.readdirSync(path.join(root, 'examples')).map((d) => path.join('examples', d, 'Pulumi.yaml'))].filter((f) => fs.existsSync(path.join(root, f)));
+  expect(projects.length).toBeGreaterThanOrEqual(4);
+  for (const f of projects) expect([f, parse(fs.readFileSync(path.join(root, f), 'utf8')).options?.refresh]).toEqual([f, 'always']);
+});
