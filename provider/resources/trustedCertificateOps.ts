@@ -205,12 +205,15 @@ async function reconcile(inputs: TrustedCertificateInputs, ownerId: string, cert
         if (cert) throw missingStore();
         return { store: current, result: { storeType: undefined, adopted: false, vendorDropped: false, copies: [], jre } };
       }
+      // Adopted: the outputs say so, or (create) the alias holds the declared certificate now, or the ownership record found it there.
       const found = cert ? heldBy(findEntry(current, inputs.alias))?.digest === cert.sha256 : false;
-      const declared = cert ? [{ alias: inputs.alias, der: cert.der, sha256: cert.sha256, source: `alias ${inputs.alias}`, adopted: adopted ?? found }] : [];
+      const recorded = cert ? ledger.records[aliasKey(inputs.alias)]?.found?.digest === cert.sha256 : false;
+      const wasAdopted = (adopted ?? found) || recorded;
+      const declared = cert ? [{ alias: inputs.alias, der: cert.der, sha256: cert.sha256, source: `alias ${inputs.alias}`, adopted: wasAdopted }] : [];
       const wants = wantsAfterUpgrade(current, ledger, ownerId, declared, handling);
       const next = reconcileOwnedEntries(current, ledger, ownerId, wants.wanted, { keystorePath: inputs.keystorePath, overwrite: Boolean(inputs.overwrite), now: new Date() });
       const store = withoutAliases(next.store, wants.removeUnclaimed);
-      return { store, ledger: next.ledger, result: { storeType: current.type, adopted: adopted ?? found, vendorDropped: wants.vendorDropped.length > 0, copies: [...wants.copies], jre } };
+      return { store, ledger: next.ledger, result: { storeType: current.type, adopted: wasAdopted, vendorDropped: wants.vendorDropped.length > 0, copies: [...wants.copies], jre } };
     });
     trace(`${cert ? 'claim' : 'release'} ${inputs.alias}: ${describeOutcome(inputs.keystorePath, outcome)}`);
     return outcome.result;
@@ -253,7 +256,7 @@ function recordedFingerprint(olds: Props): string | undefined {
 function outputsFor(inputs: TrustedCertificateInputs, ownerId: string, cert: Certificate | undefined, done: Reconciled, jreNote?: string): Props {
   const facts = cert?.facts;
   const copies = done.copies;
-  const trustedAs = [...(cert ? [inputs.alias] : []), ...copies.filter((c) => c.inStore && c.sameCertificate).map((c) => c.alias)];
+  const trustedAs = [...(cert && cert.sha256 === fingerprintOf(inputs.certificatePem) ? [inputs.alias] : []), ...copies.filter((c) => c.inStore && c.sameCertificate).map((c) => c.alias)];
   const notes = [
     ...(jreNote ? [jreNote] : []),
     ...(done.vendorDropped ? [`${inputs.alias} is a JDK root this resource adopted and the vendor's next cacerts dropped (removed or distrusted): not put back — set restoreVendorDropped: true to trust it again`] : []),

@@ -243,7 +243,8 @@ async function reconcile(inputs: TruststoreInputs, ownerId: string, wanted: Want
       }
       // Adopted: found holding the declared certificate when first declared (create, or a new alias at update).
       const adoptedNow = (w: WantedCertificate): boolean =>
-        adoption && adoption.known.has(aliasKey(w.alias)) ? adoption.adopted.has(aliasKey(w.alias)) : heldBy(findEntry(current, w.alias))?.digest === w.sha256;
+        (adoption && adoption.known.has(aliasKey(w.alias)) ? adoption.adopted.has(aliasKey(w.alias)) : heldBy(findEntry(current, w.alias))?.digest === w.sha256) ||
+        ledger.records[aliasKey(w.alias)]?.found?.digest === w.sha256;
       const declaredTrust: DeclaredTrust[] = (wanted ?? []).map((w) => ({ ...w, adopted: adoptedNow(w) }));
       const wants = wantsAfterUpgrade(current, ledger, ownerId, declaredTrust, handling);
       const want = wants.wanted;

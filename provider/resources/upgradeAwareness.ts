@@ -91,9 +91,15 @@ export async function observeJre(keystorePath: string, connection: unknown): Pro
   const host = hostFor(connection);
   const sep = keystorePath.includes('\\') && !keystorePath.includes('/') ? '\\' : '/';
   const release = `${at.jreHome}${sep}release`;
-  const releaseSha256 = (await host.stat(release)) ? sha256Hex(await host.readFile(release, { maxBytes: MAX_RELEASE_BYTES, what: 'the JRE release file' })) : null;
-  const backup = at.midHome ? (await newestBackup(host, at.midHome))?.split(/[\\/]/).pop() ?? null : null;
-  return { releaseSha256, migrationBackup: backup };
+  try {
+    const releaseSha256 = (await host.stat(release)) ? sha256Hex(await host.readFile(release, { maxBytes: MAX_RELEASE_BYTES, what: 'the JRE release file' })) : null;
+    const backup = at.midHome ? (await newestBackup(host, at.midHome))?.split(/[\\/]/).pop() ?? null : null;
+    return { releaseSha256, migrationBackup: backup };
+  } catch (e) {
+    // Unreadable (permissions, an oversized file): unknown, never "replaced" — the store itself decides the rest.
+    if (e instanceof MidtrustError) return null;
+    throw e;
+  }
 }
 
 /** Whether the JRE was replaced since `recorded` was seen (unknown → false: state from before this output). */

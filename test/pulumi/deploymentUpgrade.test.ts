@@ -18,7 +18,7 @@ import { Truststore, TrustedCertificate, TruststoreMigrationStrategy } from '../
 import { simulateMidUpgrade, type UpgradeDone } from '../helpers/midUpgrade';
 import { acmePem, bundlePems, keytoolStore, sha256OfPem } from './providerFixtures';
 import { BUNDLED_PASSWORD, CONFIG_XML, WRAPPER_OVERRIDE } from './providerMidFixtures';
-import { keytoolAliases, keytoolView, Workspace } from './deploymentFixtures';
+import { aliasesInView, keytoolAliases, keytoolView, Workspace } from './deploymentFixtures';
 import type { Deployment, StateResource } from '../helpers/deploymentEngine';
 import { check as truststoreCheck } from '../../provider/resources/truststoreOps';
 
@@ -152,7 +152,7 @@ describe.each<[Strategy]>([['migrate_delta'], ['migrate_non_ca'], ['do_not_migra
     for (const s of scenarios) {
       s.done = await simulateMidUpgrade({ midHome: s.home, nextCacerts: vendorNext, password: BUNDLED_PASSWORD, ...(s.rewrite ? { rewrite: { configXml: REWRITTEN_CONFIG, wrapperOverride: REWRITTEN_WRAPPER } } : {}) });
       s.upgraded = keytoolView(cacertsOf(s.home), BUNDLED_PASSWORD);
-      const listed = aliasesOf(s.home);
+      const listed = aliasesInView(s.upgraded);
       // keytool's verdict on what the product's rule did.
       expect(listed['snc_acme-root-ca'] !== undefined).toBe(strategy === 'migrate_delta');
       expect(listed['snc_proxy-acme-example'] !== undefined).toBe(strategy !== 'do_not_migrate');
@@ -242,7 +242,7 @@ describe('migrate_delta: the choices — keep, remove, and the vendor-dropped ro
     for (const home of [keep, remove, optIn]) {
       await simulateMidUpgrade({ midHome: home, nextCacerts: vendorNext, password: BUNDLED_PASSWORD });
       upgraded.set(home, keytoolView(cacertsOf(home), BUNDLED_PASSWORD));
-      expect(aliasesOf(home)['snc_acme-root-ca']).toBe(sha256OfPem(ROOT.certificatePem));
+      expect(aliasesInView(upgraded.get(home)!)['snc_acme-root-ca']).toBe(sha256OfPem(ROOT.certificatePem));
     }
     await stack().refresh();
     expect(outputsOf(stack(), 'keep-root').upgradeNote).toContain('kept (migratedCopies: keep): the CA is trusted twice');
