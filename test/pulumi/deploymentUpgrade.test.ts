@@ -14,7 +14,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Truststore, TrustedCertificate, TruststoreMigrationStrategy } from '../../provider';
+import { MidServerFleet, Truststore, TrustedCertificate, TruststoreMigrationStrategy } from '../../provider';
+import { needs } from '../helpers/requireTools';
+import { startSshd, type TestSshd } from '../helpers/sshd';
 import { simulateMidUpgrade, type UpgradeDone } from '../helpers/midUpgrade';
 import { acmePem, bundlePems, keytoolStore, sha256OfPem } from './providerFixtures';
 import { BUNDLED_PASSWORD, CONFIG_XML, WRAPPER_OVERRIDE } from './providerMidFixtures';
@@ -278,6 +280,50 @@ describe('migrate_delta: the choices — keep, remove, and the vendor-dropped ro
     const { failures } = truststoreCheck({}, { keystorePath: '/x/cacerts', certificates: [ROOT], exclusive: true, migratedCopies: 'keep' });
     expect(failures).toEqual([expect.objectContaining({ property: 'migratedCopies', reason: expect.stringContaining('keep contradicts exclusive') })]);
     expect((truststoreCheck({}, { keystorePath: '/x/cacerts', certificates: [ROOT], migratedCopies: 'sometimes' }).failures ?? []).map((f) => f.property)).toEqual(['migratedCopies']);
+  });
+});
+
+needs('sshd').describe('migrate_non_ca: a MidServerFleet over SSH across the upgrade of its hosts', () => {
+  let sshd: TestSshd;
+  let stackOf: Deployment | undefined;
+  const stack = (): Deployment => (stackOf ??= ws.stack());
+  const hosts: string[] = [];
+  const upgraded = new Map<string, string>();
+  const program = (): void => {
+    const connection = { host: '127.0.0.1', port: sshd.port, user: 'root', privateKey: sshd.privateKey, hostKey: sshd.hostKeyFingerprint };
+    new MidServerFleet('fleet', { hosts: hosts.map((midHome, i) => ({ name: `mid-${i}`, midHome, connection })), certificates: [ROOT, LEAF, ADOPTED], storePassword: BUNDLED_PASSWORD, migrationStrategy: 'migrate_non_ca' });
+  };
+  beforeAll(async () => {
+    sshd = await startSshd();
+    hosts.push(midHome(), midHome());
+  });
+  afterAll(async () => sshd?.stop());
+
+  test('up → upgrade (config kept on one host, rewritten on the other) → refresh → up → destroy', async () => {
+    await stack().up(program);
+    for (const [i, home] of hosts.entries()) {
+      await simulateMidUpgrade({ midHome: home, nextCacerts: vendorNext, password: BUNDLED_PASSWORD, ...(i === 1 ? { rewrite: { configXml: REWRITTEN_CONFIG } } : {}) });
+      upgraded.set(home, keytoolView(cacertsOf(home), BUNDLED_PASSWORD));
+      const listed = aliasesInView(upgraded.get(home)!);
+      expect([listed[ROOT.alias], listed['snc_acme-root-ca'], listed['snc_proxy-acme-example']]).toEqual([undefined, undefined, sha256OfPem(LEAF.certificatePem)]);
+    }
+    await stack().refresh();
+    const ts = outputsOf(stack(), 'fleet-mid-0');
+    expect(ts.jreReplaced).toBe(true);
+    expect(ts.upgradeNote).toContain('proxy-acme-example: trusted as snc_proxy-acme-example (migrated by the upgrade)');
+    expect(ts.vendorDroppedAliases).toEqual([VENDOR_B]);
+    await stack().up(program);
+    for (const home of hosts) {
+      const listed = aliasesOf(home);
+      for (const c of [ROOT, LEAF]) expect(trustedUnder(listed, c.certificatePem)).toEqual([c.alias]);
+      expect(trustedUnder(listed, ADOPTED.certificatePem)).toEqual([]);
+      expect(configOf(home)).toContain('name="mid.truststore.migration.strategy" value="migrate_non_ca"');
+    }
+    await stack().destroy();
+    for (const [i, home] of hosts.entries()) {
+      expect(keytoolView(cacertsOf(home), BUNDLED_PASSWORD)).toBe(upgraded.get(home));
+      expect(configOf(home)).toBe(i === 1 ? REWRITTEN_CONFIG : CONFIG_XML);
+    }
   });
 });
 
