@@ -283,6 +283,28 @@ describe('migrate_delta: the choices — keep, remove, and the vendor-dropped ro
   });
 });
 
+describe('migrate_delta, two upgrades in a row: adopt never lets a snc_snc_ generation appear', () => {
+  test('up → upgrade → refresh → up → upgrade → refresh → up → destroy', async () => {
+    const stack = ws.stack();
+    const home = midHome();
+    const program = (): void => void new TrustedCertificate('twice', { keystorePath: cacertsOf(home), storePassword: BUNDLED_PASSWORD, ...ROOT });
+    await stack.up(program);
+    let upgraded = '';
+    for (let round = 1; round <= 2; round++) {
+      await simulateMidUpgrade({ midHome: home, nextCacerts: vendorNext, password: BUNDLED_PASSWORD, javaVersion: `17.0.1${round + 2}` });
+      upgraded = keytoolView(cacertsOf(home), BUNDLED_PASSWORD);
+      const listed = aliasesInView(upgraded);
+      expect([listed[ROOT.alias], listed['snc_acme-root-ca'], listed['snc_snc_acme-root-ca']]).toEqual([undefined, sha256OfPem(ROOT.certificatePem), undefined]);
+      await stack.refresh();
+      expect(outputsOf(stack, 'twice').trustedAs).toEqual(['snc_acme-root-ca']);
+      await stack.up(program);
+      expect(trustedUnder(aliasesOf(home), ROOT.certificatePem)).toEqual([ROOT.alias]);
+    }
+    await stack.destroy();
+    expect(keytoolView(cacertsOf(home), BUNDLED_PASSWORD)).toBe(upgraded);
+  });
+});
+
 needs('sshd').describe('migrate_non_ca: a MidServerFleet over SSH across the upgrade of its hosts', () => {
   let sshd: TestSshd;
   let stackOf: Deployment | undefined;
