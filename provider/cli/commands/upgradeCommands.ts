@@ -1,7 +1,7 @@
 import { MidtrustError } from '../../errors';
 import { LocalHost } from '../../host/localHost';
 import { effectiveStoreJson, resolveMidStore, type EffectiveStore } from '../../mid/effectiveStore';
-import { midLayout } from '../../mid/midLayout';
+import { midLayout, upgradeBackupFile } from '../../mid/midLayout';
 import { migrateMid, previewUpgrade, restoreMid, type RestoreResult } from '../../mid/upgrade/upgradeRun';
 import type { UpgradeEntry, UpgradeResult } from '../../mid/upgrade/upgradeModel';
 import type { UpgradeEndpointCheck } from '../../verify/endpointChecks';
@@ -170,11 +170,12 @@ export const migrateCommand = defineCommand<MigrateOptions>({
       currentPassword: password,
       prefix: opts.prefix,
     });
+    const layout = midLayout(path.resolve(io.cwd, opts['mid-home']));
     const cacerts = mid.path;
     io.stdout(
       opts.json
         ? `${JSON.stringify({ ...upgradeJson(r), cacerts, store: effectiveStoreJson(mid), backupDir: r.backupDir }, null, 2)}\n`
-        : `${bundledStoreLines(mid)}${renderUpgrade(r, terminalWidth(io))}Replaced ${cacerts} with the migrated store (restart the MID Server to use it).\nBackups: ${r.backupDir}/cacerts_before, cacerts_from_upgrade (midtrust restore puts back what is lost)\n`,
+        : `${bundledStoreLines(mid)}${renderUpgrade(r, terminalWidth(io))}Replaced ${cacerts} with the migrated store (restart the MID Server to use it).\nBackups: ${upgradeBackupFile(layout, r.backupDir, 'cacerts_before')}, cacerts_from_upgrade (midtrust restore puts back what is lost)\n`,
     );
     return EXIT.OK;
   },
