@@ -94,7 +94,7 @@ needs('keytool', 'java', 'openssl').describe('a MID wired to an external trustst
 
       const verify = await midtrust(['verify', '--target', `127.0.0.1:${server.port}`, '--mid-home', mid.home, '--json'], { env });
       expect(verify.code).toBe(0);
-      expect(JSON.parse(verify.stdout)).toMatchObject({ trusted: true, anchor: { alias: 'acme-wired-root', sha256: caSha } });
+      expect(JSON.parse(verify.stdout)).toMatchObject({ trusted: true, anchor: { alias: 'acme-wired-root', sha256: caSha }, store: expect.stringMatching(/truststore\.p12 \(external truststore wired in .*wrapper-override\.conf line 6\)$/) });
       expect(server.probe(java, mid.wrapper)).toMatchObject({ trusted: true });
 
       // Nothing left to do, and the audit of the MID home audits the same store.
