@@ -78,7 +78,7 @@ needs('keytool', 'java', 'openssl').describe('a MID wired to an external trustst
       expect(plan.code).toBe(2);
       const lines = plan.stdout.split('\n');
       expect(lines[0]).toBe(`Keystore ${mid.external} (PKCS12)`);
-      expect(lines[1]).toMatch(/^ {2}the MID's external truststore wired in .*wrapper-override\.conf line 6$/);
+      expect(lines[1]).toMatch(/^ {2}external truststore wired in .*wrapper-override\.conf line 6$/);
       expect(plan.stdout).toMatch(/^\+ add\s+acme-wired-root/m);
       expect(plan.stdout).toMatch(/note: the given store password is not used/);
       expect(plan.stdout + plan.stderr).not.toContain(EXT_PASSWORD);
@@ -113,7 +113,7 @@ needs('keytool', 'java', 'openssl').describe('a MID wired to an external trustst
 
       const apply = await midtrust(['apply', '-f', desired], { env });
       expect(apply.code).toBe(0);
-      expect(apply.stdout.split('\n').slice(0, 2)).toEqual([`Keystore ${mid.bundled} (JKS)`, expect.stringMatching(/^ {2}the MID's bundled cacerts, chosen; the JVM reads the external truststore .*truststore\.p12 wired in .* line 6 instead$/)]);
+      expect(apply.stdout.split('\n').slice(0, 2)).toEqual([`Keystore ${mid.bundled} (JKS)`, expect.stringMatching(/^ {2}bundled cacerts, chosen; the JVM reads the external truststore .*truststore\.p12 wired in .* line 6 instead$/)]);
       expect(aliases(mid.bundled, BUNDLED_PASSWORD)['acme-wired-root']).toBe(caSha);
       expect(fs.readFileSync(mid.external).equals(externalBefore)).toBe(true);
       // The JVM reads the external store: the bundled change does not make it trust the server.
@@ -199,7 +199,7 @@ needs('keytool', 'java', 'openssl').describe('a MID wired to an external trustst
       await stack.up(program);
       expect(aliases(bundled, BUNDLED_PASSWORD)['acme-wired-root']).toBe(caSha);
       const outs = (): Record<string, unknown> => stack.state().resources.find((r) => r.urn.endsWith('::acme'))!.outputs;
-      expect(outs()).toMatchObject({ storePath: bundled, storeSource: expect.stringMatching(/^bundled cacerts \(no external truststore wired in/) });
+      expect(outs()).toMatchObject({ storePath: bundled, storeSource: expect.stringMatching(/^bundled cacerts \(no trustStore wired in/) });
 
       // An administrator wires an external truststore by hand (keytool-made, its own password).
       const external = path.join(ws.dir, 'wired-later', 'truststore.p12');
