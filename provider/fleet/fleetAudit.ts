@@ -5,7 +5,7 @@ import { effectiveStorePassword, resolveMidStore } from '../mid/effectiveStore';
 import { readMidSettings } from '../mid/midSettingsReader';
 import { certificatesOfStore, runRules } from '../rules/runRules';
 import type { RuleOptions, Violation } from '../rules/violation';
-import type { InventoryHost } from './inventory';
+import { storePasswordOf, type InventoryHost } from './inventory';
 import { mapLimited } from './mapLimited';
 import { hostFailure } from './hostFailure';
 
@@ -28,7 +28,7 @@ export async function auditFleet(hosts: readonly InventoryHost[], password: stri
       const host = new SshHost(h.connection, pool);
       // The store this MID's JVM reads, opened as the JVM opens it.
       const resolved = await resolveMidStore(host, h.midHome);
-      const store = readKeystore(await host.readFile(resolved.path), { password: effectiveStorePassword(resolved, password).password });
+      const store = readKeystore(await host.readFile(resolved.path), { password: effectiveStorePassword(resolved, storePasswordOf(h, password)).password });
       const mid = await readMidSettings(host, h.midHome, { managed: { path: resolved.path, kind: resolved.kind } });
       return { name: h.name, ok: true, violations: runRules({ certificates: certificatesOfStore(store), mid }, opts.rules) };
     } catch (e) {

@@ -9,7 +9,7 @@ import type { HostPosture } from '../report/posture';
 import type { PostureBuilder } from '../report/postureBuilder';
 import type { Connector } from '../verify/fetchPresentedChain';
 import type { EndpointGathering } from './endpointGatherer';
-import type { InventoryHost } from './inventory';
+import { storePasswordOf, type InventoryHost } from './inventory';
 import { mapLimited } from './mapLimited';
 import { hostFailure } from './hostFailure';
 
@@ -78,7 +78,7 @@ export async function gatherFleetPosture(
     try {
       const target = { name: h.name, storePath: midLayout(h.midHome).cacerts, midHome: h.midHome };
       const endpoints = opts.endpoints && forwarded ? { ...opts.endpoints, connect: forwarded(pool, h.connection, opts.endpoints.timeoutMs), local: false } : undefined;
-      posture = await observeHostOn(new SshHost(h.connection, pool), target, opts.password, builder, endpoints);
+      posture = await observeHostOn(new SshHost(h.connection, pool), target, storePasswordOf(h, opts.password), builder, endpoints);
     } finally {
       await pool.closeAll();
     }

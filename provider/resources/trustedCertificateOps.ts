@@ -20,7 +20,7 @@ import {
 import { trace } from './sharedBatcher';
 import { copyGiven, locateStore, pickInputs, readStore, recordedStore, storeNameChanged, storeOutputs, type StoreLocation } from './storeAccess';
 import type { MidStoreChoice } from '../mid/effectiveStore';
-import { batcherFor, connectionChanged, connectionProblems, machineOf, type ConnectionInput } from './connectionInput';
+import { batcherFor, connectionChanged, connectionProblems, machineOf, type Connection } from './connectionInput';
 
 /*
  * The logic behind the TrustedCertificate resource. The serialized provider (midtrustProvider.ts)
@@ -37,7 +37,7 @@ interface TrustedCertificateInputs {
   midHome?: string;
   store?: MidStoreChoice;
   storePassword?: string;
-  connection?: ConnectionInput;
+  connection?: Connection;
   alias: string;
   certificatePem: string;
   overwrite?: boolean;

@@ -21,7 +21,7 @@ import {
 import { trace } from './sharedBatcher';
 import { copyGiven, locateStore, pickInputs, readStore, recordedStore, storeNameChanged, storeOutputs, type StoreLocation } from './storeAccess';
 import type { MidStoreChoice } from '../mid/effectiveStore';
-import { batcherFor, connectionChanged, connectionProblems, machineOf, type ConnectionInput } from './connectionInput';
+import { batcherFor, connectionChanged, connectionProblems, machineOf, type Connection } from './connectionInput';
 
 /*
  * The logic behind the Truststore resource: a set of trusted certificates in one keystore,
@@ -41,7 +41,7 @@ interface TruststoreInputs {
   midHome?: string;
   store?: MidStoreChoice;
   storePassword?: string;
-  connection?: ConnectionInput;
+  connection?: Connection;
   certificates: DeclaredCertificate[];
   exclusive?: boolean;
   overwrite?: boolean;
