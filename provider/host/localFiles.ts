@@ -3,9 +3,10 @@ import { constants as C } from 'node:fs';
 import * as path from 'node:path';
 import { MidtrustError } from '../errors';
 import { ioError } from './ioError';
-import { resolveWriteTarget, safeDirectory, type ComponentStat, type LinkRule, type PathWalkOps } from './safeDirectory';
+import { accountNameIn, resolveWriteTarget, safeDirectory, windowsLinkRefused, type ComponentStat, type LinkRule, type PathWalkOps } from './safeDirectory';
 import { tempFileName, useTempFile } from './tempFileName';
-import { symlinkRefused } from './boundedRead';
+import { readRegularFile, symlinkRefused } from './boundedRead';
+import { READ_LIMITS } from './readLimits';
 import { renameOver } from './renameOver';
 
 /**
@@ -40,6 +41,7 @@ export function localWalkOps(): PathWalkOps {
     readlink: (p) => fs.readlink(p),
     trustedUids: me === 0 ? [0] : [0, me],
     where: '',
+    accountName: async (uid) => accountNameIn((await readRegularFile('/etc/passwd', { maxBytes: READ_LIMITS.smallRecord, what: '/etc/passwd' })).toString('utf8'), uid),
   };
 }
 
@@ -64,7 +66,10 @@ export async function safeLocalDirectory(dir: string): Promise<string> {
  */
 export async function resolveLocalWriteTarget(file: string, link?: LinkRule): Promise<string> {
   if (posixWalk) return resolveWriteTarget(path.resolve(file), localWalkOps(), link);
-  if (link && !link.follow && (await fs.lstat(file).catch(() => undefined))?.isSymbolicLink()) throw symlinkRefused(file, link.what);
+  if ((await fs.lstat(file).catch(() => undefined))?.isSymbolicLink()) {
+    if (link && !link.follow) throw symlinkRefused(file, link.what);
+    throw windowsLinkRefused(file);
+  }
   return fs.realpath(file).catch(() => path.resolve(file));
 }
 
