@@ -85,3 +85,17 @@ test('the inventory docs/fleet.md shows is valid against schema/inventory.schema
   expect(validateAgainstSchema('inventory.schema.json', data)).toEqual([]);
   expect(data.groups.emea.proxyJump).toHaveLength(1);
 });
+
+test('a Pulumi connection: the same jump-host rule as the inventory, and check-time problems for become and jump hosts', () => {
+  const { connectionProblems, specOf } = require('../../provider/resources/connectionInput') as typeof import('../../provider/resources/connectionInput');
+  const spec = specOf({ host: 't', user: 'admin', privateKey: 'K', passphrase: 'P', knownHostsFile: '/kh', become: 'snc_mid', proxyJump: [{ host: 'b', port: 2200 }, { host: 'c', hostKey: FP('C'), privateKey: 'K2' }] });
+  expect(spec.become).toEqual({ user: 'snc_mid' });
+  expect(spec.jump).toEqual([
+    { host: 'b', port: 2200, user: 'admin', privateKey: 'K', passphrase: 'P', knownHostsFile: '/kh' },
+    { host: 'c', port: 22, user: 'admin', privateKey: 'K2', hostKeyFingerprint: FP('C') }, // its own key: not the target's passphrase
+  ]);
+  expect(connectionProblems({ host: 't', user: 'u', privateKey: 'K', hostKey: FP('T'), become: 'x; reboot', proxyJump: [{ host: 'b' }] }).map((p) => p.reason)).toEqual([
+    expect.stringMatching(/^connection\.become user "x; reboot" is not an account name/),
+    expect.stringMatching(/^connection\.proxyJump\[0\] \(b\): give its hostKey or a knownHostsFile/),
+  ]);
+});
