@@ -3,8 +3,10 @@ import * as path from 'node:path';
 import { MidtrustError } from '../errors';
 import { readRegularFileSync } from '../host/boundedRead';
 import { READ_LIMITS } from '../host/readLimits';
+import { privateKeyProblem } from '../host/ssh/privateKeyProblem';
 import { jumpHostSpec, type BecomeSpec, type SshConnectionSpec } from '../host/ssh/sshConnectionSpec';
 import { validateAgainstSchema } from '../plan/schemaValidation';
+import { isStackOverflow, yamlTooDeep, yamlTooDeepAt } from '../plan/yamlNesting';
 import { Secret } from '../plan/secret';
 import { passwordFromText, requirePassword } from '../plan/storePasswordText';
 
@@ -133,6 +135,12 @@ function loginSpec(c: RawLogin & { host: string }, where: string, base: string, 
   }
   // A passphrase is only read for a key that needs one: an agent host of a group with one does not.
   const passphrase = privateKey === undefined ? undefined : secretFrom(c.privateKeyPassphraseEnv, c.privateKeyPassphraseFile, 'private key passphrase', where, base, env);
+  // A wrong file (a certificate, a public key) or a wrong passphrase is named with its host before any connection.
+  const keyProblem = privateKey === undefined ? undefined : privateKeyProblem(privateKey, passphrase);
+  if (keyProblem) {
+    const source = c.privateKeyEnv ? `the private key in the environment variable ${c.privateKeyEnv}` : `the private key file ${c.privateKeyFile}`;
+    throw new MidtrustError('INVALID_INPUT', `${where}: ${source} cannot be used: ${keyProblem}`);
+  }
   let agent: string | undefined;
   if (c.agent === true) {
     agent = env.SSH_AUTH_SOCK;
@@ -186,12 +194,16 @@ function becomeOf(b: RawConnection['become']): BecomeSpec | undefined {
  */
 export function loadInventory(file: string, env: Record<string, string | undefined>): InventoryHost[] {
   let data: unknown;
+  let tooDeepAt: number | undefined;
   try {
     const text = readRegularFileSync(file, { maxBytes: READ_LIMITS.desiredState, what: 'the inventory' }).toString('utf8');
-    data = (require('yaml') as typeof import('yaml')).parse(text);
+    tooDeepAt = yamlTooDeepAt(text);
+    if (tooDeepAt === undefined) data = (require('yaml') as typeof import('yaml')).parse(text);
   } catch (e) {
+    if (isStackOverflow(e)) throw yamlTooDeep(file, 'the inventory');
     throw new MidtrustError('INVALID_INPUT', `${file}: cannot read the inventory (${(e as Error).message.split('\n')[0]})`);
   }
+  if (tooDeepAt !== undefined) throw yamlTooDeep(file, 'the inventory', tooDeepAt);
   const problems = validateAgainstSchema('inventory.schema.json', data).map((p) => `${file}: ${p.path.join('.') || '(top level)'}: ${p.message}`);
   if (problems.length) throw new MidtrustError('INVALID_INPUT', `the inventory is invalid:\n  ${problems.join('\n  ')}`);
   const raw = data as RawInventory;
