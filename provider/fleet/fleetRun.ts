@@ -32,7 +32,10 @@ export async function runFleet(hosts: readonly InventoryHost[], desired: Desired
     // Each host's store is resolved on that host (planDesiredState/applyDesiredState): the one its JVM reads.
     // A host's own store password (inventory storePasswordEnv/File) wins over the desired file's.
     const { source: _resolvedElsewhere, ...keystore } = desired.keystore;
-    const forHost: DesiredState = { ...desired, keystore: { ...keystore, path: midLayout(h.midHome).cacerts, midHome: h.midHome, password: h.storePassword ?? keystore.password, midStore: desired.keystore.midStore ?? 'effective' } };
+    const forHost: DesiredState = {
+      ...desired,
+      keystore: { ...keystore, path: midLayout(h.midHome).cacerts, midHome: h.midHome, midStore: desired.keystore.midStore ?? 'effective', password: h.storePassword ?? desired.keystore.password },
+    };
     if (opts.mode === 'plan') return { plan: await planDesiredState(host, forHost) };
     const r = await applyDesiredState(host, forHost, { batcher: new KeystoreBatcher(host) });
     const restarted = r.written && h.restartCommand ? await restart(pool, h) : false;

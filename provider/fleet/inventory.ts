@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { MidtrustError } from '../errors';
 import { readRegularFileSync } from '../host/boundedRead';
 import { READ_LIMITS } from '../host/readLimits';
-import { privateKeyProblem } from '../host/ssh/privateKeyProblem';
 import { jumpHostSpec, type BecomeSpec, type SshConnectionSpec } from '../host/ssh/sshConnectionSpec';
+import { privateKeyProblem } from '../host/ssh/privateKeyProblem';
 import { validateAgainstSchema } from '../plan/schemaValidation';
 import { isStackOverflow, yamlTooDeep, yamlTooDeepAt } from '../plan/yamlNesting';
 import { Secret } from '../plan/secret';
@@ -135,7 +135,6 @@ function loginSpec(c: RawLogin & { host: string }, where: string, base: string, 
   }
   // A passphrase is only read for a key that needs one: an agent host of a group with one does not.
   const passphrase = privateKey === undefined ? undefined : secretFrom(c.privateKeyPassphraseEnv, c.privateKeyPassphraseFile, 'private key passphrase', where, base, env);
-  // A wrong file (a certificate, a public key) or a wrong passphrase is named with its host before any connection.
   const keyProblem = privateKey === undefined ? undefined : privateKeyProblem(privateKey, passphrase);
   if (keyProblem) {
     const source = c.privateKeyEnv ? `the private key in the environment variable ${c.privateKeyEnv}` : `the private key file ${c.privateKeyFile}`;

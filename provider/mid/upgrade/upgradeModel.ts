@@ -1,10 +1,11 @@
 import { Certificate } from '../../certificate/certificate';
 import { MidtrustError } from '../../errors';
 import { aliasKey, type Keystore, type KeystoreEntry } from '../../keystore/model';
+import { DEFAULT_MIGRATED_PREFIX, isVendorAlias, migratedAlias, vendorRemovedRoot } from './migratedCopies';
 import type { MigrationRule } from './releaseRules';
 
-/** Alias prefix the MID gives migrated certificates (product docs: `snc_`; one support article says `sac-`). */
-export const DEFAULT_MIGRATED_PREFIX = 'snc_';
+export { DEFAULT_MIGRATED_PREFIX, isVendorAlias };
+
 /** Longer than any prefix a product uses, short enough that prefixed aliases stay readable. */
 const MAX_PREFIX_LENGTH = 32;
 
@@ -39,6 +40,8 @@ export interface UpgradeEntry {
   readonly reason: string;
   /** The alias in the current store, when it came from there. */
   readonly previousAlias?: string;
+  /** When the alias is a migrated copy (`snc_…`): the alias it was first migrated from and how many upgrades deep ({@link migratedAlias}). */
+  readonly copyOf?: { readonly original: string; readonly generations: number };
 }
 
 export interface UpgradeResult {
@@ -63,20 +66,6 @@ export interface UpgradeOptions {
   readonly now?: Date;
 }
 
-const VENDOR_ALIAS = /(\s\[jdk\]$)|(^debian:)/i;
-
-/**
- * Whether an alias is one a JDK vendor gives its bundled roots (`... [jdk]`, Debian's `debian:...`):
- * the clue to a vendor certificate when no incoming or baseline store says it.
- *
- * @example
- * isVendorAlias('digicertglobalrootca [jdk]'); // true
- * isVendorAlias('acme-root');                  // false
- */
-export function isVendorAlias(alias: string): boolean {
-  return VENDOR_ALIAS.test(alias);
-}
-
 /**
  * Models what a MID upgrade does to the truststore: the whole `agent/jre` (cacerts included) is
  * replaced by the incoming JRE's, then certificates of the old store are migrated under `rule`
@@ -91,7 +80,7 @@ export function modelUpgrade(current: Keystore, incoming: Keystore, rule: Migrat
   const shaOf = (e: KeystoreEntry): string => (e.certificates[0] ? Certificate.fromDer(e.certificates[0]).sha256 : '');
   const incomingShas = new Map<string, string>();
   for (const e of incoming.entries) if (e.kind === 'trustedCertificate') incomingShas.set(shaOf(e), e.alias);
-  const baselineShas = new Set((options.vendorBaseline?.entries ?? []).map(shaOf));
+  const baselineShas = options.vendorBaseline ? new Set(options.vendorBaseline.entries.map(shaOf)) : undefined;
   const takenAliases = new Set(incoming.entries.map((e) => aliasKey(e.alias)));
 
   const result: UpgradeEntry[] = [];
@@ -120,14 +109,20 @@ export function modelUpgrade(current: Keystore, incoming: Keystore, rule: Migrat
       continue;
     }
     takenAliases.add(aliasKey(alias));
-    const vendorRemoved = options.vendorBaseline ? baselineShas.has(sha) : isVendorAlias(e.alias);
+    const vendorRemoved = vendorRemovedRoot(e.alias, sha, new Set(incomingShas.keys()), baselineShas);
+    const copyOf = migratedAlias(alias, prefix);
     migratedEntries.push({ alias: storedAliasFor(incoming, alias), kind: 'trustedCertificate', timestamp, certificates: [e.certificates[0]] });
     result.push({
       alias,
       sha256: sha,
       previousAlias: e.alias,
       outcome: vendorRemoved ? 'resurrected' : 'migrated',
-      reason: vendorRemoved ? `a vendor root the new JRE no longer ships (removed or distrusted by the JDK vendor) comes back under ${alias} because migrate_delta copies everything missing` : `not in the incoming store; migrated as ${alias}`,
+      reason: vendorRemoved
+        ? `a vendor root the new JRE no longer ships (removed or distrusted by the JDK vendor) comes back under ${alias} because migrate_delta copies everything missing`
+        : copyOf && copyOf.generations > 1
+          ? `already a migrated copy of ${copyOf.original}; migrated again as ${alias} (generation ${copyOf.generations}) — re-apply midtrust after the upgrade to trust it once under ${copyOf.original}`
+          : `not in the incoming store; migrated as ${alias}`,
+      ...(copyOf ? { copyOf } : {}),
     });
   }
   const fromIncoming: UpgradeEntry[] = incoming.entries
