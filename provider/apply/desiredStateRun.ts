@@ -6,6 +6,7 @@ import { applyPlan } from '../plan/applyPlan';
 import { computePlan } from '../plan/computePlan';
 import type { DesiredState } from '../plan/desiredStateFile';
 import type { Plan } from '../plan/plan';
+import { storeJavaVersion } from '../mid/storeJavaVersion';
 import { KeystoreBatcher } from './keystoreBatcher';
 
 /** The outcome of `apply`: the plan that was carried out and whether the file was written. */
@@ -18,7 +19,8 @@ export interface ApplyResult {
  * Reads the store (no lock: writers replace it atomically, so a reader sees a whole version) and
  * plans the desired state against it. This is how drift is seen outside Pulumi.
  */
-export async function planDesiredState(host: Host, desired: DesiredState): Promise<Plan> {
+export async function planDesiredState(host: Host, given: DesiredState): Promise<Plan> {
+  const desired = await withStoreJava(host, given);
   const { path } = desired.keystore;
   const st = await host.stat(path);
   let store: Keystore | undefined;
@@ -38,9 +40,10 @@ export async function planDesiredState(host: Host, desired: DesiredState): Promi
  */
 export async function applyDesiredState(
   host: Host,
-  desired: DesiredState,
+  given: DesiredState,
   options: { batcher?: KeystoreBatcher; now?: () => Date; lockTimeoutMs?: number } = {},
 ): Promise<ApplyResult> {
+  const desired = await withStoreJava(host, given);
   const batcher = options.batcher ?? new KeystoreBatcher(host);
   const now = options.now ?? (() => new Date());
   const { path, password } = desired.keystore;
@@ -50,4 +53,10 @@ export async function applyDesiredState(
     return { store: applyPlan(current, plan, desired, { now: now() }), result: plan };
   });
   return { plan: outcome.result, written: outcome.written };
+}
+
+/** The desired state with the Java version that reads its store (the file's own, else storeJavaVersion). */
+async function withStoreJava(host: Host, desired: DesiredState): Promise<DesiredState> {
+  if (desired.keystore.javaVersion !== undefined) return desired;
+  return { ...desired, keystore: { ...desired.keystore, javaVersion: await storeJavaVersion(host, desired.keystore) } };
 }
