@@ -4,9 +4,10 @@ import * as path from 'node:path';
 import { MidtrustError } from '../errors';
 import { ioError } from './ioError';
 import { accountNameIn, resolveWriteTarget, safeDirectory, windowsLinkRefused, type ComponentStat, type LinkRule, type PathWalkOps } from './safeDirectory';
-import { tempFileName } from './tempFileName';
+import { tempFileName, useTempFile } from './tempFileName';
 import { readRegularFile, symlinkRefused } from './boundedRead';
 import { READ_LIMITS } from './readLimits';
+import { renameOver } from './renameOver';
 
 /**
  * O_CREAT|O_EXCL|O_NOFOLLOW|O_WRONLY: the only way midtrust creates a file. With O_EXCL the open
@@ -153,15 +154,21 @@ export async function createLocalDirectory(dir: string, opts: CreateFileOptions 
 export async function replaceLocalFile(file: string, bytes: Uint8Array, opts: CreateFileOptions = {}): Promise<void> {
   const dir = await safeLocalDirectory(path.dirname(path.resolve(file)));
   const target = path.join(dir, path.basename(file));
-  const tmp = path.join(dir, tempFileName(path.basename(file)));
-  if (!(await createNewLocalFile(tmp, bytes, opts))) {
-    throw new MidtrustError('IO', `${tmp}: a file with this random temporary name already exists; run again`);
-  }
+  const tmpName = tempFileName(path.basename(file));
+  const tmp = path.join(dir, tmpName);
+  const doneWithTemp = useTempFile(tmpName);
   try {
-    await fs.rename(tmp, target);
-  } catch (e) {
-    await fs.unlink(tmp).catch(() => undefined);
-    throw ioError(e, target, 'replacing the file', 'it was left as it was');
+    if (!(await createNewLocalFile(tmp, bytes, opts))) {
+      throw new MidtrustError('IO', `${tmp}: a file with this random temporary name already exists; run again`);
+    }
+    try {
+      await renameOver(tmp, target, 'it was left as it was');
+    } catch (e) {
+      await fs.unlink(tmp).catch(() => undefined);
+      throw e;
+    }
+  } finally {
+    doneWithTemp();
   }
   await syncLocalDirectory(dir);
 }

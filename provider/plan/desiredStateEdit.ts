@@ -47,5 +47,17 @@ export function appendDesiredCertificate(text: string, cert: CertificateToDeclar
   if (cert.comment) node.commentBefore = ` ${printable(cert.comment)}`;
   list.flow = false;
   list.items.push(node);
-  return doc.toString({ lineWidth: 0 });
+  return inStyleOf(text, doc.toString({ lineWidth: 0 }));
+}
+
+/**
+ * `edited` with the line endings and byte-order mark of `original`: a file written on Windows
+ * (CRLF, often with a BOM from Notepad) stays a Windows file — the yaml package writes LF only.
+ * The first line break of the original decides.
+ */
+function inStyleOf(original: string, edited: string): string {
+  const bom = original.startsWith('\uFEFF') && !edited.startsWith('\uFEFF') ? '\uFEFF' : '';
+  const firstBreak = /\r?\n/.exec(original)?.[0];
+  const body = firstBreak === '\r\n' ? edited.replace(/\r?\n/g, '\r\n') : edited;
+  return `${bom}${body}`;
 }
