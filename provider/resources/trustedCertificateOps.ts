@@ -19,8 +19,9 @@ import {
   type Props,
 } from './resourceInputs';
 import { trace } from './sharedBatcher';
-import { copyGiven, pickInputs, readStore } from './storeAccess';
-import { batcherFor, connectionChanged, connectionProblems, machineOf, type ConnectionInput } from './connectionInput';
+import { copyGiven, locateStore, pickInputs, readStore, recordedStore, storeNameChanged, storeOutputs, type StoreLocation } from './storeAccess';
+import type { MidStoreChoice } from '../mid/effectiveStore';
+import { batcherFor, connectionChanged, connectionProblems, machineOf, type Connection } from './connectionInput';
 import {
   copiesSeen,
   DEFAULT_MIGRATED_COPY_HANDLING,
@@ -47,9 +48,12 @@ const SCHEMA = 'trusted-certificate.schema.json';
 
 /** The inputs of a TrustedCertificate as the provider receives them (secrets already unwrapped). */
 interface TrustedCertificateInputs {
-  keystorePath: string;
+  /** Or midHome (and store): exactly one of them (the schema says so). */
+  keystorePath?: string;
+  midHome?: string;
+  store?: MidStoreChoice;
   storePassword?: string;
-  connection?: ConnectionInput;
+  connection?: Connection;
   alias: string;
   certificatePem: string;
   overwrite?: boolean;
@@ -72,9 +76,11 @@ interface Reconciled {
 export function check(_olds: Props, news: Props): dynamic.CheckResult {
   const failures: InputFailure[] = schemaFailures(SCHEMA, news);
   const failed = new Set(failures.map((f) => f.property));
-  if (!failed.has('keystorePath') && typeof news.keystorePath === 'string' && !isUnknown(news.keystorePath)) {
-    const reason = keystorePathProblem(news.keystorePath);
-    if (reason) failures.push({ property: 'keystorePath', reason });
+  for (const property of ['keystorePath', 'midHome']) {
+    const value = news[property];
+    if (failed.has(property) || typeof value !== 'string' || isUnknown(value)) continue;
+    const reason = keystorePathProblem(value);
+    if (reason) failures.push({ property, reason });
   }
   if (!failed.has('certificatePem') && typeof news.certificatePem === 'string' && !isUnknown(news.certificatePem)) {
     const reason = certificateProblem(news.certificatePem, 'certificatePem');
@@ -86,17 +92,19 @@ export function check(_olds: Props, news: Props): dynamic.CheckResult {
 
 /**
  * `diff` (olds are the previous outputs):
- * - keystorePath (another spelling) or alias (compared as Java does, case-insensitively) or the
- *   machine changed → replace, create before delete: the ownership record beside the store makes
+ * - keystorePath or midHome (another spelling) or alias (compared as Java does,
+ *   case-insensitively) or the machine changed → replace, create before delete: the ownership record beside the store makes
  *   the old resource's delete keep an entry the new one claimed, even when both name one file.
  * - the certificate's SHA-256 differs from the fingerprint last seen in the store → update (so PEM
  *   whitespace or CRLF edits are no change, and drift found by refresh shows up as an update).
- * - storePassword, overwrite or any connection detail (a rotated key) changed → update, which
- *   writes nothing unless the entry differs too.
+ * - storePassword, overwrite, store (effective/bundled) or any connection detail (a rotated key)
+ *   changed → update, which writes nothing unless the entry differs too.
+ * Which store a midHome names is never looked up here: the diff is on inputs, so a preview is the
+ * same whether or not the program's ExternalTruststore has wired the store yet.
  */
 export function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult {
   const replaces: string[] = [];
-  if (isUnknown(news.keystorePath) || !samePathSpelling(String(olds.keystorePath), String(news.keystorePath))) replaces.push('keystorePath');
+  replaces.push(...storeNameChanged(olds, news));
   if (isUnknown(news.connection) || machineOf(olds.connection) !== machineOf(news.connection)) replaces.push('connection');
   if (isUnknown(news.alias) || aliasKey(String(olds.alias)) !== aliasKey(String(news.alias))) replaces.push('alias');
 
@@ -110,6 +118,7 @@ export function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult 
   // Refresh saw the JRE replaced (a MID upgrade): up records the new JRE and handles the migrated copies.
   if (olds.jreReplaced === true) changes = true;
   if (olds.migratedCopiesSeen !== undefined && Array.isArray(olds.migratedCopiesSeen) && (olds.migratedCopiesSeen as MigratedCopyOutput[]).some((c) => c.inStore && (c.state === 'adopted' || c.state === 'removed'))) changes = true;
+  if (isUnknown(news.store) || (news.store ?? 'effective') !== (olds.store ?? 'effective')) changes = true;
   if (connectionChanged(olds.connection, news.connection)) changes = true;
   return { changes, replaces, deleteBeforeReplace: false };
 }
@@ -128,8 +137,9 @@ export async function create(props: Props): Promise<dynamic.CreateResult> {
   const inputs = props as unknown as TrustedCertificateInputs;
   const ownerId = newOwnerId();
   const cert = parseOneCertificate(inputs.certificatePem, `alias ${inputs.alias}`);
-  const done = await reconcile(inputs, ownerId, cert, undefined);
-  return { id: idOf(inputs), outs: outputsFor(inputs, ownerId, done.vendorDropped ? undefined : cert, done) };
+  const loc = await locateStore(inputs);
+  const done = await reconcile(inputs, loc, ownerId, cert, undefined);
+  return { id: idOf(inputs), outs: outputsFor(inputs, ownerId, done.vendorDropped ? undefined : cert, done, loc) };
 }
 
 /**
@@ -142,20 +152,22 @@ export async function create(props: Props): Promise<dynamic.CreateResult> {
  */
 export async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
   const inputs = props as unknown as TrustedCertificateInputs;
-  const password = passwordOf(props);
-  const store = await readStore(inputs.keystorePath, password, inputs.connection);
+  // A midHome: the store its JVM reads now (an upgrade or a new wiring may have changed it).
+  const loc = await locateStore({ ...inputs, storePassword: passwordOf(props) });
+  const store = await readStore(loc.path, loc.password, inputs.connection);
   const entry = store ? findEntry(store, inputs.alias) : undefined;
   const held = entry?.kind === 'trustedCertificate' && entry.certificates[0] ? Certificate.fromDer(entry.certificates[0]) : undefined;
   const declaredSha = fingerprintOf(inputs.certificatePem);
   const adopted = props.adopted === true;
-  const [jre, vendorIncoming] = await Promise.all([observeJre(inputs.keystorePath, inputs.connection), vendorIncomingShas(inputs.keystorePath, password, inputs.connection)]);
+  const [jre, vendorIncoming] = await Promise.all([observeJre(loc.path, inputs.connection), vendorIncomingShas(loc.path, loc.password, inputs.connection)]);
   const declared = declaredSha ? [{ alias: inputs.alias, der: new Uint8Array(), sha256: declaredSha, source: `alias ${inputs.alias}`, adopted }] : [];
   const handling: UpgradeHandling = { migratedCopies: handlingOf(props), restoreVendorDropped: Boolean(inputs.restoreVendorDropped), vendorIncoming };
   const vendorDropped = store !== undefined && wantsAfterUpgrade(store, EMPTY_LEDGER, ownerIdOf(props), declared, handling).vendorDropped.length > 0;
   const copies = copiesSeen(store, [{ alias: inputs.alias, sha256: declaredSha }], handling.migratedCopies, props.migratedCopiesSeen, new Set(vendorDropped ? [aliasKey(inputs.alias)] : []));
   const replaced = jreReplaced(props.jre, jre);
   // The JRE identity stays the one the last up saw until an up records the new one; jreReplaced says it moved.
-  const outs = outputsFor(inputs, ownerIdOf(props), held, { storeType: store?.type, adopted, vendorDropped, copies, jre: (props.jre as JreIdentity | null | undefined) ?? jre }, replaced ? jreReplacedNote(inputs.keystorePath, jre) : undefined);
+  const done: Reconciled = { storeType: store?.type, adopted, vendorDropped, copies, jre: (props.jre as JreIdentity | null | undefined) ?? jre };
+  const outs = outputsFor(inputs, ownerIdOf(props), held, done, loc, typeof props.storePath === 'string' ? props.storePath : undefined, replaced ? jreReplacedNote(loc.path, jre) : undefined);
   return { id, props: outs, inputs: inputsOf(outs) };
 }
 
@@ -169,8 +181,13 @@ export async function update(_id: string, olds: Props, news: Props): Promise<dyn
   const cert = parseOneCertificate(inputs.certificatePem, `alias ${inputs.alias}`);
   // Adopted stays adopted while the declared certificate is the one adopted; a new one was put there by midtrust.
   const adopted = olds.adopted === true && fingerprintOf(String(olds.certificatePem)) === cert.sha256;
-  const done = await reconcile(inputs, ownerId, cert, adopted);
-  return { outs: outputsFor(inputs, ownerId, done.vendorDropped ? undefined : cert, done) };
+  const loc = await locateStore(inputs);
+  const done = await reconcile(inputs, loc, ownerId, cert, adopted);
+  // The MID's JVM reads another store than the claim was made in (wired since, store: changed):
+  // the claim moves, and what was found in the old store is given back there.
+  const before = typeof olds.storePath === 'string' && !samePathSpelling(olds.storePath, loc.path) ? await recordedStore(olds) : undefined;
+  if (before) await reconcile({ ...inputs, storePassword: passwordOf(olds) }, before, ownerId, undefined, false);
+  return { outs: outputsFor(inputs, ownerId, done.vendorDropped ? undefined : cert, done, loc) };
 }
 
 /**
@@ -182,7 +199,8 @@ export async function update(_id: string, olds: Props, news: Props): Promise<dyn
 export async function remove(_id: string, props: Props): Promise<void> {
   const inputs = props as unknown as TrustedCertificateInputs;
   if (typeof props.ownerId !== 'string') return; // no claim was ever recorded for it: nothing is ours to give back
-  await reconcile({ ...inputs, storePassword: passwordOf(props) }, props.ownerId, undefined, false);
+  // Given back where the claim was made (storePath), not wherever the MID's JVM reads now.
+  await reconcile({ ...inputs, storePassword: passwordOf(props) }, await recordedStore(props), props.ownerId, undefined, false);
   if (typeof props.onDestroy === 'string') trace(`destroy ${inputs.alias}: ${props.onDestroy}`);
 }
 
@@ -193,10 +211,11 @@ export async function remove(_id: string, props: Props): Promise<void> {
  * `adopted`: known from the outputs (update), or undefined to find out now (create: the alias
  * already holds the declared certificate).
  */
-async function reconcile(inputs: TrustedCertificateInputs, ownerId: string, cert: Certificate | undefined, adopted: boolean | undefined): Promise<Reconciled> {
-  const target = { path: inputs.keystorePath, password: inputs.storePassword, ownership: true };
+async function reconcile(inputs: TrustedCertificateInputs, loc: StoreLocation, ownerId: string, cert: Certificate | undefined, adopted: boolean | undefined): Promise<Reconciled> {
+  const keystorePath = loc.path;
+  const target = { path: keystorePath, password: loc.password, ownership: true };
   const [jre, vendorIncoming] = cert
-    ? await Promise.all([observeJre(inputs.keystorePath, inputs.connection), vendorIncomingShas(inputs.keystorePath, inputs.storePassword, inputs.connection)])
+    ? await Promise.all([observeJre(keystorePath, inputs.connection), vendorIncomingShas(keystorePath, loc.password, inputs.connection)])
     : [null, undefined];
   const handling: UpgradeHandling = { migratedCopies: handlingOf(inputs as unknown as Props), restoreVendorDropped: Boolean(inputs.restoreVendorDropped), vendorIncoming };
   try {
@@ -211,14 +230,15 @@ async function reconcile(inputs: TrustedCertificateInputs, ownerId: string, cert
       const wasAdopted = (adopted ?? found) || recorded;
       const declared = cert ? [{ alias: inputs.alias, der: cert.der, sha256: cert.sha256, source: `alias ${inputs.alias}`, adopted: wasAdopted }] : [];
       const wants = wantsAfterUpgrade(current, ledger, ownerId, declared, handling);
-      const next = reconcileOwnedEntries(current, ledger, ownerId, wants.wanted, { keystorePath: inputs.keystorePath, overwrite: Boolean(inputs.overwrite), now: new Date() });
+      const next = reconcileOwnedEntries(current, ledger, ownerId, wants.wanted, { keystorePath, overwrite: Boolean(inputs.overwrite), now: new Date() });
       const store = withoutAliases(next.store, wants.removeUnclaimed);
       return { store, ledger: next.ledger, result: { storeType: current.type, adopted: wasAdopted, vendorDropped: wants.vendorDropped.length > 0, copies: [...wants.copies], jre } };
     });
-    trace(`${cert ? 'claim' : 'release'} ${inputs.alias}: ${describeOutcome(inputs.keystorePath, outcome)}`);
+    trace(`${cert ? 'claim' : 'release'} ${inputs.alias}: ${describeOutcome(keystorePath, outcome)}`);
     return outcome.result;
   } catch (e) {
-    throw asPersonError(e, cert ? `alias ${inputs.alias} in ${inputs.keystorePath}` : `deleting alias ${inputs.alias} from ${inputs.keystorePath}`);
+    const which = loc.why ? `${keystorePath} (${loc.why})` : keystorePath;
+    throw asPersonError(e, cert ? `alias ${inputs.alias} in ${which}` : `deleting alias ${inputs.alias} from ${which}`);
   }
 }
 
@@ -226,9 +246,9 @@ function describeOutcome(keystorePath: string, outcome: { written: boolean; batc
   return `${outcome.written ? 'wrote' : 'did not write'} ${keystorePath} (batch of ${outcome.batchSize})`;
 }
 
-/** Ids name the entry: `<keystorePath>#<alias>` (informational; the provider works from the properties). */
+/** Ids name the entry: `<keystorePath or midHome>#<alias>` (informational; the provider works from the properties). */
 function idOf(inputs: TrustedCertificateInputs): string {
-  return `${inputs.keystorePath}#${inputs.alias}`;
+  return `${inputs.keystorePath ?? inputs.midHome}#${inputs.alias}`;
 }
 
 /** SHA-256 of a PEM input, or undefined when it does not parse (then diff reports a change and check/create say why). */
@@ -253,7 +273,15 @@ function recordedFingerprint(olds: Props): string | undefined {
  * The outputs: the inputs as declared plus what the store holds. storePassword is kept only under
  * its own name (the engine re-marks it secret; delete and read need it) and copied nowhere else.
  */
-function outputsFor(inputs: TrustedCertificateInputs, ownerId: string, cert: Certificate | undefined, done: Reconciled, jreNote?: string): Props {
+function outputsFor(
+  inputs: TrustedCertificateInputs,
+  ownerId: string,
+  cert: Certificate | undefined,
+  done: Reconciled,
+  loc: StoreLocation,
+  claimedIn?: string,
+  jreNote?: string,
+): Props {
   const facts = cert?.facts;
   const copies = done.copies;
   const trustedAs = [...(cert && cert.sha256 === fingerprintOf(inputs.certificatePem) ? [inputs.alias] : []), ...copies.filter((c) => c.inStore && c.sameCertificate).map((c) => c.alias)];
@@ -264,7 +292,8 @@ function outputsFor(inputs: TrustedCertificateInputs, ownerId: string, cert: Cer
     ...copies.map((c) => `${c.of}: ${c.note}`),
   ];
   const outs: Props = {
-    keystorePath: inputs.keystorePath,
+    ...(inputs.keystorePath !== undefined ? { keystorePath: inputs.keystorePath } : {}),
+    ...storeOutputs(inputs, loc, claimedIn),
     ...(inputs.connection ? { connection: inputs.connection } : {}),
     alias: inputs.alias,
     certificatePem: inputs.certificatePem,
@@ -289,7 +318,7 @@ function outputsFor(inputs: TrustedCertificateInputs, ownerId: string, cert: Cer
 
 /** The input subset of the outputs (read returns it so refresh keeps the stored inputs in step). */
 function inputsOf(outs: Props): Props {
-  return pickInputs(outs, ['keystorePath', 'connection', 'storePassword', 'alias', 'certificatePem', 'overwrite', 'migratedCopies', 'restoreVendorDropped']);
+  return pickInputs(outs, ['keystorePath', 'midHome', 'store', 'connection', 'storePassword', 'alias', 'certificatePem', 'overwrite', 'migratedCopies', 'restoreVendorDropped']);
 }
 
 // `delete` is a reserved word for a function declaration; the provider calls this name.
