@@ -113,12 +113,12 @@ export function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult 
   else if (fingerprintOf(String(news.certificatePem)) !== recordedFingerprint(olds)) changes = true;
   if (isUnknown(news.storePassword) || (news.storePassword ?? null) !== (olds.storePassword ?? null)) changes = true;
   if (isUnknown(news.overwrite) || Boolean(news.overwrite) !== Boolean(olds.overwrite)) changes = true;
-  if (isUnknown(news.store) || (news.store ?? 'effective') !== (olds.store ?? 'effective')) changes = true;
   if (isUnknown(news.migratedCopies) || handlingOf(news) !== handlingOf(olds)) changes = true;
   if (isUnknown(news.restoreVendorDropped) || Boolean(news.restoreVendorDropped) !== Boolean(olds.restoreVendorDropped)) changes = true;
   // Refresh saw the JRE replaced (a MID upgrade): up records the new JRE and handles the migrated copies.
   if (olds.jreReplaced === true) changes = true;
   if (olds.migratedCopiesSeen !== undefined && Array.isArray(olds.migratedCopiesSeen) && (olds.migratedCopiesSeen as MigratedCopyOutput[]).some((c) => c.inStore && (c.state === 'adopted' || c.state === 'removed'))) changes = true;
+  if (isUnknown(news.store) || (news.store ?? 'effective') !== (olds.store ?? 'effective')) changes = true;
   if (connectionChanged(olds.connection, news.connection)) changes = true;
   return { changes, replaces, deleteBeforeReplace: false };
 }
@@ -154,21 +154,20 @@ export async function read(id: string, props: Props): Promise<dynamic.ReadResult
   const inputs = props as unknown as TrustedCertificateInputs;
   // A midHome: the store its JVM reads now (an upgrade or a new wiring may have changed it).
   const loc = await locateStore({ ...inputs, storePassword: passwordOf(props) });
-  const password = loc.password;
-  const store = await readStore(loc.path, password, inputs.connection);
+  const store = await readStore(loc.path, loc.password, inputs.connection);
   const entry = store ? findEntry(store, inputs.alias) : undefined;
   const held = entry?.kind === 'trustedCertificate' && entry.certificates[0] ? Certificate.fromDer(entry.certificates[0]) : undefined;
   const declaredSha = fingerprintOf(inputs.certificatePem);
   const adopted = props.adopted === true;
-  const [jre, vendorIncoming] = await Promise.all([observeJre(loc.path, inputs.connection), vendorIncomingShas(loc.path, password, inputs.connection)]);
+  const [jre, vendorIncoming] = await Promise.all([observeJre(loc.path, inputs.connection), vendorIncomingShas(loc.path, loc.password, inputs.connection)]);
   const declared = declaredSha ? [{ alias: inputs.alias, der: new Uint8Array(), sha256: declaredSha, source: `alias ${inputs.alias}`, adopted }] : [];
   const handling: UpgradeHandling = { migratedCopies: handlingOf(props), restoreVendorDropped: Boolean(inputs.restoreVendorDropped), vendorIncoming };
   const vendorDropped = store !== undefined && wantsAfterUpgrade(store, EMPTY_LEDGER, ownerIdOf(props), declared, handling).vendorDropped.length > 0;
   const copies = copiesSeen(store, [{ alias: inputs.alias, sha256: declaredSha }], handling.migratedCopies, props.migratedCopiesSeen, new Set(vendorDropped ? [aliasKey(inputs.alias)] : []));
   const replaced = jreReplaced(props.jre, jre);
   // The JRE identity stays the one the last up saw until an up records the new one; jreReplaced says it moved.
-  const seen: Reconciled = { storeType: store?.type, adopted, vendorDropped, copies, jre: (props.jre as JreIdentity | null | undefined) ?? jre };
-  const outs = outputsFor(inputs, ownerIdOf(props), held, seen, loc, typeof props.storePath === 'string' ? props.storePath : undefined, replaced ? jreReplacedNote(loc.path, jre) : undefined);
+  const done: Reconciled = { storeType: store?.type, adopted, vendorDropped, copies, jre: (props.jre as JreIdentity | null | undefined) ?? jre };
+  const outs = outputsFor(inputs, ownerIdOf(props), held, done, loc, typeof props.storePath === 'string' ? props.storePath : undefined, replaced ? jreReplacedNote(loc.path, jre) : undefined);
   return { id, props: outs, inputs: inputsOf(outs) };
 }
 
@@ -180,9 +179,9 @@ export async function update(_id: string, olds: Props, news: Props): Promise<dyn
   const inputs = news as unknown as TrustedCertificateInputs;
   const ownerId = ownerIdOf(olds);
   const cert = parseOneCertificate(inputs.certificatePem, `alias ${inputs.alias}`);
-  const loc = await locateStore(inputs);
   // Adopted stays adopted while the declared certificate is the one adopted; a new one was put there by midtrust.
   const adopted = olds.adopted === true && fingerprintOf(String(olds.certificatePem)) === cert.sha256;
+  const loc = await locateStore(inputs);
   const done = await reconcile(inputs, loc, ownerId, cert, adopted);
   // The MID's JVM reads another store than the claim was made in (wired since, store: changed):
   // the claim moves, and what was found in the old store is given back there.
@@ -274,7 +273,15 @@ function recordedFingerprint(olds: Props): string | undefined {
  * The outputs: the inputs as declared plus what the store holds. storePassword is kept only under
  * its own name (the engine re-marks it secret; delete and read need it) and copied nowhere else.
  */
-function outputsFor(inputs: TrustedCertificateInputs, ownerId: string, cert: Certificate | undefined, done: Reconciled, loc: StoreLocation, claimedIn?: string, jreNote?: string): Props {
+function outputsFor(
+  inputs: TrustedCertificateInputs,
+  ownerId: string,
+  cert: Certificate | undefined,
+  done: Reconciled,
+  loc: StoreLocation,
+  claimedIn?: string,
+  jreNote?: string,
+): Props {
   const facts = cert?.facts;
   const copies = done.copies;
   const trustedAs = [...(cert && cert.sha256 === fingerprintOf(inputs.certificatePem) ? [inputs.alias] : []), ...copies.filter((c) => c.inStore && c.sameCertificate).map((c) => c.alias)];

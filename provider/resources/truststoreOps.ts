@@ -205,9 +205,8 @@ export async function read(id: string, props: Props): Promise<dynamic.ReadResult
   const inputs = props as unknown as TruststoreInputs;
   // A midHome: the store its JVM reads now (an upgrade or a new wiring may have changed it).
   const loc = await locateStore({ ...inputs, storePassword: passwordOf(props) });
-  const password = loc.password;
-  const store = await readStore(loc.path, password, inputs.connection);
-  const [jre, vendorIncoming] = await Promise.all([observeJre(loc.path, inputs.connection), vendorIncomingShas(loc.path, password, inputs.connection)]);
+  const store = await readStore(loc.path, loc.password, inputs.connection);
+  const [jre, vendorIncoming] = await Promise.all([observeJre(loc.path, inputs.connection), vendorIncomingShas(loc.path, loc.password, inputs.connection)]);
   const adopted = new Set(Array.isArray(props.adoptedAliases) ? (props.adoptedAliases as string[]).map(aliasKey) : []);
   const shas = declaredFingerprints(inputs.certificates);
   const declaredTrust: DeclaredTrust[] = inputs.certificates.map((c, i) => ({ alias: c.alias, der: new Uint8Array(), sha256: shas.get(aliasKey(c.alias)) ?? '?', source: `certificates[${i}]`, adopted: adopted.has(aliasKey(c.alias)) }));
@@ -216,7 +215,7 @@ export async function read(id: string, props: Props): Promise<dynamic.ReadResult
   const copies = copiesSeen(store, declaredTrust, handling.migratedCopies, props.migratedCopiesSeen, new Set(vendorDroppedAliases.map(aliasKey)));
   const replaced = jreReplaced(props.jre, jre);
   const seen: UpgradeSeen = { adoptedAliases: [...adopted], vendorDroppedAliases, copies, jre: (props.jre as JreIdentity | null | undefined) ?? jre };
-  const outs = outputsFor(inputs, ownerIdOf(props), store, seen, loc, typeof props.storePath === 'string' ? props.storePath : undefined, replaced ? jreReplacedNote(loc.path, jre) : undefined);
+  const outs = outputsFor(inputs, ownerIdOf(props), store, loc, typeof props.storePath === 'string' ? props.storePath : undefined, seen, replaced ? jreReplacedNote(loc.path, jre) : undefined);
   return { id, props: outs, inputs: inputsOf(outs) };
 }
 
@@ -249,7 +248,13 @@ function declared(inputs: TruststoreInputs): WantedCertificate[] {
  * with TrustedCertificate). `adoption`: what the outputs say was adopted (update), undefined at
  * create. Returns the outputs.
  */
-async function reconcile(inputs: TruststoreInputs, loc: StoreLocation, ownerId: string, wanted: WantedCertificate[] | undefined, adoption: { adopted: Set<string>; known: Set<string> } | undefined): Promise<Props> {
+async function reconcile(
+  inputs: TruststoreInputs,
+  loc: StoreLocation,
+  ownerId: string,
+  wanted: WantedCertificate[] | undefined,
+  adoption: { adopted: Set<string>; known: Set<string> } | undefined,
+): Promise<Props> {
   const keystorePath = loc.path;
   const target = { path: keystorePath, password: loc.password, ownership: true };
   const [jre, vendorIncoming] = wanted
@@ -281,7 +286,7 @@ async function reconcile(inputs: TruststoreInputs, loc: StoreLocation, ownerId: 
     });
     trace(`truststore ${wanted ? 'claim' : 'release'}: ${outcome.written ? 'wrote' : 'did not write'} ${keystorePath} (batch of ${outcome.batchSize})`);
     // The store as this change left it; later changes in the same batch touch other aliases only.
-    return outcome.result ? outputsFor(inputs, ownerId, outcome.result.store, outcome.result.seen, loc) : {};
+    return outcome.result ? outputsFor(inputs, ownerId, outcome.result.store, loc, undefined, outcome.result.seen) : {};
   } catch (e) {
     const which = loc.why ? `${keystorePath} (${loc.why})` : keystorePath;
     throw asPersonError(e, wanted ? which : `deleting the truststore entries from ${which}`);
@@ -328,7 +333,7 @@ function sameSet(a: Map<string, string>, b: Map<string, string>): boolean {
  * Outputs: the declared inputs, then what the store holds for them. storePassword stays under its
  * own name only (the engine re-marks it secret; read and delete need it).
  */
-function outputsFor(inputs: TruststoreInputs, ownerId: string, store: Keystore | undefined, seen: UpgradeSeen, loc: StoreLocation, claimedIn?: string, jreNote?: string): Props {
+function outputsFor(inputs: TruststoreInputs, ownerId: string, store: Keystore | undefined, loc: StoreLocation, claimedIn: string | undefined, seen: UpgradeSeen, jreNote?: string): Props {
   const entries: EntryOutput[] = [];
   for (const c of inputs.certificates) {
     const entry = store ? findEntry(store, c.alias) : undefined;
