@@ -11,7 +11,7 @@ import { assertWellFormed, describeDuplicate, duplicateMidParameters, getMidPara
 import { midLayout, validateMidLayout, type MidLayout } from '../midLayout';
 import { DEFAULT_MIGRATION_STRATEGY, MIGRATION_STRATEGY_PARAMETER, parseMigrationStrategy, type MigrationStrategy } from '../migrationStrategy';
 import { parseRelease, releaseHonoursStrategy, ruleForRelease, ruleForStrategy, type MigrationRule } from './releaseRules';
-import { modelUpgrade, type UpgradeResult } from './upgradeModel';
+import { isVendorRemoved, modelUpgrade, type UpgradeResult } from './upgradeModel';
 
 /** A keystore to open: where and with which password (undefined: password-less or unverified). */
 export interface StoreRef {
@@ -187,6 +187,12 @@ export interface RestoreResult {
   readonly restored: RestoredEntry[];
   /** Entries the store lacks that could not be restored: the caller must report them and fail. */
   readonly unrestored: UnrestoredEntry[];
+  /**
+   * JDK vendor roots of the backup that the new JRE no longer ships (removed or distrusted by the
+   * vendor; upgrade-preview calls bringing them back "resurrected"): left out unless
+   * `includeVendorRemoved`, and listed here so the door can say so.
+   */
+  readonly vendorRemoved: UnrestoredEntry[];
   readonly written: boolean;
 }
 
@@ -194,6 +200,8 @@ interface LoadedBackup {
   readonly backupDir: string;
   readonly beforePath: string;
   readonly store?: Keystore;
+  /** What the new JRE shipped (`cacerts_from_upgrade`), when readable. */
+  readonly shipped?: ReadonlySet<string>;
   readonly problem?: string;
 }
 
@@ -211,7 +219,7 @@ const firstCertSha = (e: KeystoreEntry): string | undefined => (e.certificates[0
  */
 export async function restoreMid(
   host: Host,
-  opts: { midHome: string; from?: string; password?: string; beforePassword?: string; now?: Date },
+  opts: { midHome: string; from?: string; password?: string; beforePassword?: string; includeVendorRemoved?: boolean; now?: Date },
 ): Promise<RestoreResult> {
   const layout = midLayout(opts.midHome);
   await validateMidLayout(host, layout);
@@ -221,7 +229,8 @@ export async function restoreMid(
   for (const backupDir of dirs) {
     const beforePath = sep.join(backupDir, 'cacerts_before');
     try {
-      backups.push({ backupDir, beforePath, store: await openStore(host, { path: beforePath, password: opts.beforePassword ?? opts.password }) });
+      const store = await openStore(host, { path: beforePath, password: opts.beforePassword ?? opts.password });
+      backups.push({ backupDir, beforePath, store, shipped: await shippedBy(host, sep.join(backupDir, 'cacerts_from_upgrade'), opts.beforePassword ?? opts.password) });
     } catch (e) {
       if (opts.from !== undefined || !(e instanceof MidtrustError)) throw e;
       backups.push({ backupDir, beforePath, problem: `cannot be read (${e.message.split('\n')[0]})` });
@@ -243,7 +252,10 @@ export async function restoreMid(
       else return true;
       return false;
     });
-    if (!chosen) return { store: current, result: { backupDir: backups[0].backupDir, skipped, restored: [], unrestored: [] } };
+    if (!chosen) return { store: current, result: { backupDir: backups[0].backupDir, skipped, restored: [], unrestored: [], vendorRemoved: [] } };
+    // What the new JRE ships: its store from the backup, else what the live store holds now.
+    const shipped = chosen.shipped ?? have;
+    const vendorRemoved: UnrestoredEntry[] = [];
     const aliases = new Set(current.entries.map((e) => aliasKey(e.alias)));
     const added: KeystoreEntry[] = [];
     const restored: RestoredEntry[] = [];
@@ -253,6 +265,10 @@ export async function restoreMid(
       if (have.has(sha)) continue; // the same certificate twice in the backup: restored once
       if (e.kind !== 'trustedCertificate') {
         unrestored.push({ alias: e.alias, sha256: sha, reason: `a ${e.kind === 'privateKey' ? 'private key' : e.kind} entry: restore only puts back trusted certificates; copy it with keytool -importkeystore -srckeystore ${chosen.beforePath} -srcalias ${e.alias}` });
+        continue;
+      }
+      if (!opts.includeVendorRemoved && isVendorRemoved(e.alias, sha, shipped)) {
+        vendorRemoved.push({ alias: e.alias, sha256: sha, reason: 'a JDK vendor root the new JRE no longer ships (removed or distrusted by the vendor)' });
         continue;
       }
       const alias = [e.alias, `restored_${e.alias}`].find((a) => !aliases.has(aliasKey(a)));
@@ -267,10 +283,20 @@ export async function restoreMid(
     }
     return {
       store: added.length ? { ...current, entries: [...current.entries, ...added] } : current,
-      result: { backupDir: chosen.backupDir, skipped, restored, unrestored },
+      result: { backupDir: chosen.backupDir, skipped, restored, unrestored, vendorRemoved },
     };
   });
   return { ...outcome.result, written: outcome.written };
+}
+
+/** The fingerprints of a backup's `cacerts_from_upgrade`, or undefined when it is absent or unreadable. */
+async function shippedBy(host: Host, file: string, password: string | undefined): Promise<Set<string> | undefined> {
+  try {
+    return new Set((await openStore(host, { path: file, password })).entries.map(firstCertSha).filter((x): x is string => x !== undefined));
+  } catch (e) {
+    if (e instanceof MidtrustError) return undefined;
+    throw e;
+  }
 }
 
 /** Every `agent/work/truststore_migration/<epoch>` directory, newest first. */
