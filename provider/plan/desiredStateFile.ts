@@ -220,7 +220,7 @@ function resolve(data: unknown, baseDir: string, sourceFile: string, io: Desired
       try {
         input = io.readFile(path.resolve(baseDir, c.file), 'certificate');
       } catch (e) {
-        problem(['certificates', i, 'file'], `alias ${c.alias}: cannot read ${c.file} (${reasonOf(e)}); ${fromOptions ? 'check the path' : 'the path is relative to the desired-state file'}`);
+        problem(['certificates', i, 'file'], `alias ${c.alias}: cannot read ${c.file} (${reasonOf(e)})${fromOptions ? '' : '; the path is relative to the desired-state file'}`);
         return;
       }
     } else {

@@ -102,10 +102,12 @@ export const deleteCommand = defineCommand<DeleteOptions>({
       io,
     );
     const result = await applyDesiredState(new LocalHost(), desired);
-    reportApply(result, opts, io);
-    // Idempotent, but a mistyped alias must not read as success: say that nothing had that name.
+    // Idempotent, but a mistyped alias must not read as success ("matches the desired state"):
+    // say that nothing had that name, and only that.
     if (!opts.json && !result.plan.actions.some((a) => a.action === 'remove')) {
       io.stdout(`No entry named '${opts.alias}' in ${result.plan.keystorePath}: nothing was deleted (midtrust ls lists the aliases).\n`);
+    } else {
+      reportApply(result, opts, io);
     }
     return EXIT.OK;
   },
