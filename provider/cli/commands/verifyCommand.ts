@@ -96,7 +96,16 @@ export const verifyCommand = defineCommand<VerifyOptions>({
     const host = new LocalHost();
     const judged = await judgedStoreFor(host, opts, io);
     const policy = await trustPolicyFor(host, judged, { env: io.env, local: !opts['mid-home'], overrideFile: opts['java-security'] ? path.resolve(io.cwd, opts['java-security']) : undefined });
-    const verdict = await verifyEndpoint(target, { store: judged, policy, timeoutMs });
+    const judgedVerdict = await verifyEndpoint(target, { store: judged, policy, timeoutMs });
+    // The Fix made actionable: the missing CA looked for on this machine, the server-side fix,
+    // and after an upgrade the CA the strategy drops (MIDTRUST_CA_SEARCH replaces where to look).
+    const { adviseFix } = require('../../verify/fixAdvice') as typeof import('../../verify/fixAdvice');
+    const upgrade = 'upgrade' in judged ? (judged as { upgrade?: import('../../mid/upgrade/upgradeModel').UpgradeResult }).upgrade : undefined;
+    const before = beforeUpgrade.get(judged);
+    const verdict = adviseFix(judgedVerdict, {
+      ...(io.env.MIDTRUST_CA_SEARCH ? { searchPlaces: io.env.MIDTRUST_CA_SEARCH.split(path.delimiter) } : {}),
+      ...(upgrade && before ? { upgrade: { before: before.store, lostSha256: new Set(upgrade.lost.map((l) => l.sha256)), strategy: upgrade.why } } : {}),
+    });
     io.stdout(opts.json ? `${JSON.stringify(verdictJson(verdict), null, 2)}\n` : renderVerdict(verdict));
     if (opts['write-desired']) await writeDesired(verdict, target, opts, io);
     return verdict.trusted ? VERIFY_EXIT.TRUSTED : VERIFY_EXIT.NOT_TRUSTED;
@@ -114,8 +123,14 @@ async function judgedStoreFor(host: LocalHost, opts: VerifyOptions, io: CliIo): 
   const midHome = path.resolve(io.cwd, opts['mid-home'] as string);
   if (!opts['after-upgrade']) return judgedMidStore(host, midHome, password);
   const incomingPassword = opts['incoming-storepass-env'] !== undefined ? passwordFromEnv(opts['incoming-storepass-env'], '--incoming-storepass-env', io) : password;
-  return judgedAfterUpgrade(host, midHome, { path: path.resolve(io.cwd, opts.incoming as string), password: incomingPassword }, password, { prefix: opts.prefix });
+  const current = await judgedMidStore(host, midHome, password);
+  const after = await judgedAfterUpgrade(host, midHome, { path: path.resolve(io.cwd, opts.incoming as string), password: incomingPassword }, password, { prefix: opts.prefix, current });
+  beforeUpgrade.set(after, current);
+  return after;
 }
+
+/** The store now, for the verdict after an upgrade: the fix names a CA the strategy drops. */
+const beforeUpgrade = new WeakMap<JudgedStore, JudgedStore>();
 
 /**
  * `--write-desired`: declares the CA the verdict suggests — only a certificate the server
