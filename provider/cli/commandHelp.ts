@@ -122,6 +122,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       alias: 'the alias for the CA --write-desired adds',
       sha256: 'the SHA-256 the added CA must have (pins it)',
       yes: 'add it without a pinned SHA-256',
+      'ca-file': 'add this CA file instead, once checked to issue the chain',
     },
     example: 'midtrust verify --target ldaps://ad.acme.example \\\n    --mid-home /opt/servicenow/mid',
     docs: 'docs/verify.md',

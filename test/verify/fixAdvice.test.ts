@@ -70,4 +70,40 @@ needs('openssl').describe('verify: the missing CA found on this machine, and the
     expect(t.stdout).toMatch(/ISSUER_NOT_SENT/);
     expect(t.stdout.replace(/\n\s+/g, ' ')).toMatch(/Fix: - on the server \(the fix that works for every client\): configure it to send its intermediate CA certificate\(s\)/);
   });
+
+  it('--after-upgrade: a CA trusted now that the strategy drops is named, with the strategy/restore/external-truststore fix', async () => {
+    const home = path.join(dir, 'mid');
+    const security = path.join(home, 'agent', 'jre', 'lib', 'security');
+    fs.mkdirSync(security, { recursive: true });
+    fs.writeFileSync(path.join(home, 'agent', 'config.xml'), '<parameters>\n  <parameter name="mid.truststore.migration.strategy" value="migrate_non_ca"/>\n</parameters>\n');
+    fs.writeFileSync(path.join(security, 'cacerts'), writeKeystore({ type: 'JKS', integrity: 'verified', entries: [{ alias: 'fix-root', kind: 'trustedCertificate', timestamp: 0, certificates: [pki.der('root')] }] }, 'changeit'));
+    fs.writeFileSync(path.join(dir, 'incoming.jks'), writeKeystore({ type: 'JKS', integrity: 'verified', entries: [{ alias: 'other [jdk]', kind: 'trustedCertificate', timestamp: 0, certificates: [pki.der('other')] }] }, 'changeit'));
+    const now = await midtrust(['verify', '--target', noRoot, '--mid-home', home, '--storepass-env', 'MT_PW'], { env: env(), cwd: dir });
+    expect(now.code).toBe(0);
+    const j = await midtrust(['verify', '--target', noRoot, '--mid-home', home, '--after-upgrade', '--incoming', 'incoming.jks', '--storepass-env', 'MT_PW', '--json'], { env: env(), cwd: dir });
+    expect(j.code).toBe(2);
+    const suggest = (JSON.parse(j.stdout) as { suggest: { subject: string; sha256?: string; reason: string }[] }).suggest;
+    expect(suggest[0]).toEqual({
+      subject: 'CN=Fix Root CA',
+      sha256: sha256Hex(pki.der('root')),
+      reason: expect.stringMatching(/^trusted now as fix-root, but .*migrate_non_ca.* drops it at the upgrade: keep it with migrate_delta or an external truststore outside the MID home, or put it back right after the upgrade \(midtrust restore, or re-apply the desired state\)$/),
+    });
+    // Not "get it from the CA": it is already here.
+    expect(suggest.some((s) => /get it from the CA/.test(s.reason))).toBe(false);
+  });
+
+  it('--write-desired --ca-file: the CA the user brings is checked against the chain — a name-alike is refused, the real root added', async () => {
+    fs.writeFileSync(path.join(dir, 'ca-desired.yaml'), 'keystore:\n  path: ./store.jks\n  password: { env: MT_PW }\ncertificates: []\n');
+    fs.writeFileSync(path.join(dir, 'decoy.pem'), pki.pem('decoy'));
+    fs.writeFileSync(path.join(dir, 'root.pem'), pki.pem('root'));
+    const run = (caFile: string) =>
+      midtrust(['verify', '--target', noRoot, '-f', 'ca-desired.yaml', '--write-desired', 'ca-desired.yaml', '--alias', 'brought-root', '--ca-file', caFile, '--yes'], { env: { ...env(), MIDTRUST_CA_SEARCH: path.join(dir, 'nothing-here') }, cwd: dir });
+    const refused = await run('decoy.pem');
+    expect(refused.stderr).toMatch(/--ca-file .*decoy\.pem: CN=Fix Root CA did not issue any certificate the server presented .*nothing was written/);
+    expect(fs.readFileSync(path.join(dir, 'ca-desired.yaml'), 'utf8')).not.toContain('brought-root');
+    const added = await run('root.pem');
+    expect(added.stdout).toMatch(/Added brought-root \(CN=Fix Root CA\)/);
+    expect(fs.readFileSync(path.join(dir, 'ca-desired.yaml'), 'utf8')).toContain(sha256Hex(pki.der('root')));
+    expect((await midtrust(['verify', '--target', noRoot, '-f', 'ca-desired.yaml'], { env: env(), cwd: dir })).code).toBe(0);
+  });
 });

@@ -29,6 +29,7 @@ interface VerifyOptions extends StorePasswordOptions {
   alias?: string;
   sha256?: string;
   yes?: boolean;
+  'ca-file'?: string;
 }
 
 /** Exit codes of verify: the verdict is the result. */
@@ -45,7 +46,7 @@ const USAGE = `midtrust verify --target <target> <store> [options]
                 [--incoming-storepass-env VAR] [--prefix snc_]
             | --inventory <hosts.yaml> [--parallel N]   from every MID host
   options   [--java-security <file>] [--timeout <seconds>] [--json]
-            [--write-desired <desired.yaml> --alias <name>
+            [--write-desired <desired.yaml> --alias <name> [--ca-file <ca.pem>]
              (--sha256 <expected> | --yes)]
 Exit: 0 trusted, 2 not trusted, 1 error (unreachable target, unreadable store).`;
 
@@ -72,6 +73,7 @@ export const verifyCommand = defineCommand<VerifyOptions>({
     alias: { type: 'string' },
     sha256: { type: 'string' },
     yes: { type: 'boolean' },
+    'ca-file': { type: 'string' },
   },
   async run(positionals, opts, io) {
     const targetText = opts.target ?? positionals[0];
@@ -133,8 +135,31 @@ async function judgedStoreFor(host: LocalHost, opts: VerifyOptions, io: CliIo): 
 const beforeUpgrade = new WeakMap<JudgedStore, JudgedStore>();
 
 /**
- * `--write-desired`: declares the CA the verdict suggests — only a certificate the server
- * presented, and only once its fingerprint is confirmed (`--sha256`) or explicitly accepted
+ * `--ca-file`: a CA certificate the user brings (the root the server does not send), accepted only
+ * when it issued the chain the server presented — same name, key identifier and a signature that
+ * verifies — so a wrong or look-alike file is refused before anything is written.
+ */
+async function caFileFor(verdict: EndpointVerdict, file: string): Promise<{ subject: string; der: Uint8Array; sha256: string }> {
+  const { X509Certificate } = require('node:crypto') as typeof import('node:crypto');
+  const { parseCertificateInput } = require('../../certificate/certificateInput') as typeof import('../../certificate/certificateInput');
+  const { Certificate } = require('../../certificate/certificate') as typeof import('../../certificate/certificate');
+  const bytes = await new LocalHost().readFile(file, { maxBytes: READ_LIMITS.certificate, what: 'the CA file (--ca-file)' });
+  const ders = parseCertificateInput(bytes, `--ca-file ${file}`);
+  if (ders.length !== 1) throw new MidtrustError('INVALID_INPUT', `--ca-file ${file}: holds ${ders.length} certificates; give the one CA certificate to add`);
+  const ca = new X509Certificate(ders[0]);
+  const presented = verdict.presented.certificates.map((d) => new X509Certificate(d));
+  const issues = presented.some((c) => c.issuer === ca.subject && c.checkIssued(ca) && c.verify(ca.publicKey));
+  const cert = Certificate.fromDer(ders[0]);
+  if (!issues) {
+    const top = presented[presented.length - 1];
+    throw new MidtrustError('INVALID_INPUT', `--ca-file ${file}: ${cert.facts.subject} did not issue any certificate the server presented (the chain ends at ${top?.subject.replace(/\n/g, ', ')}, issued by ${top?.issuer.replace(/\n/g, ', ')}); nothing was written`);
+  }
+  return { subject: cert.facts.subject, der: ders[0], sha256: cert.sha256 };
+}
+
+/**
+ * `--write-desired`: declares the CA the verdict suggests — a certificate the server presented or
+ * found on this machine, or the `--ca-file` checked against the chain — and only once its fingerprint is confirmed (`--sha256`) or explicitly accepted
  * (`--yes`): never trust on first use without a person seeing the fingerprint.
  */
 async function writeDesired(verdict: EndpointVerdict, target: EndpointTarget, opts: VerifyOptions, io: CliIo): Promise<void> {
@@ -144,7 +169,7 @@ async function writeDesired(verdict: EndpointVerdict, target: EndpointTarget, op
     say(`\n${target.text} is already trusted; nothing added to ${file}.\n`);
     return;
   }
-  const pick = verdict.judgement.suggestions.find((s) => s.der && s.sha256);
+  const pick = opts['ca-file'] ? await caFileFor(verdict, path.resolve(io.cwd, opts['ca-file'])) : verdict.judgement.suggestions.find((s) => s.der && s.sha256);
   if (!pick?.der || !pick.sha256) {
     throw new MidtrustError('INVALID_INPUT', `nothing to add to ${file}: no certificate the server presented would make ${target.text} trusted (${verdict.judgement.problems.map((p) => p.code).join(', ')}); see the problems above`);
   }
@@ -166,7 +191,7 @@ async function writeDesired(verdict: EndpointVerdict, target: EndpointTarget, op
   // The desired-state file is edited in place: never through a link (only a keystore path is followed).
   const edited = { what: 'the desired-state file (--write-desired)', noFollow: true } as const;
   const text = Buffer.from(await host.readFile(file, { ...edited, maxBytes: READ_LIMITS.desiredState })).toString('utf8');
-  const comment = `added by midtrust verify: ${pick.subject}, presented by ${target.text} on ${new Date().toISOString().slice(0, 10)}${opts.sha256 ? ' (fingerprint confirmed)' : ' (accepted with --yes)'}`;
+  const comment = `added by midtrust verify: ${pick.subject}, ${opts['ca-file'] ? `from ${opts['ca-file']}, checked to issue the chain of` : 'presented by'} ${target.text} on ${new Date().toISOString().slice(0, 10)}${opts.sha256 ? ' (fingerprint confirmed)' : ' (accepted with --yes)'}`;
   const next = appendDesiredCertificate(text, { alias: opts.alias as string, der: pick.der, sha256: pick.sha256, comment }, file);
   await host.writeFileAtomic(file, Buffer.from(next, 'utf8'), {
     ...edited,
