@@ -4,7 +4,7 @@ import { aliasKey, findEntry, type Keystore, type KeystoreEntry } from '../keyst
 import { applyPlan } from '../plan/applyPlan';
 import { computePlan, shortFingerprint } from '../plan/computePlan';
 import type { DesiredCertificate, DesiredState } from '../plan/desiredState';
-import { ownedKeys, reconcileClaims, type HeldValue, type Ledger } from './ownershipLedger';
+import { ownedKeys, reconcileClaims, recordOf, type HeldValue, type Ledger } from './ownershipLedger';
 
 /** A certificate a resource wants under an alias. */
 export interface WantedCertificate {
@@ -56,7 +56,7 @@ export function reconcileOwnedEntries(store: Keystore, ledger: Ledger, owner: st
       continue;
     }
     const current = currentOf(key);
-    const owns = ledger.records[key]?.owners.includes(owner) ?? false;
+    const owns = recordOf(ledger, key)?.owners.includes(owner) ?? false;
     if (current && current.digest !== want.sha256 && !opts.overwrite && !owns) {
       taken.push(`alias ${want.alias} (${want.source}) already trusts another certificate (sha256 ${shortFingerprint(current.digest)}${subjectOf(findEntry(store, key)!)})`);
     }

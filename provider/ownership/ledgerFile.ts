@@ -2,8 +2,9 @@ import * as pathModule from 'node:path';
 import { MidtrustError } from '../errors';
 import { onHost, type Host } from '../host/host';
 import { READ_LIMITS } from '../host/readLimits';
+import { isWritableEntryDate } from '../keystore/entryDate';
 import { OWNERSHIP_RECORD_SUFFIX } from '../host/tempFileName';
-import { canonical, EMPTY_LEDGER, ledgerBeforeWrite, sameLedger, type HeldValue, type Ledger, type OwnershipRecord } from './ownershipLedger';
+import { canonical, EMPTY_LEDGER, ledgerBeforeWrite, recordMap, sameLedger, type HeldValue, type Ledger, type OwnershipRecord } from './ownershipLedger';
 
 /** `<file>.midtrust-owners.json`, beside the file it describes (its resolved target for a link). */
 export const LEDGER_SUFFIX = OWNERSHIP_RECORD_SUFFIX;
@@ -86,7 +87,7 @@ function validated(v: unknown, fail: (why: string) => MidtrustError): Ledger {
   if (typeof v !== 'object' || v === null || (v as { version?: unknown }).version !== 1) throw fail('no version 1 header');
   const records = (v as { records?: unknown }).records;
   if (typeof records !== 'object' || records === null || Array.isArray(records)) throw fail('no records');
-  const out: Record<string, OwnershipRecord> = {};
+  const out = recordMap();
   for (const [key, rec] of Object.entries(records as Record<string, unknown>)) {
     const r = rec as Partial<OwnershipRecord>;
     if (typeof r !== 'object' || r === null || !Array.isArray(r.owners) || !r.owners.every((o) => typeof o === 'string') || !isHeld(r.found) || !isHeld(r.put)) {
@@ -105,6 +106,6 @@ function isHeld(v: unknown): v is HeldValue {
     typeof h.digest === 'string' &&
     typeof h.data === 'string' &&
     (h.alias === undefined || typeof h.alias === 'string') &&
-    (h.timestamp === undefined || Number.isSafeInteger(h.timestamp))
+    (h.timestamp === undefined || (typeof h.timestamp === 'number' && isWritableEntryDate(h.timestamp)))
   );
 }

@@ -35,8 +35,27 @@ export interface Ledger {
   readonly records: Readonly<Record<string, OwnershipRecord>>;
 }
 
+/**
+ * A records map keyed by alias or parameter name: without a prototype, so a key named
+ * `constructor`, `toString` or `__proto__` is a key like any other (on a plain object the first
+ * two read Object.prototype's members and assigning the last replaces the prototype).
+ *
+ * @example
+ * const r = recordMap({ 'acme-root': rec }); r.constructor; // undefined
+ */
+export function recordMap(from: Readonly<Record<string, OwnershipRecord>> = {}): Record<string, OwnershipRecord> {
+  const out = Object.create(null) as Record<string, OwnershipRecord>;
+  for (const key of Object.keys(from)) out[key] = from[key];
+  return out;
+}
+
 /** A ledger with no claims. */
-export const EMPTY_LEDGER: Ledger = Object.freeze({ version: 1, records: Object.freeze({}) }) as Ledger;
+export const EMPTY_LEDGER: Ledger = Object.freeze({ version: 1, records: Object.freeze(recordMap()) }) as Ledger;
+
+/** The record of `key`, only when the ledger holds one (never an inherited member). */
+export function recordOf(ledger: Ledger, key: string): OwnershipRecord | undefined {
+  return Object.prototype.hasOwnProperty.call(ledger.records, key) ? ledger.records[key] : undefined;
+}
 
 /** True when both hold the same value (or both nothing). */
 export function sameValue(a: HeldValue, b: HeldValue): boolean {
@@ -57,11 +76,11 @@ export function sameValue(a: HeldValue, b: HeldValue): boolean {
  * l.records['acme-root'].found; // null: the alias was free, so giving it back removes it
  */
 export function claim(ledger: Ledger, key: string, owner: string, current: HeldValue, desired: HeldValue): Ledger {
-  const rec = ledger.records[key];
+  const rec = recordOf(ledger, key);
   const valid = rec !== undefined && (sameValue(current, rec.put) || rec.owners.includes(owner));
   // What was put is only ever compared, never restored: keep its digest, not its data (a password).
   const put: HeldValue = desired === null ? null : { digest: desired.digest, data: '' };
-  const next: OwnershipRecord = valid
+  const next: OwnershipRecord = valid && rec
     ? { found: rec.found, put, owners: rec.owners.includes(owner) ? rec.owners : [...rec.owners, owner] }
     : { found: current, put, owners: [owner] };
   return withRecord(ledger, key, next);
@@ -89,7 +108,7 @@ export interface Release {
  * // restore === null → remove the alias; a HeldValue → put it back; undefined → leave it
  */
 export function release(ledger: Ledger, key: string, owner: string, current: HeldValue): Release {
-  const rec = ledger.records[key];
+  const rec = recordOf(ledger, key);
   if (!rec || !rec.owners.includes(owner)) return { ledger, restore: undefined, owned: false };
   const owners = rec.owners.filter((o) => o !== owner);
   if (owners.length > 0) return { ledger: withRecord(ledger, key, { ...rec, owners }), restore: undefined, owned: true };
@@ -145,7 +164,7 @@ export function ownedKeys(ledger: Ledger, owner: string): string[] {
  * midtrust put without the record that lets a later delete give it back.
  */
 export function ledgerBeforeWrite(before: Ledger, after: Ledger): Ledger {
-  const records: Record<string, OwnershipRecord> = { ...after.records };
+  const records = recordMap(after.records);
   for (const [key, rec] of Object.entries(before.records)) if (!(key in records)) records[key] = rec;
   return { version: 1, records };
 }
@@ -157,13 +176,13 @@ export function sameLedger(a: Ledger, b: Ledger): boolean {
 
 /** Keys sorted, so equal ledgers serialize equally (and diffs of the file stay readable). */
 export function canonical(ledger: Ledger): Ledger {
-  const records: Record<string, OwnershipRecord> = {};
+  const records = recordMap();
   for (const key of Object.keys(ledger.records).sort()) records[key] = ledger.records[key];
   return { version: 1, records };
 }
 
 function withRecord(ledger: Ledger, key: string, rec: OwnershipRecord | undefined): Ledger {
-  const records: Record<string, OwnershipRecord> = { ...ledger.records };
+  const records = recordMap(ledger.records);
   if (rec === undefined) delete records[key];
   else records[key] = rec;
   return { version: 1, records };

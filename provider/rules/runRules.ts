@@ -3,6 +3,7 @@ import type { Keystore } from '../keystore/model';
 import { isVendorRoot } from '../mid/upgrade/upgradeModel';
 import { checkAliasConflicts, checkCertificate, checkDuplicates, type NamedCertificate } from './certificateRules';
 import { checkEndpoints, type EndpointCheck } from './endpointRules';
+import { checkFileExposures, type FileExposure } from './fileExposureRules';
 import { checkMidSettings, checkUpgradeLoss, upgradeCandidates, type MidSettings } from './midRules';
 import { DEFAULT_RULE_OPTIONS, SEVERITY_ORDER, type RuleOptions, type Violation } from './violation';
 
@@ -14,6 +15,8 @@ export interface RuleInput {
   readonly incoming?: Keystore;
   /** Endpoints already judged by provider/verify (the rule itself does no network). */
   readonly endpoints?: readonly EndpointCheck[];
+  /** Files and directories every account can read (provider/host/fileExposure.ts). */
+  readonly exposures?: readonly FileExposure[];
   /**
    * The JDK vendor's baseline: SHA-256 fingerprints of the cacerts of the JDK release the store
    * came from. A certificate in it is the vendor's; without it, vendor aliases (`… [jdk]`,
@@ -74,6 +77,7 @@ export function judgeRules(input: RuleInput, options: Partial<RuleOptions> = {},
     out.push(...checkUpgradeLoss(candidates, input.mid.strategy, opts, input.incoming, input.declared ? new Set() : baseline));
   }
   if (input.endpoints) out.push(...checkEndpoints(input.endpoints, opts));
+  if (input.exposures) out.push(...checkFileExposures(input.exposures, opts));
   return { team: out.sort(bySeverity), vendor: vendor.sort(bySeverity) };
 }
 

@@ -6,6 +6,8 @@ import { parseEndpointTarget, type EndpointTarget } from '../../verify/endpointT
 import { renderVerdict, verdictJson } from '../../verify/formatVerdict';
 import { judgedAfterApply, judgedAfterUpgrade, judgedKeystore, judgedMidStore, type JudgedStore } from '../../verify/judgedStore';
 import { trustPolicyFor, verifyEndpoint, type EndpointVerdict } from '../../verify/verifyEndpoint';
+import { KNOWN_JAVA_VERSIONS } from '../../verify/jdkTrustPolicy';
+import { printable } from '../../terminalText';
 import { EXIT, type CliIo } from '../cliIo';
 import { defineCommand } from '../commandSpec';
 import { parseSeconds } from '../secondsOption';
@@ -23,6 +25,7 @@ interface VerifyOptions extends StorePasswordOptions {
   inventory?: string;
   parallel?: string;
   'java-security'?: string;
+  'java-version'?: string;
   timeout?: string;
   json?: boolean;
   'write-desired'?: string;
@@ -45,7 +48,8 @@ const USAGE = `midtrust verify --target <target> <store> [options]
             | --mid-home <dir> --after-upgrade --incoming <new JRE cacerts>
                 [--incoming-storepass-env VAR] [--prefix snc_]
             | --inventory <hosts.yaml> [--parallel N]   from every MID host
-  options   [--java-security <file>] [--timeout <seconds>] [--json]
+  options   [--java-security <file>] [--java-version 17|21|25]
+            [--timeout <seconds>] [--json]
             [--write-desired <desired.yaml> --alias <name> [--ca-file <ca.pem>]
              (--sha256 <expected> | --yes)]
 Exit: 0 trusted, 2 not trusted, 1 error (unreachable target, unreadable store).`;
@@ -67,6 +71,7 @@ export const verifyCommand = defineCommand<VerifyOptions>({
     inventory: { type: 'string' },
     parallel: { type: 'string' },
     'java-security': { type: 'string' },
+    'java-version': { type: 'string' },
     timeout: { type: 'string' },
     json: { type: 'boolean' },
     'write-desired': { type: 'string' },
@@ -97,7 +102,8 @@ export const verifyCommand = defineCommand<VerifyOptions>({
 
     const host = new LocalHost();
     const judged = await judgedStoreFor(host, opts, io);
-    const policy = await trustPolicyFor(host, judged, { env: io.env, local: !opts['mid-home'], overrideFile: opts['java-security'] ? path.resolve(io.cwd, opts['java-security']) : undefined });
+    const javaVersion = parseJavaVersion(opts['java-version']);
+    const policy = await trustPolicyFor(host, judged, { env: io.env, local: !opts['mid-home'], overrideFile: opts['java-security'] ? path.resolve(io.cwd, opts['java-security']) : undefined, javaVersion });
     const judgedVerdict = await verifyEndpoint(target, { store: judged, policy, timeoutMs });
     // The Fix made actionable: the missing CA looked for on this machine, the server-side fix,
     // and after an upgrade the CA the strategy drops (MIDTRUST_CA_SEARCH replaces where to look).
@@ -113,6 +119,16 @@ export const verifyCommand = defineCommand<VerifyOptions>({
     return verdict.trusted ? VERIFY_EXIT.TRUSTED : VERIFY_EXIT.NOT_TRUSTED;
   },
 });
+
+/** `--java-version`: the JDK to judge for when the store is not in a JRE (overrides its `release`). */
+function parseJavaVersion(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!(KNOWN_JAVA_VERSIONS as readonly number[]).includes(v)) {
+    throw new MidtrustError('INVALID_INPUT', `--java-version ${text}: give one of ${KNOWN_JAVA_VERSIONS.join(', ')} (the Java feature version of the MID's JRE)`);
+  }
+  return v;
+}
 
 /** The store each mode judges against. */
 async function judgedStoreFor(host: LocalHost, opts: VerifyOptions, io: CliIo): Promise<JudgedStore> {
@@ -177,12 +193,12 @@ async function writeDesired(verdict: EndpointVerdict, target: EndpointTarget, op
     const expected = opts.sha256.replace(/:/g, '').toLowerCase();
     if (!/^[0-9a-f]{64}$/.test(expected)) throw new MidtrustError('INVALID_INPUT', `--sha256 ${opts.sha256}: give the 64 hex digits of the expected SHA-256 fingerprint`);
     if (expected !== pick.sha256) {
-      throw new MidtrustError('INVALID_INPUT', `the server presented ${pick.subject} with sha256 ${pick.sha256}, not the expected ${expected}; nothing was written (a different CA, or someone in between?)`);
+      throw new MidtrustError('INVALID_INPUT', `the server presented ${printable(pick.subject)} with sha256 ${pick.sha256}, not the expected ${expected}; nothing was written (a different CA, or someone in between?)`);
     }
   } else if (!opts.yes) {
     throw new MidtrustError(
       'INVALID_INPUT',
-      `not written: confirm the certificate first. The server presented ${pick.subject}\n  sha256 ${pick.sha256}\nCompare it with the fingerprint your CA publishes, then run again with --sha256 ${pick.sha256} (or --yes to accept it as presented)`,
+      `not written: confirm the certificate first. The server presented ${printable(pick.subject)}\n  sha256 ${pick.sha256}\nCompare it with the fingerprint your CA publishes, then run again with --sha256 ${pick.sha256} (or --yes to accept it as presented)`,
     );
   }
   const { appendDesiredCertificate } = require('../../plan/desiredStateEdit') as typeof import('../../plan/desiredStateEdit');
@@ -201,5 +217,5 @@ async function writeDesired(verdict: EndpointVerdict, target: EndpointTarget, op
       if (problems.length > 0) throw new MidtrustError('INVALID_INPUT', `the edited file would not be valid (${problems[0].message}); ${file} was left unchanged`);
     },
   });
-  say(`\nAdded ${opts.alias} (${pick.subject}) to ${file},\npinned to sha256 ${pick.sha256}.\nNext: midtrust apply -f ${opts['write-desired']}, restart the MID Server, and verify again.\n`);
+  say(`\nAdded ${opts.alias} (${printable(pick.subject)}) to ${file},\npinned to sha256 ${pick.sha256}.\nNext: midtrust apply -f ${opts['write-desired']}, restart the MID Server, and verify again.\n`);
 }

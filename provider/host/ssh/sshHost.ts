@@ -7,7 +7,7 @@ import { symlinkRefused, tooLarge } from '../boundedRead';
 import type { CreateOptions, Host, HostLock, HostStat, LockOptions, MakeDirectoryOptions, ReadFileOptions, WriteAtomicOptions } from '../host';
 import { isLockStale, parseLockFile, type LockOwner } from '../lockOwner';
 import { READ_LIMITS } from '../readLimits';
-import { linkRuleOf, resolveWriteTarget, safeDirectory, type ComponentStat, type LinkRule, type PathWalkOps } from '../safeDirectory';
+import { accountNameIn, linkRuleOf, resolveWriteTarget, windowsLinkRefused, safeDirectory, type ComponentStat, type LinkRule, type PathWalkOps } from '../safeDirectory';
 import { belongsToStore, tempFileName } from '../tempFileName';
 import { connectionKey, type SshConnectionSpec } from './sshConnectionSpec';
 import { sshPool, type SshConnectionPool } from './sshConnectionPool';
@@ -64,7 +64,7 @@ export class SshHost implements Host {
     const code = (e as { code?: number }).code;
     const where = `${this.describe()} ${file}`;
     if (code === SFTP_NO_SUCH_FILE) return new MidtrustError('NOT_FOUND', `${where}: does not exist (while ${doing})`, { cause: e });
-    if (code === SFTP_PERMISSION_DENIED) return new MidtrustError('IO', `${where}: permission denied while ${doing}; connect as the user that owns the MID Server files`, { cause: e });
+    if (code === SFTP_PERMISSION_DENIED) return new MidtrustError('IO', `${where}: permission denied while ${doing}; ${this.spec.become ? `${this.spec.become.user} cannot do this: become the account that owns the MID Server files` : 'connect as the user that owns the MID Server files, or act as it with become (sudo)'}`, { cause: e });
     return new MidtrustError('IO', `${where}: ${(e as Error)?.message ?? String(e)} while ${doing}`, { cause: e });
   }
 
@@ -73,11 +73,14 @@ export class SshHost implements Host {
   /**
    * The remote account's uid, trusted like root by the directory walk: the owner of the SFTP
    * start directory (the login's home). Unknown (only root trusted) when that cannot be read.
+   * Under become the SFTP server runs as the become account but starts in the login's home, so
+   * its uid is the owner of /proc/self (the server process itself); without /proc, unknown.
    */
   private remoteUid(): Promise<number | undefined> {
     this.myUid ??= (async () => {
       const { sftp, call } = await this.open();
       try {
+        if (this.spec.become) return (await call<import('ssh2').Stats>((cb) => sftp.stat('/proc/self', cb))).uid;
         const home = await call<string>((cb) => sftp.realpath('.', cb));
         return (await call<import('ssh2').Stats>((cb) => sftp.stat(home, cb))).uid;
       } catch {
@@ -105,6 +108,7 @@ export class SshHost implements Host {
       readlink: (p) => call<string>((cb) => sftp.readlink(p, cb)),
       trustedUids: me === undefined || me === 0 ? [0] : [0, me],
       where: `${this.describe()} `,
+      accountName: async (uid) => accountNameIn(Buffer.from(await this.readFile('/etc/passwd', { maxBytes: READ_LIMITS.smallRecord, what: '/etc/passwd' })).toString('utf8'), uid),
     };
   }
 
@@ -161,15 +165,20 @@ export class SshHost implements Host {
     }
   }
 
-  /** The file really written: the keystore link's target, in directories checked by safeDirectory. */
+  /**
+   * The file really written: the keystore link's target, in directories checked by safeDirectory.
+   * A Windows host's SFTP server reports no owners, so a link there is refused
+   * ({@link windowsLinkRefused}): who made it cannot be checked.
+   */
   async resolveTarget(file: string, link?: LinkRule): Promise<string> {
     const p = toSftpPath(file);
     if (!isWindowsSftpPath(p)) return resolveWriteTarget(p, await this.walkOps(), link);
     const { sftp, call } = await this.open();
     try {
-      if (link && !link.follow) {
-        const st = await call<import('ssh2').Stats>((cb) => sftp.lstat(p, cb)).catch(() => undefined);
-        if (st?.isSymbolicLink()) throw symlinkRefused(`${this.describe()} ${file}`, link.what);
+      const st = await call<import('ssh2').Stats>((cb) => sftp.lstat(p, cb)).catch(() => undefined);
+      if (st?.isSymbolicLink()) {
+        if (link && !link.follow) throw symlinkRefused(`${this.describe()} ${file}`, link.what);
+        throw windowsLinkRefused(`${this.describe()} ${file}`);
       }
       await call((cb) => sftp.stat(p, cb));
       return await call<string>((cb) => sftp.realpath(p, cb));
