@@ -116,6 +116,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       prefix: 'alias prefix of migrated certificates (default snc_)',
       ...FLEET,
       'java-security': 'a java.security file whose disabled algorithms apply',
+      'java-version': "judge as this Java does: 17, 21 or 25 (default: the MID's JRE)",
       timeout: 'seconds for the connection and the handshake (default 10)',
       ...JSON_OUT,
       'write-desired': 'add the missing CA to this desired-state file',
