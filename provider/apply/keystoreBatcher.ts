@@ -1,7 +1,7 @@
 import * as pathModule from 'node:path';
 import { MidtrustError } from '../errors';
 import { backupBeforeWrite } from '../host/backup';
-import type { Host } from '../host/host';
+import { onHost, type Host } from '../host/host';
 import { withKeystoreLock } from '../host/keystoreMutex';
 import { readKeystore, writeKeystore } from '../keystore/keystoreCodec';
 import type { Keystore } from '../keystore/model';
@@ -159,7 +159,7 @@ export class KeystoreBatcher {
         // No directory: no store and nothing to lock. Changes that need no store (a delete of
         // something already gone) succeed; one that would create the store cannot.
         if (applyChanges(undefined, EMPTY_LEDGER).store !== undefined) {
-          throw new MidtrustError('NOT_FOUND', `${this.host.describe()} ${dir}: the directory does not exist, so ${path} cannot be written; check the path (for a MID Server: <MID home>/agent/jre/lib/security/cacerts)`);
+          throw new MidtrustError('NOT_FOUND', `${onHost(this.host, dir)}: the directory does not exist, so ${path} cannot be written; check the path (for a MID Server: <MID home>/agent/jre/lib/security/cacerts)`);
         }
       } else {
         await withKeystoreLock(this.host, path, async () => {
@@ -190,7 +190,7 @@ export class KeystoreBatcher {
     try {
       return await this.readStore(path, password);
     } catch (e) {
-      throw e instanceof MidtrustError ? e.withContext(`${this.host.describe()} ${path}`) : e;
+      throw e instanceof MidtrustError ? e.withContext(onHost(this.host, path)) : e;
     }
   }
 

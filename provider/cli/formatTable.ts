@@ -159,3 +159,23 @@ function wrap(text: string, width: number): string[] {
   if (current || lines.length === 0) lines.push(current);
   return lines;
 }
+
+/**
+ * Prose folded at spaces to `width` columns (80 when unknown), continuation lines indented
+ * `hanging` (two spaces) more than the first: for sentences that hold names of any length.
+ *
+ * @example
+ * foldProse('Because a CA certificate: migrate_non_ca migrates only …', 40, '  ');
+ */
+export function foldProse(text: string, width = 80, indent = '', hanging = '  '): string {
+  const out: string[] = [];
+  let line = indent;
+  for (const word of text.split(' ')) {
+    if (line.trim() && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = `${indent}${hanging}${word}`;
+    } else line = line.trim() ? `${line} ${word}` : `${line}${word}`;
+  }
+  out.push(line);
+  return out.join('\n');
+}

@@ -61,7 +61,7 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
   const command = entry.load();
   try {
     if (rest.includes('--help') || rest.includes('-h')) {
-      io.stdout(`${usageText(command.usage)}\n`);
+      io.stdout(commandHelpText(command));
       return EXIT.OK;
     }
     const { positionals, values } = parseCommandArgs(command, rest);
@@ -151,4 +151,33 @@ function valuePlaceholder(usage: string, name: string, short: string | undefined
     if (m) return m[1];
   }
   return '<value>';
+}
+
+/**
+ * `midtrust <command> --help`: the usage, what the command does, each option on one line, an
+ * example and the docs page — within 80 columns. A command without a help entry shows its usage.
+ */
+export function commandHelpText(command: CommandSpec): string {
+  const { COMMAND_HELP } = require('./commandHelp') as typeof import('./commandHelp');
+  const { foldProse } = require('./formatTable') as typeof import('./formatTable');
+  const help = COMMAND_HELP[command.name];
+  const usage = usageText(command.usage);
+  if (!help) return `${usage}\n`;
+  const flag = (name: string): string => {
+    const spec = command.options[name];
+    const value = spec?.type === 'string' ? ` ${valuePlaceholder(command.usage, name, spec.short)}` : '';
+    return `${spec?.short ? `-${spec.short}, ` : ''}--${name}${value}`;
+  };
+  const names = Object.keys(command.options);
+  const width = Math.min(28, Math.max(...names.map((n) => flag(n).length)) + 2);
+  const lines = [usage, '', foldProse(help.what, 80, '', ''), '', 'Options:'];
+  const column = ' '.repeat(2 + width);
+  for (const name of names) {
+    const f = flag(name);
+    // The description in its column, folded there when it is longer than the line.
+    const text = foldProse(help.options[name] ?? '', 80 - column.length, '', '').split('\n').join(`\n${column}`);
+    lines.push(f.length + 2 > width ? `  ${f}\n${column}${text}` : `  ${f.padEnd(width)}${text}`);
+  }
+  lines.push('', 'Example:', ...help.example.split('\n').map((l) => `  ${l}`), '', `Docs: ${help.docs}`);
+  return `${lines.join('\n')}\n`;
 }

@@ -203,3 +203,15 @@ export interface Host {
    */
   replaceFile(path: string, bytes: Uint8Array, opts?: CreateOptions): Promise<void>;
 }
+
+/**
+ * A path as messages name it: bare on this machine (`/opt/mid/…/cacerts`), prefixed with the host
+ * elsewhere (`ssh mid@10.0.0.5:22 /opt/mid/…/cacerts`) — never "local /opt/…".
+ *
+ * @example
+ * `${onHost(host, file)}: the directory does not exist`
+ */
+export function onHost(host: Pick<Host, 'describe'>, file: string): string {
+  const where = host.describe();
+  return where === 'local' ? file : `${where} ${file}`;
+}

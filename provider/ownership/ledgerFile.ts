@@ -1,6 +1,6 @@
 import * as pathModule from 'node:path';
 import { MidtrustError } from '../errors';
-import type { Host } from '../host/host';
+import { onHost, type Host } from '../host/host';
 import { READ_LIMITS } from '../host/readLimits';
 import { isWritableEntryDate } from '../keystore/entryDate';
 import { OWNERSHIP_RECORD_SUFFIX } from '../host/tempFileName';
@@ -79,7 +79,7 @@ export function hostDirname(file: string): string {
 function damaged(host: Host, ledgerPath: string, why: string): MidtrustError {
   return new MidtrustError(
     'CORRUPT',
-    `${host.describe()} ${ledgerPath}: the ownership record is damaged (${why}); midtrust will not guess what its Pulumi resources own — restore it from a backup, or move it away to let deletes leave every entry in place`,
+    `${onHost(host, ledgerPath)}: the ownership record is damaged (${why}); midtrust will not guess what its Pulumi resources own — restore it from a backup, or move it away to let deletes leave every entry in place`,
   );
 }
 

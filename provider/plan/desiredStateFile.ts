@@ -250,7 +250,7 @@ function resolve(data: unknown, baseDir: string, sourceFile: string, io: Desired
       source = c.file;
       const got = parsedFile(c.file, PARSE_LABEL);
       if ('error' in got) {
-        if (!got.read) problem(['certificates', i, 'file'], `alias ${c.alias}: cannot read ${c.file} (${reasonOf(got.error)}); ${fromOptions ? 'check the path' : 'the path is relative to the desired-state file'}`);
+        if (!got.read) problem(['certificates', i, 'file'], `alias ${c.alias}: cannot read ${c.file} (${reasonOf(got.error)})${fromOptions ? '' : '; the path is relative to the desired-state file'}`);
         else problem(['certificates', i, 'file'], `alias ${c.alias} (${source})${reasonOf(got.error).slice(PARSE_LABEL.length)}`);
         return;
       }

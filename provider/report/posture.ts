@@ -102,8 +102,10 @@ export interface HostPosture {
   /** MID settings (null for a plain keystore). */
   readonly mid: { readonly home: string; readonly strategy: string; readonly externalTruststore: string | null } | null;
   readonly upgrade: HostUpgrade | null;
-  /** Policy findings, as `midtrust audit` reports them. */
+  /** Policy findings about what the team declared or added, as `midtrust audit` reports them. */
   readonly violations: readonly Violation[];
+  /** Findings about the JDK vendor's own roots (judged apart, never counted in the summary), by severity. */
+  readonly vendorFindings: Readonly<Record<Severity, number>>;
   /**
    * The declared endpoints (`endpoints:` of the desired-state file), one per target in
    * `FleetPosture.endpoints` order, each judged by `midtrust verify`'s engine against the store

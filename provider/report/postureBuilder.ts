@@ -8,7 +8,7 @@ import type { PlanAction } from '../plan/plan';
 import type { NamedCertificate } from '../rules/certificateRules';
 import type { EndpointCheck } from '../rules/endpointRules';
 import { modelNextUpgrade, upgradeCandidates, type MidSettings } from '../rules/midRules';
-import { runRules, type CertificateFindingsMemo } from '../rules/runRules';
+import { judgeRules, type CertificateFindingsMemo } from '../rules/runRules';
 import type { Severity } from '../rules/violation';
 import { expiryClass } from './expiryWindow';
 import {
@@ -102,25 +102,31 @@ export class PostureBuilder {
     const named: NamedCertificate[] = store.entries
       .filter((e) => e.kind === 'trustedCertificate' && e.certificates[0])
       .map((e) => ({ alias: e.alias, certificate: this.#certificate(e.certificates[0]) }));
-    const tracked = named.filter((c) => !this.#isVendor(c));
     const plan = ctx.desired ? computePlan(store, { ...ctx.desired, keystore: { ...ctx.desired.keystore, path: obs.storePath } }) : undefined;
     const endpoints = obs.endpoints ? endpointRuleInput(obs.endpoints) : undefined;
-    const violations = runRules({ certificates: named, mid: obs.mid, incoming: ctx.incoming?.store, endpoints }, { now: ctx.now, expiringDays: this.#windows.soonDays }, this.#findings);
+    // The report's vendor roots are those it does not track (below): declared ones are never the vendor's.
+    const team = named.filter((c) => !this.#isVendor(c));
+    const vendorRoots = named.filter((c) => this.#isVendor(c));
+    const vendorBaseline = new Set(vendorRoots.map((c) => c.certificate.sha256));
+    const findings = judgeRules({ certificates: named, mid: obs.mid, incoming: ctx.incoming?.store, endpoints, vendorBaseline }, { now: ctx.now, expiringDays: this.#windows.soonDays }, this.#findings);
+    const vendorFindings = { error: 0, warning: 0, advisory: 0 };
+    for (const v of findings.vendor) vendorFindings[v.severity]++;
     // An upgrade replaces the bundled JRE only: a wired external truststore comes through it unchanged.
-    const upgrade = obs.mid && obs.storeSource?.kind !== 'external' ? modelNextUpgrade(upgradeCandidates(named, ctx.incoming?.store), obs.mid.strategy, ctx.incoming?.store) : undefined;
+    const upgrade = obs.mid && obs.storeSource?.kind !== 'external' ? modelNextUpgrade(upgradeCandidates(named, ctx.incoming?.store, vendorBaseline), obs.mid.strategy, ctx.incoming?.store, vendorBaseline) : undefined;
     return {
       name: obs.name,
       reached: true,
       error: null,
       store: { path: obs.storePath, type: obs.store.type, integrity: obs.store.integrity, entries: obs.store.entries.length, ...(obs.storeSource ? { why: obs.storeSource.why } : {}) },
-      certificates: tracked.map((c) => ({ alias: c.alias, sha256: c.certificate.sha256 })).sort((a, b) => compare(a.alias, b.alias) || compare(a.sha256, b.sha256)),
-      vendorCertificates: named.length - tracked.length,
-      soonestExpiry: soonest(tracked),
+      certificates: team.map((c) => ({ alias: c.alias, sha256: c.certificate.sha256 })).sort((a, b) => compare(a.alias, b.alias) || compare(a.sha256, b.sha256)),
+      vendorCertificates: vendorRoots.length,
+      soonestExpiry: soonest(team),
       drift: plan ? { changes: plan.changes, actions: plan.actions.filter((a) => a.action !== 'unchanged').map((a) => withMigratedCopy(a, store)) } : null,
       coverage: plan ? this.#coverage(plan.actions, new Set(named.map((c) => c.certificate.sha256))) : null,
       mid: obs.mid ? { home: obs.mid.layout.home, strategy: obs.mid.strategy, externalTruststore: obs.mid.external.path ?? null } : null,
       upgrade: upgrade ? { rule: upgrade.rule, why: upgrade.why, lost: upgrade.lost.map((l) => ({ alias: l.alias, sha256: l.sha256, reason: l.reason })) } : null,
-      violations,
+      violations: findings.team,
+      vendorFindings,
       endpoints: obs.endpoints ?? null,
     };
   }
@@ -140,6 +146,7 @@ export class PostureBuilder {
       mid: null,
       upgrade: null,
       violations: [],
+      vendorFindings: { error: 0, warning: 0, advisory: 0 },
       endpoints: null,
     };
   }

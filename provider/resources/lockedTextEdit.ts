@@ -1,3 +1,4 @@
+import { onHost } from '../host/host';
 import { MidtrustError } from '../errors';
 import { withKeystoreLock } from '../host/keystoreMutex';
 import { READ_LIMITS } from '../host/readLimits';
@@ -57,7 +58,7 @@ export async function editTextFile(file: string, edit: (now: TextFileNow) => Tex
   if (!(await host.stat(dir))) {
     // No directory: no file, no record and nothing to lock. An edit that leaves "no file" alone is fine.
     if (edit({ text: undefined, mode: undefined, ledger: EMPTY_LEDGER }).text === undefined) return { changed: false, text: '' };
-    throw new MidtrustError('NOT_FOUND', `${host.describe()} ${dir}: the directory does not exist, so ${file} cannot be written; check midHome (the directory holding agent/)`);
+    throw new MidtrustError('NOT_FOUND', `${onHost(host, dir)}: the directory does not exist, so ${file} cannot be written; check midHome (the directory holding agent/)`);
   }
   return withKeystoreLock(host, file, async () => {
     const st = await host.stat(file);

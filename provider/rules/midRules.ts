@@ -3,7 +3,7 @@ import type { DuplicateMidParameter } from '../mid/configXml';
 import { isInsideMidHome, type MidLayout } from '../mid/midLayout';
 import type { MigrationStrategy } from '../mid/migrationStrategy';
 import { ruleForStrategy } from '../mid/upgrade/releaseRules';
-import { isVendorAlias, modelUpgrade, type UpgradeResult } from '../mid/upgrade/upgradeModel';
+import { isVendorRoot, modelUpgrade, type UpgradeResult } from '../mid/upgrade/upgradeModel';
 import type { ExternalTruststoreSettings } from '../mid/wrapperOverride';
 import { violation, type NamedCertificate } from './certificateRules';
 import type { RuleOptions, Violation } from './violation';
@@ -12,8 +12,8 @@ import type { RuleOptions, Violation } from './violation';
  * Which of these certificates the next upgrade drops under `strategy`. Without the incoming
  * store, it is taken as holding none of them (true of private CAs, which is what matters).
  */
-export function checkUpgradeLoss(certs: readonly NamedCertificate[], strategy: MigrationStrategy, opts: RuleOptions, incoming?: Keystore): Violation[] {
-  const r = modelNextUpgrade(certs, strategy, incoming);
+export function checkUpgradeLoss(certs: readonly NamedCertificate[], strategy: MigrationStrategy, opts: RuleOptions, incoming?: Keystore, vendorShas?: ReadonlySet<string>): Violation[] {
+  const r = modelNextUpgrade(certs, strategy, incoming, vendorShas);
   const out: Violation[] = r.lost.map((l) =>
     violation('lost-on-upgrade', opts, l.alias, l.sha256, `${l.alias} will be lost at the next MID upgrade under ${strategy}: ${l.reason}`, lossRemedy(strategy)),
   );
@@ -31,11 +31,11 @@ export function checkUpgradeLoss(certs: readonly NamedCertificate[], strategy: M
  * @example
  * modelNextUpgrade(upgradeCandidates(certs), 'migrate_non_ca').lost; // the private CAs
  */
-export function modelNextUpgrade(certs: readonly NamedCertificate[], strategy: MigrationStrategy, incoming?: Keystore): UpgradeResult {
+export function modelNextUpgrade(certs: readonly NamedCertificate[], strategy: MigrationStrategy, incoming?: Keystore, vendorShas?: ReadonlySet<string>): UpgradeResult {
   const current: Keystore = { type: 'JKS', integrity: 'verified', entries: certs.map((c) => ({ alias: c.alias, kind: 'trustedCertificate' as const, certificates: [c.certificate.der] })) };
   const target: Keystore = incoming ?? { type: 'JKS', integrity: 'verified', entries: [] };
   const { rule, why } = ruleForStrategy(strategy);
-  return modelUpgrade(current, target, rule, why);
+  return modelUpgrade(current, target, rule, why, { vendorShas });
 }
 
 /**
@@ -43,8 +43,8 @@ export function modelNextUpgrade(certs: readonly NamedCertificate[], strategy: M
  * store; otherwise those that do not look like JDK vendor roots, because the new JRE brings its
  * own copies of those.
  */
-export function upgradeCandidates(certs: readonly NamedCertificate[], incoming?: Keystore): readonly NamedCertificate[] {
-  return incoming ? certs : certs.filter((c) => !isVendorAlias(c.alias));
+export function upgradeCandidates(certs: readonly NamedCertificate[], incoming?: Keystore, vendorShas?: ReadonlySet<string>): readonly NamedCertificate[] {
+  return incoming ? certs : certs.filter((c) => !isVendorRoot(c.alias, c.certificate.sha256, vendorShas));
 }
 
 function lossRemedy(strategy: MigrationStrategy): string {

@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { keytoolList, tempDir } from '../helpers/keytool';
-import { midtrust } from '../helpers/midtrustCli';
+import { midtrust, ROOT } from '../helpers/midtrustCli';
+import { spawnSync } from 'node:child_process';
 
 let root: string;
 beforeEach(() => {
@@ -49,5 +50,14 @@ describe('demo --dir', () => {
     for (const d of fs.readdirSync(root)) expect(fs.lstatSync(path.join(root, d, '.midtrust-demo')).isFile()).toBe(true);
     // It worked on D, not on the repository's ./demo: the drift step ran against D's store.
     expect(again.stdout).toMatch(/Plan: 1 to add/);
+    // The "Next:" hint puts no password on a command line (shell history), and it works: bash runs
+    // it with the password typed at its prompt (the bin stands in for npx, which is only slower).
+    const hint = again.stdout.slice(again.stdout.indexOf('Next')).split('\n').filter((l) => l.startsWith('  ')).map((l) => l.trim());
+    expect(hint[0]).toBe("read -rsp 'store password: ' MID_STOREPASS; echo; export MID_STOREPASS");
+    for (const command of hint) expect(command).not.toContain('changeit');
+    const script = hint.join('\n').replace(/npx midtrust/g, `node ${JSON.stringify(path.join(ROOT, 'dist', 'provider', 'cli', 'main.js'))}`);
+    const ran = spawnSync('bash', ['-c', script], { cwd: process.cwd(), input: 'changeit\n', encoding: 'utf8', env: { ...process.env, MID_STOREPASS: '' } });
+    expect(ran.status).toBe(0);
+    expect(ran.stdout).toMatch(/acme-issuing-ca/);
   }, 60_000);
 });

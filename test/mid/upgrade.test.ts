@@ -51,8 +51,10 @@ describe('upgrade model by rule', () => {
     const r = modelUpgrade(load('current.jks'), load('incoming.jks'), 'non_ca', 't');
     expect(summarize(r)).toEqual({
       result: ['incoming snc_dup', 'incoming vendor3 [jdk]', 'kept vendor1 [jdk]', 'migrated snc_leaf', 'migrated snc_nobc'],
-      lost: ['collision dup', 'lost private-int', 'lost private-root', 'lost v1cert', 'lost vendor2 [jdk]'],
+      lost: ['collision dup', 'lost private-int', 'lost private-root', 'lost v1cert'],
     });
+    // The root the JDK vendor removed is not the team's loss: it is retired, as the vendor intends.
+    expect(r.retired.map((e) => `${e.outcome} ${e.alias}`)).toEqual(['retired vendor2 [jdk]']);
     expect(r.lost.find((e) => e.alias === 'v1cert')!.reason).toMatch(/v1 certificate/);
     expect(r.lost.find((e) => e.alias === 'private-root')!.reason).toMatch(/a CA certificate/);
   });
@@ -95,7 +97,26 @@ describe('migrate and restore on a MID layout (results checked with keytool)', (
     const json = JSON.parse(r.stdout);
     expect(json.rule).toBe('non_ca');
     expect(json.entries[0]).toEqual(expect.objectContaining({ alias: expect.any(String), sha256: expect.stringMatching(/^[0-9a-f]{64}$/), outcome: expect.any(String), reason: expect.any(String) }));
-    expect(json.lost.map((e: { alias: string }) => e.alias).sort()).toEqual(['dup', 'private-int', 'private-root', 'v1cert', 'vendor2 [jdk]']);
+    expect(json.lost.map((e: { alias: string }) => e.alias).sort()).toEqual(['dup', 'private-int', 'private-root', 'v1cert']);
+    expect(json.retired.map((e: { alias: string }) => e.alias)).toEqual(['vendor2 [jdk]']);
+  });
+
+  it('upgrade-preview --fail-on-loss exits 1 when certificates are lost, saying how many; the reason is printed once per group', async () => {
+    const plain = await midtrust(['upgrade-preview', '--mid-home', home, '--incoming', p('incoming.jks'), '--storepass-env', 'SP'], { env });
+    expect(plain.code).toBe(0);
+    const r = await midtrust(['upgrade-preview', '--mid-home', home, '--incoming', p('incoming.jks'), '--storepass-env', 'SP', '--fail-on-loss'], { env, terminal: { columns: 80 } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('midtrust upgrade-preview: the upgrade loses 4 certificate(s) (--fail-on-loss)\n');
+    // private-root and private-int share one reason: it appears once, above both aliases.
+    expect(r.stdout.split('a CA certificate: migrate_non_ca migrates only').length).toBe(2);
+    expect(r.stdout).toMatch(/Because a CA certificate: migrate_non_ca[^]*ALIAS\s+SHA-256\n\s+private-root\s[^]*\n\s+private-int\s/);
+    expect(r.stdout).toMatch(/Retired by the JDK vendor \(not shipped by the new JRE, not a loss\): 1 — vendor2\s+\[jdk\]/);
+    // Every line fits 80 columns but those naming config.xml or the store by their (temporary, long) paths.
+    for (const line of r.stdout.split('\n').filter((l) => !l.includes(home))) expect(line.length).toBeLessThanOrEqual(80);
+    // Nothing lost (the same store as incoming): exit 0 even with --fail-on-loss.
+    const same = await midtrust(['upgrade-preview', '--current', p('incoming.jks'), '--incoming', p('incoming.jks'), '--strategy', 'migrate_non_ca', '--storepass-env', 'SP', '--fail-on-loss'], { env });
+    expect(same.stdout).toMatch(/Nothing is lost/);
+    expect(same.code).toBe(0);
   });
 
   it('migrate lays out the product backups and writes exactly the modeled store', async () => {
@@ -108,13 +129,19 @@ describe('migrate and restore on a MID layout (results checked with keytool)', (
     expect(keytoolList(cacerts, 'changeit').map((e) => e.alias).sort()).toEqual(['snc_dup', 'snc_leaf', 'snc_nobc', 'vendor1 [jdk]', 'vendor3 [jdk]']);
   });
 
-  it('restore brings back what the upgrade lost, once', async () => {
-    const r = await restoreMid(new LocalHost(), { midHome: home, password: 'changeit' });
-    expect(r.restored.map((e) => e.alias).sort()).toEqual(['dup', 'private-int', 'private-root', 'v1cert', 'vendor2 [jdk]']);
+  it('restore brings back what the upgrade lost, once — but not the root the JDK vendor removed, unless asked', async () => {
+    const first = await midtrust(['restore', '--mid-home', home, '--storepass-env', 'SP'], { env });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Restored 4 certificate\(s\)/);
+    expect(first.stdout).toMatch(/Left out 1 JDK vendor root\(s\) the new JRE no longer ships[^]*vendor2 \[jdk\][^]*--include-vendor-removed/);
     const listed = keytoolList(cacerts, 'changeit').map((e) => e.alias);
     expect(listed).toEqual(expect.arrayContaining(['private-root', 'private-int', 'v1cert', 'dup']));
+    expect(listed).not.toContain('vendor2 [jdk]');
     const again = await midtrust(['restore', '--mid-home', home, '--storepass-env', 'SP'], { env });
-    expect(again.stdout).toMatch(/Nothing to restore/);
+    expect(again.stdout).toMatch(/Nothing else to restore[^]*Left out 1 JDK vendor root/);
+    const asked = await restoreMid(new LocalHost(), { midHome: home, password: 'changeit', includeVendorRemoved: true });
+    expect(asked.restored.map((e) => e.alias)).toEqual(['vendor2 [jdk]']);
+    expect(keytoolList(cacerts, 'changeit').map((e) => e.alias)).toContain('vendor2 [jdk]');
   });
 
   it('refuses a directory that is not a MID home', async () => {

@@ -86,6 +86,18 @@ describe('midtrust report on this machine (--keystore, --mid-home)', () => {
     expect(doc.hosts).toHaveLength(1);
     expect(doc.hosts[0]).toMatchObject({ reached: true, mid: { strategy: 'migrate_non_ca' }, drift: { changes: 0 }, coverage: ['present', 'present'] });
     expect(doc.hosts[0].upgrade.lost.map((l: { alias: string }) => l.alias).sort()).toEqual(['acme-root', 'leaf-0']);
+    // Without a MID name in config.xml, the MID is named after its directory, not this machine.
+    expect(doc.hosts[0].name).toBe('mid');
+  });
+
+  it('--mid-home names the MID as config.xml does (its name parameter), in every format', async () => {
+    const named = path.join(dir, 'named-home');
+    fs.mkdirSync(path.join(named, 'agent', 'jre', 'lib', 'security'), { recursive: true });
+    fs.copyFileSync(cacerts, path.join(named, 'agent', 'jre', 'lib', 'security', 'cacerts'));
+    fs.writeFileSync(path.join(named, 'agent', 'config.xml'), '<parameters>\n  <parameter name="name" value="mid-ldap-01"/>\n</parameters>\n');
+    const json = JSON.parse((await midtrust(['report', '--mid-home', named, '--format', 'json'], { env, cwd: dir })).stdout);
+    expect(json.hosts.map((h: { name: string }) => h.name)).toEqual(['mid-ldap-01']);
+    expect((await midtrust(['report', '--mid-home', named, '--format', 'prometheus'], { env, cwd: dir })).stdout).toMatch(/^midtrust_host_up\{host="mid-ldap-01"\} 1$/m);
   });
 
   it('--keystore -o file.prom: metrics written to the file, a line on stderr; password from the desired file', async () => {

@@ -107,7 +107,7 @@ needs('sshd', 'chromium', 'promtool').describe('midtrust report over a fleet of 
       expect(view.requests).toEqual([view.url]);
       expect(view.consoleProblems).toEqual([]);
       expect(view.pageErrors).toEqual([]);
-      const rows = (await view.page.evaluate(`Object.fromEntries([...document.querySelectorAll('#hosts-table tbody tr')].map((r) => [r.cells[0].innerText.split('\\n')[0], [...r.cells].map((c) => c.innerText.trim())]))`)) as Record<string, string[]>;
+      const rows = (await view.page.evaluate(`Object.fromEntries([...document.querySelectorAll('#hosts-table tbody tr[data-flags]')].map((r) => [r.cells[0].innerText.split('\\n')[0], [...r.cells].map((c) => c.innerText.trim())]))`)) as Record<string, string[]>;
       expect(Object.keys(rows).sort()).toEqual(['mid-0', 'mid-1', 'mid-2', 'mid-down']);
       expect(rows['mid-down'][0]).toContain('FAILED');
       expect(rows['mid-down'][1]).toMatch(/ssh root@127\.0\.0\.1:1/);

@@ -1,6 +1,7 @@
 import Ajv from 'ajv';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import YAML from 'yaml';
 import { syntheticFleet } from '../../bench/syntheticFleet';
 import { PostureBuilder } from '../../provider/report/postureBuilder';
 import type { FleetPosture } from '../../provider/report/posture';
@@ -125,11 +126,66 @@ needs('promtool').describe('promtool judges the metrics and the documented alert
   it('the alert rules in docs/prometheus pass check rules and their unit test (expiry < 30 days, endpoints not trusted, broken by the upgrade, unchecked)', () => {
     const dir = path.join(ROOT, 'docs', 'prometheus');
     const check = promtool(['check', 'rules', path.join(dir, 'midtrust-alerts.yml')]);
-    expect(check.output).toMatch(/SUCCESS: 6 rules found/);
+    expect(check.output).toMatch(/SUCCESS: 9 rules found/);
     expect(check.code).toBe(0);
     const test = promtool(['test', 'rules', path.join(dir, 'midtrust-alerts.test.yml')]);
     expect(test.output).toMatch(/SUCCESS/);
     expect(test.code).toBe(0);
+  });
+
+  it("the shipped alerts fire on the report's own metrics: a missing declared certificate (critical), drift, upgrade loss — and stay quiet for a host in sync", () => {
+    needs('promtool');
+    const root = cert('ACME Root CA', 3000);
+    const proxy = cert('ACME Proxy CA', 2000);
+    const b = new PostureBuilder({ source: { kind: 'inventory', path: 'hosts.yaml' }, generator: 'midtrust test', now: NOW, desired: desired([['acme-root', root], ['acme-proxy', proxy]]) });
+    const posture = b.build([
+      // mid-1: lost acme-proxy (the failure midtrust exists for); migrate_non_ca would also lose the CAs.
+      b.observe({ name: 'mid-1', storePath: CACERTS, store: store([['acme-root', root]]), mid: mid('migrate_non_ca') }),
+      // mid-2: everything declared is trusted, acme-proxy under another alias (renamed by hand): drift only.
+      b.observe({ name: 'mid-2', storePath: CACERTS, store: store([['acme-root', root], ['proxy-by-hand', proxy]]), mid: mid('migrate_delta') }),
+      // mid-3: in sync, migrate_delta keeps everything.
+      b.observe({ name: 'mid-3', storePath: CACERTS, store: store([['acme-root', root], ['acme-proxy', proxy]]), mid: mid('migrate_delta') }),
+    ]);
+    // Every sample of the report becomes a constant series of promtool's unit test.
+    const series = renderPrometheus(posture)
+      .split('\n')
+      .filter((l) => /^midtrust_(declared_certificates_missing|store_drift|upgrade_lost_certificates)\{/.test(l))
+      .map((l) => {
+        const at = l.lastIndexOf(' ');
+        return `      - series: '${l.slice(0, at)}'\n        values: '${l.slice(at + 1)}+0x600'`;
+      });
+    expect(series.length).toBe(9);
+    // The expected annotations: the rule's own templates with the host and value filled in.
+    const rules = (YAML.parse(fs.readFileSync(path.join(ROOT, 'docs', 'prometheus', 'midtrust-alerts.yml'), 'utf8')) as { groups: { rules: { alert: string; annotations: Record<string, string> }[] }[] }).groups[0].rules;
+    const annotations = (alert: string, host: string, value: number): string =>
+      Object.entries(rules.find((r) => r.alert === alert)?.annotations ?? {})
+        .map(([k, t]) => `\n              ${k}: ${JSON.stringify(t.replace(/\{\{ \$labels\.host \}\}/g, host).replace(/\{\{ \$value \}\}/g, String(value)))}`)
+        .join('');
+    const firing = (alert: string, time: string, hosts: [string, string, number][]): string =>
+      `      - eval_time: ${time}\n        alertname: ${alert}\n        exp_alerts:${hosts.length ? hosts.map(([h, sev, v]) => `\n          - exp_labels: { severity: ${sev}, host: ${h} }\n            exp_annotations:${annotations(alert, h, v)}`).join('') : ' []'}`;
+    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'mt-alerts-'));
+    try {
+      fs.copyFileSync(path.join(ROOT, 'docs', 'prometheus', 'midtrust-alerts.yml'), path.join(dir, 'rules.yml'));
+      const unit = [
+        'rule_files: [rules.yml]',
+        'evaluation_interval: 1m',
+        'tests:',
+        '  - interval: 1m',
+        '    input_series:',
+        ...series,
+        '    alert_rule_test:',
+        firing('MidTrustDeclaredCertificateMissing', '1h', [['mid-1', 'critical', 1]]),
+        firing('MidTrustStoreDrift', '7h', [['mid-2', 'warning', 1]]),
+        firing('MidTrustUpgradeWillLoseCertificates', '2h', [['mid-1', 'warning', 1]]),
+        '',
+      ].join('\n');
+      fs.writeFileSync(path.join(dir, 'unit.yml'), unit);
+      const r = promtool(['test', 'rules', path.join(dir, 'unit.yml')]);
+      expect(r.output).toMatch(/SUCCESS/);
+      expect(r.code).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

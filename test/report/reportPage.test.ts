@@ -7,12 +7,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { syntheticFleet, TYPICAL_RATES } from '../../bench/syntheticFleet';
 import { CONTENT_SECURITY_POLICY, renderHtml } from '../../provider/report/html/renderHtml';
-import type { FleetPosture } from '../../provider/report/posture';
+import type { FleetPosture, HostPosture } from '../../provider/report/posture';
 import { PostureBuilder } from '../../provider/report/postureBuilder';
 import { ARTIFACTS, launchChromium, openFile, type LaunchedChromium, type WatchedPage } from '../helpers/chromium';
 import { tempDir } from '../helpers/keytool';
 import { needs } from '../helpers/requireTools';
-import { CACERTS, NOW, cert, endpoint, mid, store } from './reportFixtures';
+import { CACERTS, NOW, cert, desired as desiredOf, endpoint, mid, store } from './reportFixtures';
 
 const SCRIPT_SUBJECT = '<script>window.__pwned = 1</script>';
 const IMG_ALIAS = '<img src=x onerror="window.__pwned = 2">';
@@ -75,7 +75,7 @@ needs('chromium').describe('the HTML report in headless Chromium', () => {
   });
 
   it('one row per host, most urgent first, with the right cells', async () => {
-    const rows = await evaluate<string[][]>(`[...document.querySelectorAll('#hosts-table tbody tr')].map((r) => [...r.cells].map((c) => c.innerText.trim()))`);
+    const rows = await evaluate<string[][]>(`[...document.querySelectorAll('#hosts-table tbody tr[data-flags]')].map((r) => [...r.cells].map((c) => c.innerText.trim()))`);
     expect(rows.length).toBe(p.hosts.length);
     expect(new Set(rows.map((r) => r[0].split('\n')[0]))).toEqual(new Set(p.hosts.map((h) => h.name)));
     const failed = p.hosts.filter((h) => !h.reached).map((h) => h.name);
@@ -92,7 +92,7 @@ needs('chromium').describe('the HTML report in headless Chromium', () => {
   });
 
   it('sorts by a column (text and numbers, both directions)', async () => {
-    const names = (): Promise<string[]> => evaluate<string[]>(`[...document.querySelectorAll('#hosts-table tbody tr')].map((r) => r.cells[0].innerText.split('\\n')[0])`);
+    const names = (): Promise<string[]> => evaluate<string[]>(`[...document.querySelectorAll('#hosts-table tbody tr[data-flags]')].map((r) => r.cells[0].innerText.split('\\n')[0])`);
     await view.page.click('#hosts-table thead th:nth-child(1) button');
     const asc = await names();
     expect(asc).toEqual([...asc].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0)));
@@ -100,12 +100,12 @@ needs('chromium').describe('the HTML report in headless Chromium', () => {
     expect(await names()).toEqual([...asc].reverse());
     expect(await evaluate<string>(`document.querySelector('#hosts-table thead th:nth-child(1)').getAttribute('aria-sort')`)).toBe('descending');
     await view.page.click('#hosts-table thead th:nth-child(3) button');
-    const entries = await evaluate<number[]>(`[...document.querySelectorAll('#hosts-table tbody tr')].filter((r) => r.cells.length > 2).map((r) => Number(r.cells[2].getAttribute('data-v')))`);
+    const entries = await evaluate<number[]>(`[...document.querySelectorAll('#hosts-table tbody tr[data-flags]')].filter((r) => r.cells.length > 2).map((r) => Number(r.cells[2].getAttribute('data-v')))`);
     expect(entries).toEqual([...entries].sort((a, b) => a - b));
   });
 
   it('filters by text and by what needs attention, and says how many are shown', async () => {
-    const visible = (): Promise<string[]> => evaluate<string[]>(`[...document.querySelectorAll('#hosts-table tbody tr')].filter((r) => !r.hidden).map((r) => r.cells[0].innerText.split('\\n')[0])`);
+    const visible = (): Promise<string[]> => evaluate<string[]>(`[...document.querySelectorAll('#hosts-table tbody tr[data-flags]')].filter((r) => !r.hidden).map((r) => r.cells[0].innerText.split('\\n')[0])`);
     await view.page.type('#host-query', 'mid-00');
     expect((await visible()).sort()).toEqual(p.hosts.map((h) => h.name).filter((n) => n.startsWith('mid-00')).sort());
     const matching = p.hosts.filter((h) => h.name.startsWith('mid-00')).length;
@@ -135,7 +135,7 @@ needs('chromium').describe('the HTML report in headless Chromium', () => {
     expect(await evaluate<string>(`getComputedStyle(document.getElementById('host-controls')).display`)).toBe('none');
     await view.page.emulateMediaType('screen');
     const noJs = await openFile(chromium.browser, file, { javaScript: false });
-    expect(await noJs.page.evaluate('document.querySelectorAll("#hosts-table tbody tr").length')).toBe(p.hosts.length);
+    expect(await noJs.page.evaluate('document.querySelectorAll("#hosts-table tbody tr[data-flags]").length')).toBe(p.hosts.length);
     expect(await noJs.page.evaluate('document.getElementById("host-controls").hidden')).toBe(true);
     expect(noJs.requests).toEqual([noJs.url]);
     await noJs.page.close();
@@ -200,6 +200,96 @@ needs('chromium').describe('the report’s Endpoints section in headless Chromiu
     const notTrusted = p.hosts.reduce((n, h) => n + (h.endpoints ?? []).filter((e) => e.trusted === false).length, 0);
     expect(await evaluate<number>(`document.querySelectorAll('#endpoint-grid td.e-no').length`)).toBe(notTrusted);
     expect(await evaluate<string>(`document.querySelector('#endpoint-grid td.e-no').title`)).toMatch(/NOT TRUSTED now\n.+\nFix: /);
+    await view.page.close();
+  });
+});
+
+/** The page at a given width: a fresh page, so the viewport is the one asked for. */
+async function openAt(chromium: LaunchedChromium, file: string, width: number): Promise<WatchedPage> {
+  const view = await openFile(chromium.browser, file);
+  await view.page.setViewport({ width, height: 900 });
+  await view.page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+  return view;
+}
+
+needs('chromium').describe('honest at a glance: nothing reached is unknown, details open on click and in print, 800 px fits', () => {
+  const dir = tempDir('mt-report-page-honest-');
+  let chromium: LaunchedChromium;
+  const unreachable = path.join(dir, 'unreachable.html');
+  const fleet = path.join(dir, 'fleet.html');
+  const detailed = posture();
+
+  beforeAll(async () => {
+    const root = cert('ACME Root CA', 3000);
+    const b = new PostureBuilder({ source: { kind: 'inventory', path: 'hosts.yaml' }, generator: 'midtrust test', now: NOW, desired: { ...desiredOf([['acme-root', root]]), endpoints: ['ldaps://ad.acme.example'] }, desiredFile: 'desired.yaml' });
+    fs.writeFileSync(unreachable, renderHtml(b.build([b.failed('mid-1', 'ssh mid@10.0.0.1:22: connect ECONNREFUSED'), b.failed('mid-2', 'ssh mid@10.0.0.2:22: connect ETIMEDOUT')])));
+    fs.writeFileSync(fleet, renderHtml(detailed));
+    chromium = await launchChromium();
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+  }, 60_000);
+  afterAll(async () => {
+    await chromium?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each([1280, 800])('an inventory of 2 unreachable hosts at %i px: every measured card reads "unknown — 0 of 2 hosts reached", none is green', async (width) => {
+    const view = await openAt(chromium, unreachable, width);
+    const cards = await view.page.evaluate(`[...document.querySelectorAll('.summary .card')].map((c) => ({ cls: c.className, key: c.querySelector('.k').innerText, value: c.querySelector('.v').innerText, detail: c.querySelector('.d').innerText }))`) as { cls: string; key: string; value: string; detail: string }[];
+    expect(cards[0]).toEqual({ cls: 'card red', key: 'HOSTS REACHED', value: '0 / 2', detail: '2 failed' });
+    const measured = cards.slice(1);
+    expect(measured.map((c) => c.key)).toEqual(['DRIFTED HOSTS', 'EXPIRED OR ≤ 30 DAYS', 'EXPIRING ≤ 90 DAYS', 'UPGRADE RISK', 'POLICY FINDINGS', 'ENDPOINTS NOT TRUSTED']);
+    for (const c of measured) expect(c).toEqual({ cls: 'card unknown', key: c.key, value: '?', detail: 'unknown — 0 of 2 hosts reached' });
+    expect(await view.page.evaluate(`document.querySelectorAll('.card.calm').length`)).toBe(0);
+    // The calm green of the stylesheet is on no card: checked on the rendered colours too.
+    const borders = await view.page.evaluate(`[...document.querySelectorAll('.summary .card')].map((c) => getComputedStyle(c).borderLeftColor)`) as string[];
+    expect(borders).not.toContain('rgb(139, 184, 160)');
+    await view.page.screenshot({ path: path.join(ARTIFACTS, `report-unreachable-${width}.png`), fullPage: true });
+    await view.page.close();
+  });
+
+  it('a host’s counts are explained in a details row: closed on screen, opened by a click, open in print', async () => {
+    const view = await openAt(chromium, fleet, 1280);
+    const host = detailed.hosts.find((h) => h.reached && h.violations.some((v) => v.severity === 'error') && (h.drift?.changes ?? 0) > 0) as HostPosture;
+    expect(host).toBeDefined();
+    const rowOf = `[...document.querySelectorAll('#hosts-table tbody tr[data-flags]')].find((r) => r.cells[0].innerText.split('\\n')[0] === ${JSON.stringify(host.name)})`;
+    const list = `${rowOf}.nextElementSibling.querySelector('details.why ul')`;
+    expect(await view.page.evaluate(`${rowOf}.nextElementSibling.querySelector('summary').innerText`)).toMatch(new RegExp(`^Details for ${host.name}: ${host.drift?.changes} pending changes? · .*\\d+ errors?`));
+    // checkVisibility: false inside the closed details' hidden content (offsetHeight would force a layout).
+    expect(await view.page.evaluate(`${list}.checkVisibility()`)).toBe(false);
+    await view.page.evaluate(`${rowOf}.nextElementSibling.querySelector('summary').click()`);
+    expect(await view.page.evaluate(`${list}.checkVisibility()`)).toBe(true);
+    const text = (await view.page.evaluate(`${rowOf}.nextElementSibling.innerText`)) as string;
+    const firstError = host.violations.find((v) => v.severity === 'error') as { message: string };
+    expect(text).toContain(firstError.message.slice(0, 40));
+    expect(text).toContain(`${host.drift?.actions[0].action} ${host.drift?.actions[0].alias}`);
+    await view.page.screenshot({ path: path.join(ARTIFACTS, 'report-details-open.png'), fullPage: false, clip: await view.page.evaluate(`(() => { const r = ${rowOf}.getBoundingClientRect(); return { x: 0, y: r.top + window.scrollY - 40, width: 1280, height: 360 }; })()`) as { x: number; y: number; width: number; height: number } });
+    await view.page.close();
+    // Print: every details row open without a click.
+    const printed = await openAt(chromium, fleet, 1280);
+    await printed.page.emulateMediaType('print');
+    const closedButShown = (await printed.page.evaluate(`[...document.querySelectorAll('#hosts-table details.why')].map((d) => [d.open, d.querySelector('ul').checkVisibility()])`)) as [boolean, boolean][];
+    expect(closedButShown.length).toBeGreaterThan(0);
+    for (const [open, shown] of closedButShown) expect([open, shown]).toEqual([false, true]);
+    const pdf = await printed.page.pdf({ width: '210mm', height: '297mm' });
+    expect(pdf.length).toBeGreaterThan(10_000);
+    await printed.page.close();
+  });
+
+  it('at 800 px the host table fits: no column cut, the findings column inside the page', async () => {
+    const view = await openAt(chromium, fleet, 800);
+    const fit = (await view.page.evaluate(`(() => {
+      const t = document.getElementById('hosts-table');
+      const s = document.getElementById('hosts');
+      const findings = [...t.querySelectorAll('tbody td.findings')].map((c) => c.getBoundingClientRect().right);
+      return { table: t.getBoundingClientRect().width, section: s.clientWidth, right: Math.max(...findings), page: document.documentElement.clientWidth, scroll: document.documentElement.scrollWidth };
+    })()`)) as { table: number; section: number; right: number; page: number; scroll: number };
+    expect(fit.table).toBeLessThanOrEqual(fit.section);
+    expect(fit.right).toBeLessThanOrEqual(fit.page);
+    expect(fit.scroll).toBeLessThanOrEqual(fit.page);
+    await view.page.screenshot({ path: path.join(ARTIFACTS, 'report-page-800.png'), fullPage: true });
+    // The top of the host table at 800 px, at full size, to look at.
+    const top = (await view.page.evaluate(`document.getElementById('hosts').getBoundingClientRect().top + window.scrollY`)) as number;
+    await view.page.screenshot({ path: path.join(ARTIFACTS, 'report-hosts-800.png'), clip: { x: 0, y: top, width: 800, height: 1000 }, captureBeyondViewport: true });
     await view.page.close();
   });
 });

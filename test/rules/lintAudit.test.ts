@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { writeKeystore } from '../../provider/keystore/keystoreCodec';
 import { keytoolList, tempDir } from '../helpers/keytool';
 import { midtrust } from '../helpers/midtrustCli';
+import { JDK_CACERTS, needs } from '../helpers/requireTools';
 import { makeCertificate } from './ruleFixtures';
 
 const dir = tempDir('mt-lint-');
@@ -88,5 +89,54 @@ describe('midtrust audit', () => {
     const r = await midtrust(['audit', 'mid/agent/jre/lib/security/cacerts', '--storepass-env', 'SP', '--json', '--fail-on', 'error'], { cwd: dir, env });
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).violations.map((v: { rule: string }) => v.rule)).toContain('certificate-expired');
+  });
+});
+
+needs('jdkCacerts', 'keytool').describe('a fresh MID: the stock JDK cacerts is quiet, the vendor roots judged apart', () => {
+  const home = path.join(dir, 'stock-mid');
+  const cacerts = path.join(home, 'agent', 'jre', 'lib', 'security', 'cacerts');
+  const stock = { CHANGEIT: 'changeit' };
+  beforeAll(() => {
+    fs.mkdirSync(path.dirname(cacerts), { recursive: true });
+    fs.copyFileSync(JDK_CACERTS, cacerts);
+    fs.writeFileSync(path.join(home, 'agent', 'config.xml'), '<parameters>\n  <parameter name="name" value="stock-mid"/>\n</parameters>\n');
+  });
+
+  it('audit --mid-home on the stock cacerts exits 0; its expired and SHA-1 vendor roots are reported apart and do not fail', async () => {
+    const r = await midtrust(['audit', '--mid-home', home, '--storepass-env', 'CHANGEIT'], { env: stock, terminal: { columns: 80 } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/No findings about the certificates the team added\./);
+    expect(r.stdout.replace(/\n\s*/g, ' ')).toMatch(/JDK vendor roots \(judged against their vendor aliases \(\[jdk\], debian:\)\): \d+ finding\(s\), not counted for --fail-on\./);
+    expect(r.stdout).toMatch(/advisory weak-signature × \d+: debian:/);
+    // The expiry list is about the team's certificates, never the vendor's roots.
+    expect(r.stdout).not.toMatch(/^\d{4}-\d\d-\d\d\s+debian:/m);
+    // Every line fits 80 columns but those naming the (temporary, long) store path.
+    for (const line of r.stdout.split('\n').filter((l) => !l.includes(home))) expect(line.length).toBeLessThanOrEqual(80);
+    const j = await midtrust(['audit', '--mid-home', home, '--storepass-env', 'CHANGEIT', '--json'], { env: stock });
+    expect(j.code).toBe(0);
+    const json = JSON.parse(j.stdout) as { violations: unknown[]; vendorFindings: { rule: string; alias: string }[] };
+    expect(json.violations).toEqual([]);
+    // The keytool oracle: every vendor finding names an alias the stock store really holds.
+    const aliases = new Set(keytoolList(cacerts, 'changeit').map((e) => e.alias));
+    expect(json.vendorFindings.length).toBeGreaterThan(0);
+    for (const v of json.vendorFindings) expect(aliases.has(v.alias)).toBe(true);
+    expect(json.vendorFindings.some((v) => v.rule === 'weak-signature')).toBe(true);
+  });
+
+  it('--fail-on-vendor counts them when asked; a certificate the team added is judged as the team’s, and fails', async () => {
+    const asked = await midtrust(['audit', '--mid-home', home, '--storepass-env', 'CHANGEIT', '--fail-on', 'advisory', '--fail-on-vendor'], { env: stock });
+    expect(asked.code).toBe(1);
+    expect(asked.stdout).toMatch(/counted for --fail-on \(--fail-on-vendor\)/);
+    const withTeam = path.join(dir, 'stock-plus-team.jks');
+    fs.copyFileSync(cacerts, withTeam);
+    const imp = await midtrust(['import', '--keystore', withTeam, '--alias', 'old-ldaps', '--file', path.join(dir, 'expired.pem'), '--storepass-env', 'CHANGEIT'], { env: stock });
+    expect(imp.code).toBe(0);
+    const r = await midtrust(['audit', withTeam, '--storepass-env', 'CHANGEIT', '--json', '--vendor-baseline', cacerts], { env: stock });
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout) as { violations: { rule: string; alias: string }[]; vendorFindings: { alias: string }[]; vendorBaseline: string };
+    expect(json.violations.map((v) => `${v.rule} ${v.alias}`)).toEqual(['certificate-expired old-ldaps']);
+    expect(json.vendorBaseline).toBe(cacerts);
+    expect(json.vendorFindings.every((v) => v.alias !== 'old-ldaps')).toBe(true);
   });
 });

@@ -50,7 +50,7 @@ afterAll(async () => {
 });
 
 describe('endpoints: in the desired state', () => {
-  it('plan judges them against the store as apply will leave it (the exit code stays the plan\'s); an unreachable one is "not checked"', async () => {
+  it('plan judges them against the store as apply will leave it; an unreachable one is "not checked" (exit stays the plan\'s), one not trusted makes plan exit 1 as lint does', async () => {
     const good = desired('good.yaml', ['root'], [target, unreachable]);
     const r = await midtrust(['plan', '-f', good], { env, cwd: dir });
     expect(r.code).toBe(2);
@@ -58,7 +58,14 @@ describe('endpoints: in the desired state', () => {
     const before = fs.readFileSync(path.join(dir, 'current.jks'));
     const bad = desired('bad.yaml', ['other'], [target]);
     const j = await midtrust(['plan', '-f', bad, '--json'], { env, cwd: dir });
-    expect(j.code).toBe(0);
+    expect(j.code).toBe(1);
+    expect(j.stderr).toBe('');
+    const t = await midtrust(['plan', '-f', bad], { env, cwd: dir });
+    expect(t.code).toBe(1);
+    expect(t.stderr).toBe('midtrust plan: 1 declared endpoint(s) would not be trusted after apply (endpoint-not-trusted, as lint reports it; see "Endpoints after apply")\n');
+    const lint = await midtrust(['lint', '-f', bad], { env, cwd: dir });
+    expect(lint.code).toBe(1);
+    expect(lint.stdout).toMatch(/endpoint-not-trusted/);
     expect(JSON.parse(j.stdout).endpoints).toEqual([{ target, when: 'after apply', trusted: false, problems: [expect.objectContaining({ code: 'ROOT_NOT_TRUSTED' })], suggest: expect.any(Array) }]);
     expect(fs.readFileSync(path.join(dir, 'current.jks')).equals(before)).toBe(true); // plan writes nothing
   });

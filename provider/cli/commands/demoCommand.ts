@@ -73,8 +73,10 @@ export const demoCommand = defineCommand<DemoOptions>({
     io.stdout('\nIf someone switches to migrate_non_ca, the private CAs are lost:\n');
     await sh(['upgrade-preview', '--mid-home', mid, '--incoming', inc, '--strategy', 'migrate_non_ca', '--storepass-env', 'MID_STOREPASS']);
 
-    io.stdout(`\nDone. The demo lives in ${demoRoot}. Next:\n`);
-    io.stdout(`  MID_STOREPASS=changeit npx midtrust ls ${shortPath(io.cwd, layout.cacerts)} --storepass-env MID_STOREPASS\n`);
+    // The password is read at a prompt, never typed into the command line (and the shell history).
+    io.stdout(`\nDone. The demo lives in ${demoRoot}. Next (the demo store's password is changeit;\ntyped at the prompt, it stays out of your shell history):\n`);
+    io.stdout(`  read -rsp 'store password: ' MID_STOREPASS; echo; export MID_STOREPASS\n`);
+    io.stdout(`  npx midtrust ls ${shortPath(io.cwd, layout.cacerts)} --storepass-env MID_STOREPASS\n`);
     io.stdout(`  npx midtrust --help\n`);
     return EXIT.OK;
   },

@@ -32,7 +32,7 @@ export const planCommand = defineCommand<PlanOptions>({
     }
     const host = new LocalHost();
     const plan = await planDesiredState(host, desired);
-    // Declared endpoints: judged against the store as apply will leave it (the exit code stays the plan's).
+    // Declared endpoints: judged against the store as apply will leave it, by lint's rule.
     const endpoints = desired.endpoints?.length ? await endpointChecks().checkEndpointsAfterApply(host, desired, { env: io.env }) : undefined;
     if (opts.json) {
       const json = { ...planToJson(plan), ...(endpoints ? { endpoints: endpointChecks().endpointChecksJson(endpoints) } : {}) };
@@ -40,6 +40,15 @@ export const planCommand = defineCommand<PlanOptions>({
     } else {
       io.stdout(formatPlan(plan, { verbose: opts.verbose }));
       if (endpoints) io.stdout(endpointChecks().formatEndpointChecks('Endpoints after apply:', endpoints));
+    }
+    // As lint judges it: an endpoint not trusted after apply is an error (endpoint-not-trusted), so
+    // plan exits 1 even with changes pending — applying would leave that endpoint broken.
+    const { checkEndpoints } = require('../../rules/endpointRules') as typeof import('../../rules/endpointRules');
+    const { reaches } = require('../../rules/violation') as typeof import('../../rules/violation');
+    const failing = endpoints ? checkEndpoints(endpoints, {}).filter((v) => reaches(v, 'error')) : [];
+    if (failing.length > 0) {
+      if (!opts.json) io.stderr(`midtrust plan: ${failing.length} declared endpoint(s) would not be trusted after apply (endpoint-not-trusted, as lint reports it; see "Endpoints after apply")\n`);
+      return EXIT.ERROR;
     }
     return plan.changes > 0 ? EXIT.CHANGES_PENDING : EXIT.OK;
   },

@@ -8,14 +8,15 @@ import { effectiveStoreJson, effectiveStorePassword, resolveDesiredStore, resolv
 import type { DesiredStoreSource } from '../../plan/desiredState';
 import { midLayout, upgradeBackupDirectories } from '../../mid/midLayout';
 import { readMidSettings } from '../../mid/midSettingsReader';
+import { isVendorRoot } from '../../mid/upgrade/upgradeModel';
 import { openStore } from '../../mid/upgrade/upgradeRun';
-import { certificatesOfStore, runRules } from '../../rules/runRules';
+import { certificatesOfStore, fingerprintsOfStore, judgeRules, runRules } from '../../rules/runRules';
 import { reaches, type Severity, type Violation } from '../../rules/violation';
 import { samePathSpelling } from '../../resources/resourceInputs';
 import { EXIT, type CliIo } from '../cliIo';
 import { defineCommand } from '../commandSpec';
 import { loadDesiredStateFile } from '../desiredStateIo';
-import { formatTable, terminalWidth, type TableColumn } from '../formatTable';
+import { foldProse, formatTable, terminalWidth, type TableColumn } from '../formatTable';
 import { STORE_PASSWORD_OPTIONS, resolveStorePassword, type StorePasswordOptions } from '../storePassword';
 
 const SEVERITIES: readonly Severity[] = ['advisory', 'warning', 'error'];
@@ -61,19 +62,46 @@ function ruleOptions(opts: CommonOptions): { failOn: Severity; expiringDays?: nu
   return { failOn, expiringDays: n };
 }
 
+/** The JDK vendor's roots judged apart (audit): where the baseline came from, and whether they count for --fail-on. */
+interface VendorPart {
+  readonly findings: Violation[];
+  readonly baseline: string;
+  readonly failing: boolean;
+}
+
 /** Prints findings and returns the exit code: 1 when any reaches --fail-on. */
-function report(violations: Violation[], failOn: Severity, opts: CommonOptions, io: CliIo, header: string, extra?: string, json: Record<string, unknown> = {}): number {
+function report(violations: Violation[], failOn: Severity, opts: CommonOptions, io: CliIo, header: string, extra?: string, json: Record<string, unknown> = {}, vendor?: VendorPart): number {
   if (opts.json) {
-    io.stdout(`${JSON.stringify({ ...json, violations }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ ...json, violations, ...(vendor ? { vendorFindings: vendor.findings, vendorBaseline: vendor.baseline } : {}) }, null, 2)}\n`);
   } else {
     io.stdout(`${header}\n`);
     if (extra) io.stdout(extra);
-    if (violations.length === 0) io.stdout('No findings.\n');
+    if (violations.length === 0) io.stdout(vendor ? 'No findings about the certificates the team added.\n' : 'No findings.\n');
     else io.stdout(formatTable(FINDING_COLUMNS, violations.map((v) => [v.severity, v.rule, v.alias ?? '-', `${findingText(v)}. Fix: ${v.remediation}`]), { width: terminalWidth(io) }));
+    if (vendor && vendor.findings.length > 0) io.stdout(vendorSummary(vendor, terminalWidth(io)));
   }
-  const failing = violations.filter((v) => reaches(v, failOn)).length;
+  const failing = [...violations, ...(vendor?.failing ? vendor.findings : [])].filter((v) => reaches(v, failOn)).length;
   if (failing > 0 && !opts.json) io.stderr(`${failing} finding(s) at or above '${failOn}'\n`);
   return failing > 0 ? EXIT.ERROR : EXIT.OK;
+}
+
+/**
+ * The vendor's roots in a few lines: one per rule with a count and the first aliases, since a
+ * stock cacerts has dozens (SHA-1 roots) and none of them is the team's to fix.
+ */
+function vendorSummary(vendor: VendorPart, width?: number): string {
+  const byRule = new Map<string, Violation[]>();
+  for (const v of vendor.findings) byRule.set(v.rule, [...(byRule.get(v.rule) ?? []), v]);
+  const lines = [
+    '',
+    foldProse(`JDK vendor roots (judged against ${vendor.baseline}): ${vendor.findings.length} finding(s), ${vendor.failing ? 'counted for --fail-on (--fail-on-vendor)' : 'not counted for --fail-on'}. They ship with the JRE; a JRE update (or the MID upgrade) replaces them.`, width),
+  ];
+  for (const [rule, list] of byRule) {
+    const names = list.slice(0, 2).map((v) => v.alias ?? '-');
+    lines.push(foldProse(`${list[0].severity} ${rule} × ${list.length}: ${names.join(', ')}${list.length > 2 ? `, +${list.length - 2} more` : ''}`, width, '  '));
+  }
+  lines.push('  (--json lists each one under vendorFindings)');
+  return `${lines.join('\n')}\n`;
 }
 
 interface LintOptions extends CommonOptions {
@@ -101,7 +129,7 @@ export const lintCommand = defineCommand<LintOptions>({
     const mid = midHome && (await host.stat(midLayout(midHome).configXml)) ? await readMidSettings(host, midHome, { managed }) : undefined;
     const incoming = opts.incoming ? await openStore(host, { path: path.resolve(io.cwd, opts.incoming) }) : undefined;
     const endpoints = targets.length ? await endpointChecks().checkEndpointsAfterApply(host, resolved, { targets, env: io.env }) : undefined;
-    const violations = runRules({ certificates, mid, incoming, endpoints }, { expiringDays });
+    const violations = runRules({ certificates, mid, incoming, endpoints, declared: true }, { expiringDays });
     const store = resolved.keystore.source ? `\nStore: ${resolved.keystore.path}, the MID's ${resolved.keystore.source.why}` : '';
     return report(violations, failOn, opts, io, `Linted ${desired.sourceFile}: ${certificates.length} declared certificate(s)${mid ? `, MID ${mid.layout.home} (strategy ${mid.strategy})` : ''}${targets.length ? `, ${targets.length} endpoint(s) after apply` : ''}${store}`, undefined, storeJson(resolved.keystore.source));
   },
@@ -109,6 +137,8 @@ export const lintCommand = defineCommand<LintOptions>({
 
 interface AuditOptions extends CommonOptions, StorePasswordOptions {
   'mid-home'?: string;
+  'vendor-baseline'?: string;
+  'fail-on-vendor'?: boolean;
   inventory?: string;
   parallel?: string;
 }
@@ -116,8 +146,8 @@ interface AuditOptions extends CommonOptions, StorePasswordOptions {
 /** `midtrust audit <keystore> | --mid-home H`: the rules over a live store, with an expiry report. */
 export const auditCommand = defineCommand<AuditOptions>({
   name: 'audit',
-  usage: 'midtrust audit (<keystore> | --mid-home <H> | --inventory <hosts.yaml> [--parallel N]) [--storepass-env VAR | --storepass-file F | --storepass-stdin] [--json] [--fail-on advisory|warning|error] [--expiring-days N] [--incoming <store>] [--endpoint <target>]...',
-  options: { ...COMMON, ...STORE_PASSWORD_OPTIONS, 'mid-home': { type: 'string' }, inventory: { type: 'string' }, parallel: { type: 'string' } },
+  usage: 'midtrust audit (<keystore> | --mid-home <H> | --inventory <hosts.yaml> [--parallel N]) [--storepass-env VAR | --storepass-file F | --storepass-stdin] [--json] [--fail-on advisory|warning|error] [--expiring-days N] [--incoming <store>] [--endpoint <target>]... [--vendor-baseline <JDK cacerts>] [--fail-on-vendor]',
+  options: { ...COMMON, ...STORE_PASSWORD_OPTIONS, 'mid-home': { type: 'string' }, inventory: { type: 'string' }, parallel: { type: 'string' }, 'vendor-baseline': { type: 'string' }, 'fail-on-vendor': { type: 'boolean' } },
   async run(positionals, opts, io) {
     const { failOn, expiringDays } = ruleOptions(opts);
     if (opts.inventory && opts.endpoint?.length) throw new MidtrustError('INVALID_INPUT', 'to check endpoints from every MID host, use midtrust verify --inventory (the connection is made from each host)');
@@ -156,15 +186,20 @@ export const auditCommand = defineCommand<AuditOptions>({
       backupDirectories: homeOfStore ? await upgradeBackupDirectories(host, midLayout(homeOfStore)) : [],
       platform: process.platform,
     });
-    const violations = runRules({ certificates, mid, incoming, endpoints, exposures }, { expiringDays });
-    const expiry = [...certificates]
+    const baselinePath = opts['vendor-baseline'] ? path.resolve(io.cwd, opts['vendor-baseline']) : undefined;
+    const vendorBaseline = baselinePath ? fingerprintsOfStore(await openStore(host, { path: baselinePath, password })) : undefined;
+    const { team: violations, vendor } = judgeRules({ certificates, mid, incoming, endpoints, exposures, vendorBaseline }, { expiringDays });
+    // The team's certificates: the vendor's roots are summed up apart.
+    const expiry = certificates
+      .filter((c) => !isVendorRoot(c.alias, c.certificate.sha256, vendorBaseline))
       .map((c) => ({ alias: c.alias, notAfter: safeNotAfter(c.certificate) }))
       .filter((c): c is { alias: string; notAfter: Date } => c.notAfter !== undefined)
       .sort((a, b) => a.notAfter.getTime() - b.notAfter.getTime())
       .slice(0, 10);
-    const extra = `Soonest expiries:\n${formatTable(['NOT AFTER', { header: 'ALIAS', fit: 'id' }], expiry.map((e) => [e.notAfter.toISOString().slice(0, 10), e.alias]), { width: terminalWidth(io) })}`;
+    const extra = expiry.length === 0 ? '' : `Soonest expiries:\n${formatTable(['NOT AFTER', { header: 'ALIAS', fit: 'id' }], expiry.map((e) => [e.notAfter.toISOString().slice(0, 10), e.alias]), { width: terminalWidth(io) })}`;
     const why = resolved ? `\nStore: the MID's ${resolved.why}` : '';
-    return report(violations, failOn, opts, io, `Audited ${file}: ${store.type}, ${certificates.length} trusted certificate(s)${mid ? `, strategy ${mid.strategy}` : ''}${why}`, extra, resolved ? { store: effectiveStoreJson(resolved) } : {});
+    const vendorPart: VendorPart = { findings: vendor, baseline: baselinePath ?? 'their vendor aliases ([jdk], debian:)', failing: opts['fail-on-vendor'] === true };
+    return report(violations, failOn, opts, io, `Audited ${file}: ${store.type}, ${certificates.length} trusted certificate(s)${mid ? `, strategy ${mid.strategy}` : ''}${why}`, extra, resolved ? { store: effectiveStoreJson(resolved) } : {}, vendorPart);
   },
 });
 

@@ -114,7 +114,8 @@ written), else 0.`,
       const { midLayout } = require('../../mid/midLayout') as typeof import('../../mid/midLayout');
       const midHome = opts['mid-home'] ? path.resolve(io.cwd, opts['mid-home']) : undefined;
       const storePath = midHome ? midLayout(midHome).cacerts : path.resolve(io.cwd, opts.keystore as string);
-      hosts = [await observeHostOn(local, { name: os.hostname(), storePath, midHome }, password, builder, endpoints && { ...endpoints, local: true })];
+      const name = midHome ? await midName(local, midHome) : os.hostname();
+      hosts = [await observeHostOn(local, { name, storePath, midHome }, password, builder, endpoints && { ...endpoints, local: true })];
     }
     const posture = builder.build(hosts);
     const text = render(posture, format);
@@ -132,6 +133,25 @@ written), else 0.`,
     return posture.summary.failed > 0 ? EXIT.ERROR : EXIT.OK;
   },
 });
+
+/**
+ * A single MID is named as the instance knows it: config.xml's `name` parameter, else its
+ * directory (`/opt/servicenow/mid-ldap` → `mid-ldap`) — never the machine running the report.
+ * An unreadable config.xml is left to the observation, which reports it.
+ */
+async function midName(host: import('../../host/localHost').LocalHost, midHome: string): Promise<string> {
+  const { midLayout } = require('../../mid/midLayout') as typeof import('../../mid/midLayout');
+  const { readConfigXml } = require('../../mid/upgrade/upgradeRun') as typeof import('../../mid/upgrade/upgradeRun');
+  const { getMidParameter } = require('../../mid/configXml') as typeof import('../../mid/configXml');
+  const layout = midLayout(midHome);
+  try {
+    const value = getMidParameter(await readConfigXml(host, layout), 'name')?.value.trim();
+    if (value && !value.startsWith('encrypted:')) return value;
+  } catch (e) {
+    if (!(e instanceof MidtrustError)) throw e;
+  }
+  return path.basename(layout.home) || layout.home;
+}
 
 /** Loads only the renderer asked for (the HTML one is the largest). */
 function render(posture: FleetPosture, format: ReportFormat): string {

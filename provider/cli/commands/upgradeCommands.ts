@@ -7,7 +7,7 @@ import type { UpgradeEntry, UpgradeResult } from '../../mid/upgrade/upgradeModel
 import type { UpgradeEndpointCheck } from '../../verify/endpointChecks';
 import { EXIT, type CliIo } from '../cliIo';
 import { defineCommand } from '../commandSpec';
-import { formatTable, printable, terminalWidth } from '../formatTable';
+import { foldProse, formatTable, printable, terminalWidth } from '../formatTable';
 import { loadDesiredStateFile } from '../desiredStateIo';
 import { STORE_PASSWORD_OPTIONS, passwordFromEnv, resolveStorePassword, type StorePasswordOptions } from '../storePassword';
 
@@ -22,6 +22,7 @@ interface PreviewOptions extends StorePasswordOptions {
   'vendor-baseline'?: string;
   endpoint?: string[];
   file?: string;
+  'fail-on-loss'?: boolean;
   json?: boolean;
 }
 
@@ -33,7 +34,7 @@ function envPassword(name: string | undefined, io: CliIo, option: string): strin
 export const upgradePreviewCommand = defineCommand<PreviewOptions>({
   name: 'upgrade-preview',
   usage:
-    'midtrust upgrade-preview (--current <store> | --mid-home <H>) --incoming <store> [--strategy migrate_delta|migrate_non_ca|do_not_migrate | --release <family[-pN]>] [--prefix snc_] [--vendor-baseline <store>] [--storepass-env VAR] [--incoming-storepass-env VAR] [--endpoint <target>]... [-f <desired.yaml> (its endpoints)] [--json]',
+    'midtrust upgrade-preview (--current <store> | --mid-home <H>) --incoming <store> [--strategy migrate_delta|migrate_non_ca|do_not_migrate | --release <family[-pN]>] [--prefix snc_] [--vendor-baseline <store>] [--storepass-env VAR] [--incoming-storepass-env VAR] [--endpoint <target>]... [-f <desired.yaml> (its endpoints)] [--fail-on-loss] [--json]',
   options: {
     ...STORE_PASSWORD_OPTIONS,
     current: { type: 'string' },
@@ -46,6 +47,7 @@ export const upgradePreviewCommand = defineCommand<PreviewOptions>({
     'vendor-baseline': { type: 'string' },
     endpoint: { type: 'string', multiple: true },
     file: { type: 'string', short: 'f' },
+    'fail-on-loss': { type: 'boolean' },
     json: { type: 'boolean' },
   },
   async run(_p, opts, io) {
@@ -75,6 +77,12 @@ export const upgradePreviewCommand = defineCommand<PreviewOptions>({
       if (mid) io.stdout(bundledStoreLines(mid));
       io.stdout(renderUpgrade(result, terminalWidth(io)));
       if (endpoints) io.stdout(renderUpgradeEndpoints(endpoints));
+    }
+    // A CI gate: losing a certificate (or breaking a given endpoint) fails, as lint --incoming does.
+    const breaking = endpoints?.filter((e) => e.breaks).length ?? 0;
+    if (opts['fail-on-loss'] && (result.lost.length > 0 || breaking > 0)) {
+      if (!opts.json) io.stderr(`midtrust upgrade-preview: the upgrade loses ${result.lost.length} certificate(s)${breaking ? ` and breaks ${breaking} endpoint(s)` : ''} (--fail-on-loss)\n`);
+      return EXIT.ERROR;
     }
     return EXIT.OK;
   },
@@ -116,10 +124,20 @@ function renderUpgradeEndpoints(endpoints: UpgradeEndpointCheck[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The --json contract: the resulting store's entries plus the lost ones. */
+/** The --json contract: the resulting store's entries plus the lost ones (and the vendor roots the new JRE retires). */
 export function upgradeJson(r: UpgradeResult): Record<string, unknown> {
   const shape = (e: UpgradeEntry) => ({ alias: e.alias, sha256: e.sha256, outcome: e.outcome, reason: e.reason, ...(e.previousAlias ? { previousAlias: e.previousAlias } : {}), ...(e.copyOf ? { copyOf: e.copyOf } : {}) });
-  return { rule: r.rule, why: r.why, entries: r.result.map(shape), lost: r.lost.map(shape) };
+  return { rule: r.rule, why: r.why, entries: r.result.map(shape), lost: r.lost.map(shape), retired: r.retired.map(shape) };
+}
+
+/**
+ * Entries grouped by their reason, in first-seen order: a reason shared by twelve CAs is printed
+ * once above their aliases instead of twelve times in a column.
+ */
+function byReason(entries: readonly UpgradeEntry[]): [string, UpgradeEntry[]][] {
+  const groups = new Map<string, UpgradeEntry[]>();
+  for (const e of entries) groups.set(e.reason, [...(groups.get(e.reason) ?? []), e]);
+  return [...groups];
 }
 
 /** The preview for a person: what is lost first (that is what causes outages), then the rest; `width` fits its tables to a terminal. */
@@ -128,11 +146,19 @@ export function renderUpgrade(r: UpgradeResult, width?: number): string {
   const lines = [`Upgrade rule: ${r.rule} — ${r.why}`];
   const lost = r.lost;
   lines.push(lost.length === 0 ? 'Nothing is lost.' : `LOST (${lost.length}): these certificates will not be trusted after the upgrade`);
-  if (lost.length) lines.push(formatTable([{ header: 'ALIAS', fit: 'id' }, { header: 'SHA-256', fit: 'id' }, { header: 'WHY', fit: 'wrap' }], lost.map((e) => [e.alias, `${e.sha256.slice(0, 16)}…`, e.reason]), { width }).trimEnd());
+  for (const [reason, group] of byReason(lost)) {
+    lines.push(foldProse(`Because ${reason.replace(/^(a|an|the) /i, (m) => m.toLowerCase())}:`, width, '  '));
+    const table = formatTable([{ header: 'ALIAS', fit: 'id' }, { header: 'SHA-256', fit: 'id' }], group.map((e) => [e.alias, `${e.sha256.slice(0, 16)}…`]), { width: width === undefined ? undefined : width - 4 });
+    lines.push(...table.trimEnd().split('\n').map((l) => `    ${l}`));
+  }
   const migrated = r.result.filter((e) => e.outcome === 'migrated' || e.outcome === 'resurrected');
   if (migrated.length) {
     lines.push(`MIGRATED (${migrated.length}):`);
     lines.push(formatTable([{ header: 'NEW ALIAS', fit: 'id' }, { header: 'WAS', fit: 'id' }, { header: 'NOTE', fit: 'wrap' }], migrated.map((e) => [e.alias, e.previousAlias ?? '', migratedNote(e)]), { width }).trimEnd());
+  }
+  if (r.retired.length) {
+    const names = r.retired.map((e) => e.alias);
+    lines.push(foldProse(`Retired by the JDK vendor (not shipped by the new JRE, not a loss): ${r.retired.length} — ${names.slice(0, 3).join(', ')}${names.length > 3 ? `, +${names.length - 3} more` : ''}.`, width));
   }
   lines.push(`Kept (already in the incoming store): ${count('kept')}; new from the incoming store: ${count('incoming')}.`);
   if (lost.length) lines.push('To keep them: declare them in midtrust and re-apply after the upgrade, choose\nmigrate_delta, or use an external truststore outside the MID home.');
@@ -191,20 +217,26 @@ export const migrateCommand = defineCommand<MigrateOptions>({
 interface RestoreOptions extends StorePasswordOptions {
   'mid-home'?: string;
   from?: string;
+  'include-vendor-removed'?: boolean;
   json?: boolean;
 }
 
 /** `midtrust restore`: bring back what an upgrade lost, from its backup. */
 export const restoreCommand = defineCommand<RestoreOptions>({
   name: 'restore',
-  usage: 'midtrust restore --mid-home <H> [--from <backup dir>] [--storepass-env VAR] [--json]',
-  options: { ...STORE_PASSWORD_OPTIONS, 'mid-home': { type: 'string' }, from: { type: 'string' }, json: { type: 'boolean' } },
+  usage: 'midtrust restore --mid-home <H> [--from <backup dir>] [--include-vendor-removed] [--storepass-env VAR] [--json]',
+  options: { ...STORE_PASSWORD_OPTIONS, 'mid-home': { type: 'string' }, from: { type: 'string' }, 'include-vendor-removed': { type: 'boolean' }, json: { type: 'boolean' } },
   async run(_p, opts, io) {
     if (!opts['mid-home']) throw new MidtrustError('INVALID_INPUT', 'restore needs --mid-home');
     const password = await resolveStorePassword(opts, io);
     const path = require('node:path') as typeof import('node:path');
     const mid = await resolveMidStore(new LocalHost(), path.resolve(io.cwd, opts['mid-home']), { choice: 'bundled' });
-    const r = await restoreMid(new LocalHost(), { midHome: path.resolve(io.cwd, opts['mid-home']), from: opts.from ? path.resolve(io.cwd, opts.from) : undefined, password });
+    const r = await restoreMid(new LocalHost(), {
+      midHome: path.resolve(io.cwd, opts['mid-home']),
+      from: opts.from ? path.resolve(io.cwd, opts.from) : undefined,
+      password,
+      includeVendorRemoved: opts['include-vendor-removed'],
+    });
     if (opts.json) io.stdout(`${JSON.stringify({ ...r, store: effectiveStoreJson(mid) }, null, 2)}\n`);
     else io.stdout(`${bundledStoreLines(mid)}${renderRestore(r)}`);
     if (r.unrestored.length > 0) {
@@ -221,11 +253,18 @@ export const restoreCommand = defineCommand<RestoreOptions>({
 /** What restore did, for a person: which backup, which were passed over, what came back. */
 function renderRestore(r: RestoreResult): string {
   const lines: string[] = [];
+  const vendor = r.vendorRemoved.length
+    ? [
+        `Left out ${r.vendorRemoved.length} JDK vendor root(s) the new JRE no longer ships (the vendor removed or distrusted them):`,
+        ...r.vendorRemoved.map((e) => `  - ${printable(e.alias)}  sha256 ${e.sha256.slice(0, 12)}…`),
+        'Give --include-vendor-removed to restore them anyway.',
+      ]
+    : [];
   if (r.restored.length === 0 && r.unrestored.length === 0) {
-    lines.push('Nothing to restore: every certificate in the backups is already trusted.');
+    lines.push(vendor.length ? 'Nothing else to restore: every other certificate in the backups is already trusted.' : 'Nothing to restore: every certificate in the backups is already trusted.');
     for (const s of r.skipped) lines.push(`  ${s.backupDir}: ${s.reason}`);
     for (const m of r.migrated) lines.push(`  ${printable(m.alias)}: ${printable(m.note)}`);
-    return `${lines.join('\n')}\n`;
+    return `${[...lines, ...vendor].join('\n')}\n`;
   }
   for (const s of r.skipped) lines.push(`Passed over ${s.backupDir}: ${s.reason}.`);
   if (r.migrated.length > 0) {
@@ -238,5 +277,5 @@ function renderRestore(r: RestoreResult): string {
     lines.push(...r.restored.map((e) => `  + ${printable(e.alias)}  sha256 ${e.sha256.slice(0, 12)}…`));
     lines.push('Restart the MID Server to load them.');
   }
-  return `${lines.join('\n')}\n`;
+  return `${[...lines, ...vendor].join('\n')}\n`;
 }

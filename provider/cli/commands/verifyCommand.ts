@@ -32,6 +32,7 @@ interface VerifyOptions extends StorePasswordOptions {
   alias?: string;
   sha256?: string;
   yes?: boolean;
+  'ca-file'?: string;
 }
 
 /** Exit codes of verify: the verdict is the result. */
@@ -49,7 +50,7 @@ const USAGE = `midtrust verify --target <target> <store> [options]
             | --inventory <hosts.yaml> [--parallel N]   from every MID host
   options   [--java-security <file>] [--java-version 17|21|25]
             [--timeout <seconds>] [--json]
-            [--write-desired <desired.yaml> --alias <name>
+            [--write-desired <desired.yaml> --alias <name> [--ca-file <ca.pem>]
              (--sha256 <expected> | --yes)]
 Exit: 0 trusted, 2 not trusted, 1 error (unreachable target, unreadable store).`;
 
@@ -77,6 +78,7 @@ export const verifyCommand = defineCommand<VerifyOptions>({
     alias: { type: 'string' },
     sha256: { type: 'string' },
     yes: { type: 'boolean' },
+    'ca-file': { type: 'string' },
   },
   async run(positionals, opts, io) {
     const targetText = opts.target ?? positionals[0];
@@ -102,7 +104,16 @@ export const verifyCommand = defineCommand<VerifyOptions>({
     const host = new LocalHost();
     const judged = await judgedStoreFor(host, opts, io);
     const policy = await trustPolicyFor(host, judged, { env: io.env, local: !opts['mid-home'], overrideFile: opts['java-security'] ? path.resolve(io.cwd, opts['java-security']) : undefined, javaVersion });
-    const verdict = await verifyEndpoint(target, { store: judged, policy, timeoutMs });
+    const judgedVerdict = await verifyEndpoint(target, { store: judged, policy, timeoutMs });
+    // The Fix made actionable: the missing CA looked for on this machine, the server-side fix,
+    // and after an upgrade the CA the strategy drops (MIDTRUST_CA_SEARCH replaces where to look).
+    const { adviseFix } = require('../../verify/fixAdvice') as typeof import('../../verify/fixAdvice');
+    const upgrade = 'upgrade' in judged ? (judged as { upgrade?: import('../../mid/upgrade/upgradeModel').UpgradeResult }).upgrade : undefined;
+    const before = beforeUpgrade.get(judged);
+    const verdict = adviseFix(judgedVerdict, {
+      ...(io.env.MIDTRUST_CA_SEARCH ? { searchPlaces: io.env.MIDTRUST_CA_SEARCH.split(path.delimiter) } : {}),
+      ...(upgrade && before ? { upgrade: { before: before.store, lostSha256: new Set(upgrade.lost.map((l) => l.sha256)), strategy: upgrade.why } } : {}),
+    });
     io.stdout(opts.json ? `${JSON.stringify(verdictJson(verdict), null, 2)}\n` : renderVerdict(verdict));
     if (opts['write-desired']) await writeDesired(verdict, target, opts, io);
     return verdict.trusted ? VERIFY_EXIT.TRUSTED : VERIFY_EXIT.NOT_TRUSTED;
@@ -130,12 +141,41 @@ async function judgedStoreFor(host: LocalHost, opts: VerifyOptions, io: CliIo): 
   const midHome = path.resolve(io.cwd, opts['mid-home'] as string);
   if (!opts['after-upgrade']) return judgedMidStore(host, midHome, password);
   const incomingPassword = opts['incoming-storepass-env'] !== undefined ? passwordFromEnv(opts['incoming-storepass-env'], '--incoming-storepass-env', io) : password;
-  return judgedAfterUpgrade(host, midHome, { path: path.resolve(io.cwd, opts.incoming as string), password: incomingPassword }, password, { prefix: opts.prefix });
+  const current = await judgedMidStore(host, midHome, password);
+  const after = await judgedAfterUpgrade(host, midHome, { path: path.resolve(io.cwd, opts.incoming as string), password: incomingPassword }, password, { prefix: opts.prefix, current });
+  beforeUpgrade.set(after, current);
+  return after;
+}
+
+/** The store now, for the verdict after an upgrade: the fix names a CA the strategy drops. */
+const beforeUpgrade = new WeakMap<JudgedStore, JudgedStore>();
+
+/**
+ * `--ca-file`: a CA certificate the user brings (the root the server does not send), accepted only
+ * when it issued the chain the server presented — same name, key identifier and a signature that
+ * verifies — so a wrong or look-alike file is refused before anything is written.
+ */
+async function caFileFor(verdict: EndpointVerdict, file: string): Promise<{ subject: string; der: Uint8Array; sha256: string }> {
+  const { X509Certificate } = require('node:crypto') as typeof import('node:crypto');
+  const { parseCertificateInput } = require('../../certificate/certificateInput') as typeof import('../../certificate/certificateInput');
+  const { Certificate } = require('../../certificate/certificate') as typeof import('../../certificate/certificate');
+  const bytes = await new LocalHost().readFile(file, { maxBytes: READ_LIMITS.certificate, what: 'the CA file (--ca-file)' });
+  const ders = parseCertificateInput(bytes, `--ca-file ${file}`);
+  if (ders.length !== 1) throw new MidtrustError('INVALID_INPUT', `--ca-file ${file}: holds ${ders.length} certificates; give the one CA certificate to add`);
+  const ca = new X509Certificate(ders[0]);
+  const presented = verdict.presented.certificates.map((d) => new X509Certificate(d));
+  const issues = presented.some((c) => c.issuer === ca.subject && c.checkIssued(ca) && c.verify(ca.publicKey));
+  const cert = Certificate.fromDer(ders[0]);
+  if (!issues) {
+    const top = presented[presented.length - 1];
+    throw new MidtrustError('INVALID_INPUT', `--ca-file ${file}: ${cert.facts.subject} did not issue any certificate the server presented (the chain ends at ${top?.subject.replace(/\n/g, ', ')}, issued by ${top?.issuer.replace(/\n/g, ', ')}); nothing was written`);
+  }
+  return { subject: cert.facts.subject, der: ders[0], sha256: cert.sha256 };
 }
 
 /**
- * `--write-desired`: declares the CA the verdict suggests — only a certificate the server
- * presented, and only once its fingerprint is confirmed (`--sha256`) or explicitly accepted
+ * `--write-desired`: declares the CA the verdict suggests — a certificate the server presented or
+ * found on this machine, or the `--ca-file` checked against the chain — and only once its fingerprint is confirmed (`--sha256`) or explicitly accepted
  * (`--yes`): never trust on first use without a person seeing the fingerprint.
  */
 async function writeDesired(verdict: EndpointVerdict, target: EndpointTarget, opts: VerifyOptions, io: CliIo): Promise<void> {
@@ -145,7 +185,7 @@ async function writeDesired(verdict: EndpointVerdict, target: EndpointTarget, op
     say(`\n${target.text} is already trusted; nothing added to ${file}.\n`);
     return;
   }
-  const pick = verdict.judgement.suggestions.find((s) => s.der && s.sha256);
+  const pick = opts['ca-file'] ? await caFileFor(verdict, path.resolve(io.cwd, opts['ca-file'])) : verdict.judgement.suggestions.find((s) => s.der && s.sha256);
   if (!pick?.der || !pick.sha256) {
     throw new MidtrustError('INVALID_INPUT', `nothing to add to ${file}: no certificate the server presented would make ${target.text} trusted (${verdict.judgement.problems.map((p) => p.code).join(', ')}); see the problems above`);
   }
@@ -167,7 +207,7 @@ async function writeDesired(verdict: EndpointVerdict, target: EndpointTarget, op
   // The desired-state file is edited in place: never through a link (only a keystore path is followed).
   const edited = { what: 'the desired-state file (--write-desired)', noFollow: true } as const;
   const text = Buffer.from(await host.readFile(file, { ...edited, maxBytes: READ_LIMITS.desiredState })).toString('utf8');
-  const comment = `added by midtrust verify: ${pick.subject}, presented by ${target.text} on ${new Date().toISOString().slice(0, 10)}${opts.sha256 ? ' (fingerprint confirmed)' : ' (accepted with --yes)'}`;
+  const comment = `added by midtrust verify: ${pick.subject}, ${opts['ca-file'] ? `from ${opts['ca-file']}, checked to issue the chain of` : 'presented by'} ${target.text} on ${new Date().toISOString().slice(0, 10)}${opts.sha256 ? ' (fingerprint confirmed)' : ' (accepted with --yes)'}`;
   const next = appendDesiredCertificate(text, { alias: opts.alias as string, der: pick.der, sha256: pick.sha256, comment }, file);
   await host.writeFileAtomic(file, Buffer.from(next, 'utf8'), {
     ...edited,

@@ -29,7 +29,11 @@ export function parseAliasPrefix(prefix: string): string {
   return prefix;
 }
 
-export type UpgradeOutcome = 'kept' | 'migrated' | 'resurrected' | 'incoming' | 'lost' | 'collision';
+/**
+ * `retired`: a JDK vendor root the new JRE no longer ships and the rule does not migrate — the
+ * vendor removed it on purpose, so it is neither a loss of the team's nor listed in `lost`.
+ */
+export type UpgradeOutcome = 'kept' | 'migrated' | 'resurrected' | 'incoming' | 'lost' | 'collision' | 'retired';
 
 /** One certificate's fate in the upgrade. */
 export interface UpgradeEntry {
@@ -49,8 +53,10 @@ export interface UpgradeResult {
   readonly why: string;
   /** The entries of the resulting store, incoming ones first. */
   readonly result: readonly UpgradeEntry[];
-  /** Certificates of the current store that the upgrade drops. */
+  /** Certificates of the current store that the upgrade drops (the team's: vendor roots the new JRE no longer ships are `retired`). */
   readonly lost: readonly UpgradeEntry[];
+  /** JDK vendor roots the new JRE no longer ships and the rule does not bring back: the vendor's choice, not a loss. */
+  readonly retired: readonly UpgradeEntry[];
   /** The resulting store as a model (incoming store plus migrated entries). */
   readonly store: Keystore;
 }
@@ -63,7 +69,22 @@ export interface UpgradeOptions {
    * (`... [jdk]`, `debian:...`) are the clue.
    */
   readonly vendorBaseline?: Keystore;
+  /** The same as SHA-256 fingerprints (callers that already classified the vendor's roots). */
+  readonly vendorShas?: ReadonlySet<string>;
   readonly now?: Date;
+}
+
+/**
+ * Whether a trusted certificate is the JDK vendor's rather than the team's: in the vendor's
+ * baseline (the JDK release's cacerts) when one is known, else named like a vendor root. The one
+ * answer for the upgrade model, `restore`, the policy rules and the report.
+ *
+ * @example
+ * isVendorRoot('digicertglobalrootca [jdk]', sha);          // true: a vendor alias
+ * isVendorRoot('acme-root', sha, new Set([sha]));           // true: the vendor's cacerts ships it
+ */
+export function isVendorRoot(alias: string, sha256: string, baseline?: ReadonlySet<string>): boolean {
+  return baseline ? baseline.has(sha256) : isVendorAlias(alias);
 }
 
 /**
@@ -80,11 +101,13 @@ export function modelUpgrade(current: Keystore, incoming: Keystore, rule: Migrat
   const shaOf = (e: KeystoreEntry): string => (e.certificates[0] ? Certificate.fromDer(e.certificates[0]).sha256 : '');
   const incomingShas = new Map<string, string>();
   for (const e of incoming.entries) if (e.kind === 'trustedCertificate') incomingShas.set(shaOf(e), e.alias);
-  const baselineShas = options.vendorBaseline ? new Set(options.vendorBaseline.entries.map(shaOf)) : undefined;
+  const baselineShas = options.vendorShas ?? (options.vendorBaseline ? new Set(options.vendorBaseline.entries.map(shaOf)) : undefined);
+  const incomingSet = new Set(incomingShas.keys());
   const takenAliases = new Set(incoming.entries.map((e) => aliasKey(e.alias)));
 
   const result: UpgradeEntry[] = [];
   const lost: UpgradeEntry[] = [];
+  const retired: UpgradeEntry[] = [];
   const kept = new Map<string, string>(); // incoming alias → current alias
   const migratedEntries: KeystoreEntry[] = [];
   for (const e of current.entries) {
@@ -98,7 +121,12 @@ export function modelUpgrade(current: Keystore, incoming: Keystore, rule: Migrat
       kept.set(aliasKey(inIncoming), e.alias);
       continue;
     }
+    const vendorRemoved = vendorRemovedRoot(e.alias, sha, incomingSet, baselineShas);
     const verdict = migrates(rule, e);
+    if (!verdict.ok && vendorRemoved) {
+      retired.push({ alias: e.alias, sha256: sha, outcome: 'retired', reason: 'a vendor root the new JRE no longer ships (removed or distrusted by the JDK vendor); not migrated, as the vendor intends' });
+      continue;
+    }
     if (!verdict.ok) {
       lost.push({ alias: e.alias, sha256: sha, outcome: 'lost', reason: verdict.reason });
       continue;
@@ -109,7 +137,6 @@ export function modelUpgrade(current: Keystore, incoming: Keystore, rule: Migrat
       continue;
     }
     takenAliases.add(aliasKey(alias));
-    const vendorRemoved = vendorRemovedRoot(e.alias, sha, new Set(incomingShas.keys()), baselineShas);
     const copyOf = migratedAlias(alias, prefix);
     migratedEntries.push({ alias: storedAliasFor(incoming, alias), kind: 'trustedCertificate', timestamp, certificates: [e.certificates[0]] });
     result.push({
@@ -138,6 +165,7 @@ export function modelUpgrade(current: Keystore, incoming: Keystore, rule: Migrat
     why,
     result: [...fromIncoming, ...result],
     lost,
+    retired,
     store: { ...incoming, entries: [...incoming.entries, ...migratedEntries] },
   };
 }

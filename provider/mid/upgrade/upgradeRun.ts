@@ -11,7 +11,7 @@ import { assertWellFormed, describeDuplicate, duplicateMidParameters, getMidPara
 import { midLayout, midPath, upgradeBackupFile, validateMidLayout, type MidLayout } from '../midLayout';
 import { DEFAULT_MIGRATION_STRATEGY, MIGRATION_STRATEGY_PARAMETER, parseMigrationStrategy, type MigrationStrategy } from '../migrationStrategy';
 import { parseRelease, releaseHonoursStrategy, ruleForRelease, ruleForStrategy, type MigrationRule } from './releaseRules';
-import { describeCopy, migratedCopiesOf } from './migratedCopies';
+import { describeCopy, migratedCopiesOf, vendorRemovedRoot } from './migratedCopies';
 import { modelUpgrade, type UpgradeResult } from './upgradeModel';
 
 /** A keystore to open: where and with which password (undefined: password-less or unverified). */
@@ -203,6 +203,12 @@ export interface RestoreResult {
    * copy of it (`snc_<alias>`, {@link migratedCopiesOf}): already trusted, so not restored — said.
    */
   readonly migrated: MigratedRestoreEntry[];
+  /**
+   * JDK vendor roots of the backup that the new JRE no longer ships (removed or distrusted by the
+   * vendor; upgrade-preview calls bringing them back "resurrected"): left out unless
+   * `includeVendorRemoved`, and listed here so the door can say so.
+   */
+  readonly vendorRemoved: UnrestoredEntry[];
   readonly written: boolean;
 }
 
@@ -210,6 +216,8 @@ interface LoadedBackup {
   readonly backupDir: string;
   readonly beforePath: string;
   readonly store?: Keystore;
+  /** What the new JRE shipped (`cacerts_from_upgrade`), when readable. */
+  readonly shipped?: ReadonlySet<string>;
   readonly problem?: string;
 }
 
@@ -227,7 +235,7 @@ const firstCertSha = (e: KeystoreEntry): string | undefined => (e.certificates[0
  */
 export async function restoreMid(
   host: Host,
-  opts: { midHome: string; from?: string; password?: string; beforePassword?: string; now?: Date },
+  opts: { midHome: string; from?: string; password?: string; beforePassword?: string; includeVendorRemoved?: boolean; now?: Date },
 ): Promise<RestoreResult> {
   const layout = midLayout(opts.midHome);
   await validateMidLayout(host, layout);
@@ -236,7 +244,8 @@ export async function restoreMid(
   for (const backupDir of dirs) {
     const beforePath = upgradeBackupFile(layout, backupDir, 'cacerts_before');
     try {
-      backups.push({ backupDir, beforePath, store: await openStore(host, { path: beforePath, password: opts.beforePassword ?? opts.password }) });
+      const store = await openStore(host, { path: beforePath, password: opts.beforePassword ?? opts.password });
+      backups.push({ backupDir, beforePath, store, shipped: await shippedBy(host, upgradeBackupFile(layout, backupDir, 'cacerts_from_upgrade'), opts.beforePassword ?? opts.password) });
     } catch (e) {
       if (opts.from !== undefined || !(e instanceof MidtrustError)) throw e;
       backups.push({ backupDir, beforePath, problem: `cannot be read (${e.message.split('\n')[0]})` });
@@ -259,7 +268,10 @@ export async function restoreMid(
       return false;
     });
     const migrated = migratedOnly(current, chosen ?? backups.find((b) => b.store));
-    if (!chosen) return { store: current, result: { backupDir: backups[0].backupDir, skipped, restored: [], unrestored: [], migrated } };
+    if (!chosen) return { store: current, result: { backupDir: backups[0].backupDir, skipped, restored: [], unrestored: [], migrated, vendorRemoved: [] } };
+    // What the new JRE ships: its store from the backup, else what the live store holds now.
+    const shipped = chosen.shipped ?? have;
+    const vendorRemoved: UnrestoredEntry[] = [];
     const aliases = new Set(current.entries.map((e) => aliasKey(e.alias)));
     const added: KeystoreEntry[] = [];
     const restored: RestoredEntry[] = [];
@@ -269,6 +281,10 @@ export async function restoreMid(
       if (have.has(sha)) continue; // the same certificate twice in the backup: restored once
       if (e.kind !== 'trustedCertificate') {
         unrestored.push({ alias: e.alias, sha256: sha, reason: `a ${e.kind === 'privateKey' ? 'private key' : e.kind} entry: restore only puts back trusted certificates; copy it with keytool -importkeystore -srckeystore ${chosen.beforePath} -srcalias ${e.alias}` });
+        continue;
+      }
+      if (!opts.includeVendorRemoved && vendorRemovedRoot(e.alias, sha, shipped)) {
+        vendorRemoved.push({ alias: e.alias, sha256: sha, reason: 'a JDK vendor root the new JRE no longer ships (removed or distrusted by the vendor)' });
         continue;
       }
       const alias = [e.alias, `restored_${e.alias}`].find((a) => !aliases.has(aliasKey(a)));
@@ -283,7 +299,7 @@ export async function restoreMid(
     }
     return {
       store: added.length ? { ...current, entries: [...current.entries, ...added] } : current,
-      result: { backupDir: chosen.backupDir, skipped, restored, unrestored, migrated },
+      result: { backupDir: chosen.backupDir, skipped, restored, unrestored, migrated, vendorRemoved },
     };
   });
   return { ...outcome.result, written: outcome.written };
@@ -299,6 +315,16 @@ function migratedOnly(current: Keystore, backup: LoadedBackup | undefined): Migr
     if (copy) out.push({ alias: e.alias, sha256: sha, trustedAs: copy.alias, note: describeCopy(copy) });
   }
   return out;
+}
+
+/** The fingerprints of a backup's `cacerts_from_upgrade`, or undefined when it is absent or unreadable. */
+async function shippedBy(host: Host, file: string, password: string | undefined): Promise<Set<string> | undefined> {
+  try {
+    return new Set((await openStore(host, { path: file, password })).entries.map(firstCertSha).filter((x): x is string => x !== undefined));
+  } catch (e) {
+    if (e instanceof MidtrustError) return undefined;
+    throw e;
+  }
 }
 
 /** Every `agent/work/truststore_migration/<epoch>` directory, newest first. */

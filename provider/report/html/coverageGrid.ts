@@ -53,7 +53,7 @@ export function renderCoverageGrid(posture: FleetPosture): string {
     out.push(
       `<details class="allgood"><summary>${withGaps.length === 0 ? 'All' : 'The other'} ${complete.length} reached host${complete.length === 1 ? '' : 's'} hold every declared certificate</summary><p>${names}</p></details>`,
     );
-  } else if (withGaps.length === 0) {
+  } else if (withGaps.length === 0 && reached.length > 0) {
     out.push(`<p class="allgood">Every reached host holds every declared certificate.</p>`);
   }
   if (failed.length > 0) {

@@ -65,6 +65,20 @@ function findingsByRule(h: HostPosture): string[] {
   return [...byRule].map(([rule, r]) => (r.n === 1 ? `${r.severity}: ${r.example}` : `${r.severity}: ${rule} × ${r.n} (e.g. ${r.example})`));
 }
 
+/**
+ * What a host's counts are, in a row of its own under it, across the table: one line naming
+ * them, the lists open on click (and always in print) — a tooltip alone cannot be printed,
+ * screenshot or reached by keyboard. At most `max` lines a list, then how many more.
+ */
+function detailRow(h: HostPosture, details: readonly { label: string; lines: readonly string[] }[], max = 12): string {
+  const list = (lines: readonly string[]): string => {
+    const shown = lines.length > max ? [...lines.slice(0, max), `… and ${lines.length - max} more (all are in the JSON report)`] : lines;
+    return `<ul>${shown.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`;
+  };
+  const body = details.map((d) => `<h3>${escapeHtml(d.label)}</h3>${list(d.lines)}`).join('');
+  return `<tr class="more"><td colspan="8"><details class="why"><summary>Details for ${escapeHtml(h.name)}: ${escapeHtml(details.map((d) => d.label).join(' · '))}</summary>${body}</details></td></tr>`;
+}
+
 function listed(items: readonly string[], max = 3): string {
   const head = items.slice(0, max).join(', ');
   return items.length > max ? `${head} +${items.length - max}` : head;
@@ -73,7 +87,10 @@ function listed(items: readonly string[], max = 3): string {
 function row(h: HostPosture, posture: FleetPosture): string {
   const r = rank(h, posture);
   const cells: string[] = [];
-  cells.push(h.reached ? `<td class="host">${escapeHtml(h.name)}</td>` : `<td class="host">${escapeHtml(h.name)}<span class="failed">FAILED</span></td>`);
+  const details: { label: string; lines: string[] }[] = [];
+  // A narrow page breaks a long host name after its dots, not in the middle of a label.
+  const name = escapeHtml(h.name).replace(/\./g, '.<wbr>');
+  cells.push(h.reached ? `<td class="host">${name}</td>` : `<td class="host">${name}<span class="failed">FAILED</span></td>`);
   if (!h.reached) {
     // Nothing is known about a failed host but why: one cell across the rest of the row.
     cells.push(`<td colspan="7" class="err">${escapeHtml(h.error ?? 'failed')}</td>`);
@@ -86,6 +103,8 @@ function row(h: HostPosture, posture: FleetPosture): string {
   } else {
     const what = tooltip(h.drift.actions.map((a) => `${a.action} ${a.alias}: ${a.reason}`));
     const missing = (h.coverage ?? []).filter((s) => s === 'missing' || s === 'different').length;
+    const lines = h.drift.actions.map((a) => `${a.action} ${a.alias}: ${a.reason}`);
+    details.push({ label: plural(h.drift.changes, 'pending change'), lines });
     cells.push(`<td data-v="${h.drift.changes}" class="drift t-later" title="${what}">${plural(h.drift.changes, 'change')}${missing ? `<span class="sub">${missing} missing</span>` : ''}</td>`);
   }
   cells.push(`<td class="n" data-v="${h.store?.entries ?? 0}" title="${h.vendorCertificates} JDK vendor root${h.vendorCertificates === 1 ? '' : 's'} included">${h.store?.entries ?? 0}</td>`);
@@ -107,6 +126,8 @@ function row(h: HostPosture, posture: FleetPosture): string {
     cells.push('<td class="n t-quiet" data-v="0">none</td>');
   } else {
     const why = tooltip(h.upgrade.lost.map((l) => `${l.alias}: ${l.reason}`));
+    const lines = h.upgrade.lost.map((l) => `${l.alias}: ${l.reason}`);
+    details.push({ label: `${plural(h.upgrade.lost.length, 'certificate')} lost at the next upgrade`, lines });
     cells.push(`<td class="n t-later" data-v="${h.upgrade.lost.length}" title="${why}">${h.upgrade.lost.length}<span class="sub">${escapeHtml(listed(h.upgrade.lost.map((l) => l.alias), 1))}</span></td>`);
   }
   const count = { error: 0, warning: 0, advisory: 0 };
@@ -116,9 +137,13 @@ function row(h: HostPosture, posture: FleetPosture): string {
     count.warning ? `<span class="chip w">${plural(count.warning, 'warning')}</span>` : '',
     count.advisory ? `<span class="chip a">${count.advisory} advisory</span>` : '',
   ].join('');
-  const findings = tooltip(findingsByRule(h));
-  cells.push(`<td class="findings" data-v="${count.error * 1e6 + count.warning * 1e3 + count.advisory}"${findings ? ` title="${findings}"` : ''}>${chips || '<span class="quiet">none</span>'}</td>`);
-  return `<tr class="rank${Math.min(r, 2)}" data-flags="${flags(h, posture, r)}">${cells.join('')}</tr>`;
+  const byRule = findingsByRule(h);
+  const vendor = h.vendorFindings.error + h.vendorFindings.warning + h.vendorFindings.advisory;
+  const vendorLine = vendor ? `<span class="sub">+ ${vendor} on JDK vendor roots</span>` : '';
+  if (byRule.length) details.push({ label: [count.error ? plural(count.error, 'error') : '', count.warning ? plural(count.warning, 'warning') : '', count.advisory ? `${count.advisory} advisory` : ''].filter(Boolean).join(', '), lines: byRule });
+  cells.push(`<td class="findings" data-v="${count.error * 1e6 + count.warning * 1e3 + count.advisory}">${chips || '<span class="quiet">none</span>'}${vendorLine}</td>`);
+  const main = `<tr class="rank${Math.min(r, 2)}" data-flags="${flags(h, posture, r)}">${cells.join('')}</tr>`;
+  return details.length ? `${main}${detailRow(h, details)}` : main;
 }
 
 /**

@@ -8,8 +8,10 @@ export const PAGE_SCRIPT = `
   var table = document.getElementById('hosts-table');
   if (!table) return;
   var body = table.tBodies[0];
-  var rows = Array.prototype.slice.call(body.rows);
-  var text = rows.map(function (r) { return r.textContent.toLowerCase(); });
+  // Host rows; a host's details row (class "more") follows it wherever it goes.
+  var rows = Array.prototype.slice.call(body.rows).filter(function (r) { return !r.classList.contains('more'); });
+  var more = rows.map(function (r) { var n = r.nextElementSibling; return n && n.classList.contains('more') ? n : null; });
+  var text = rows.map(function (r, i) { return (r.textContent + ' ' + (more[i] ? more[i].textContent : '')).toLowerCase(); });
   var query = document.getElementById('host-query');
   var flag = document.getElementById('host-flag');
   var count = document.getElementById('host-count');
@@ -23,6 +25,7 @@ export const PAGE_SCRIPT = `
       var flags = ' ' + (r.getAttribute('data-flags') || '') + ' ';
       var ok = (!q || text[i].indexOf(q) !== -1) && (!f || flags.indexOf(' ' + f + ' ') !== -1);
       r.hidden = !ok;
+      if (more[i]) more[i].hidden = !ok;
       if (ok) shown++;
     });
     var noun = rows.length === 1 ? ' host' : ' hosts';
@@ -49,7 +52,7 @@ export const PAGE_SCRIPT = `
       th.setAttribute('aria-sort', dir === 1 ? 'ascending' : 'descending');
       var order = rows.map(function (r, i) { return { r: r, k: key(r, index, numeric), i: i }; });
       order.sort(function (a, b) { return (a.k < b.k ? -1 : a.k > b.k ? 1 : a.i - b.i) * dir; });
-      order.forEach(function (o) { body.appendChild(o.r); });
+      order.forEach(function (o) { body.appendChild(o.r); if (more[o.i]) body.appendChild(more[o.i]); });
     });
   });
 

@@ -25,6 +25,8 @@ section{background:var(--card);border:1px solid var(--line);border-radius:8px;pa
 .card .v small{font-size:14px;color:var(--muted);font-weight:500}
 .card .d{font-size:12px;color:var(--muted);margin-top:2px}
 .card.red .v{color:var(--red)}.card.amber .v{color:var(--amber)}
+.card.unknown{border-left-style:dashed;border-left-color:var(--faint)}.card.unknown .v{color:var(--faint)}
+.d .u{color:var(--muted);font-style:italic}
 .d .r{color:var(--red);font-weight:600}.d .a{color:var(--amber);font-weight:600}
 svg.timeline{width:100%;height:auto;display:block;font:11px system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","DejaVu Sans",sans-serif}
 .z-expired{fill:#fbe3e0}.z-soon{fill:var(--red-bg)}.z-later{fill:var(--amber-bg)}
@@ -84,6 +86,13 @@ details summary{cursor:pointer;color:var(--blue)}
 #hosts .chip{margin-right:2px}
 #hosts .failed{display:block;color:var(--red);font-size:11px;font-weight:700;letter-spacing:.04em}
 #hosts td.path{max-width:170px}
+#hosts tr.more td{padding:0 8px 6px 14px;border-bottom:1px solid var(--line2)}
+#hosts tr.rank2+tr.more td{box-shadow:inset 3px 0 0 var(--red-fill)}#hosts tr.rank1+tr.more td{box-shadow:inset 3px 0 0 var(--amber-fill)}
+#hosts tbody tr:has(+tr.more) td{border-bottom:0}
+details.why summary{font-size:12px;color:var(--blue)}
+details.why h3{font-size:12px;font-weight:600;margin:6px 0 2px;color:var(--ink)}
+details.why ul{margin:0;padding-left:18px;font-size:12px;color:var(--muted);overflow-wrap:anywhere}
+details.why li{margin:1px 0}
 .chip{display:inline-block;padding:0 5px;border-radius:9px;font-size:12px;font-weight:600;margin:0 4px 2px 0;white-space:nowrap}
 .chip.e{background:var(--red-bg);color:var(--red)}.chip.w{background:var(--amber-bg);color:var(--amber)}.chip.a{background:#eef1f4;color:var(--muted)}
 .quiet{color:var(--faint)}
@@ -104,10 +113,22 @@ td.e-yes{color:#6f9c83}td.e-no{color:var(--red);background:var(--red-bg);font-we
 .whylist .verdict{white-space:nowrap;font-weight:700;font-size:12px;padding:1px 6px;border-radius:9px}
 .verdict.e-no{color:var(--red);background:var(--red-bg)}.verdict.e-unknown{color:var(--amber);background:var(--amber-bg)}
 @media (max-width:1100px){.summary{grid-template-columns:repeat(3,minmax(0,1fr))}.summary.c7{grid-template-columns:repeat(4,minmax(0,1fr))}}
+@media (max-width:960px){
+main{padding:16px 12px 32px}section{padding:12px}
+#hosts th,#hosts td{padding-left:5px;padding-right:5px;font-size:13px}
+#hosts th:nth-child(n){width:auto}
+#hosts td.host{white-space:normal;overflow-wrap:break-word;min-width:90px}
+#hosts td.expiry,#hosts td.drift{white-space:normal}
+#hosts td.path{max-width:110px}
+#hosts .chip{display:block;width:max-content}
+.controls input{width:100%}
+}
 @media print{
 html,body{background:#fff}main{max-width:none;padding:0}
 section{border:0;padding:8px 0;break-inside:auto}
-.controls,details summary{display:none}
+.controls,details.allgood summary{display:none}
+details.why::details-content{content-visibility:visible;display:block}details.why summary{color:var(--ink);list-style:none}
+details.allgood::details-content{content-visibility:visible;display:block}
 .card{break-inside:avoid}
 #hosts tbody tr:hover{background:none}
 thead{display:table-header-group}tr{break-inside:avoid}

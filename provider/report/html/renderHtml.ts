@@ -29,7 +29,9 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function card(key: string, value: string, detail: string, tone: 'red' | 'amber' | 'calm' | ''): string {
+type Tone = 'red' | 'amber' | 'calm' | 'unknown' | '';
+
+function card(key: string, value: string, detail: string, tone: Tone): string {
   return `<div class="card ${tone}"><div class="k">${key}</div><div class="v">${value}</div><div class="d">${detail}</div></div>`;
 }
 
@@ -37,12 +39,22 @@ function summaryStrip(p: FleetPosture): string {
   const s = p.summary;
   const { soonDays, laterDays } = p.expiryWindows;
   const cards: string[] = [];
+  // What was not measured is never "all fine": with no host reached every measured card says
+  // unknown; with some hosts down, a calm card says it speaks for the reached ones only.
+  const nothingMeasured = s.reached === 0;
+  const partly = s.failed > 0 && !nothingMeasured;
+  const measured = (key: string, value: string, detail: string, tone: Tone): string =>
+    nothingMeasured
+      ? card(key, '?', `<span class="u">unknown — 0 of ${plural(s.hosts, 'host')} reached</span>`, 'unknown')
+      : partly && tone === 'calm'
+        ? card(key, value, `${detail}<br><span class="u">on the ${s.reached} reached of ${s.hosts}</span>`, '')
+        : card(key, value, detail, tone);
   cards.push(card('Hosts reached', `${s.reached}<small> / ${s.hosts}</small>`, s.failed ? `<span class="r">${s.failed} failed</span>` : 'none failed', s.failed ? 'red' : 'calm'));
   if (s.drifted === null) {
-    cards.push(card('Drift', '—', 'no desired-state file', ''));
+    cards.push(measured('Drift', '—', 'no desired-state file', ''));
   } else {
     const missing = s.incomplete ? `<span class="r">${s.incomplete} missing a declared certificate</span>` : 'none missing a declared certificate';
-    cards.push(card('Drifted hosts', String(s.drifted), missing, s.incomplete ? 'red' : s.drifted ? 'amber' : 'calm'));
+    cards.push(measured('Drifted hosts', String(s.drifted), missing, s.incomplete ? 'red' : s.drifted ? 'amber' : 'calm'));
   }
   const exp = s.expiring;
   const soonTone = s.expired.certificates || exp.withinSoonDays.certificates ? 'red' : exp.withinLaterDays.certificates ? 'amber' : 'calm';
@@ -55,22 +67,22 @@ function summaryStrip(p: FleetPosture): string {
           .filter(Boolean)
           .join('<br>')
       : `nothing expires within ${soonDays} days`;
-  cards.push(card(`Expired or ≤ ${soonDays} days`, String(exp.withinSoonDays.certificates + s.expired.certificates), expDetail, soonTone === 'red' ? 'red' : 'calm'));
+  cards.push(measured(`Expired or ≤ ${soonDays} days`, String(exp.withinSoonDays.certificates + s.expired.certificates), expDetail, soonTone === 'red' ? 'red' : 'calm'));
   cards.push(
-    card(
+    measured(
       `Expiring ≤ ${laterDays} days`,
       String(exp.withinLaterDays.certificates),
       exp.withinLaterDays.certificates ? `${plural(exp.withinLaterDays.certificates, 'certificate')} on ${plural(exp.withinLaterDays.hosts, 'host')}` : `nothing expires within ${laterDays} days`,
       exp.withinLaterDays.certificates ? 'amber' : 'calm',
     ),
   );
-  cards.push(card('Upgrade risk', String(s.upgradeRisk), s.upgradeRisk ? `${s.upgradeRisk === 1 ? 'host loses' : 'hosts lose'} certificates at the next upgrade` : 'no host loses a certificate', s.upgradeRisk ? 'amber' : 'calm'));
+  cards.push(measured('Upgrade risk', String(s.upgradeRisk), s.upgradeRisk ? `${s.upgradeRisk === 1 ? 'host loses' : 'hosts lose'} certificates at the next upgrade` : 'no host loses a certificate', s.upgradeRisk ? 'amber' : 'calm'));
   const v = s.violations;
   cards.push(
-    card(
+    measured(
       'Policy findings',
       String(v.error + v.warning),
-      `${v.error ? `<span class="r">${plural(v.error, 'error')}</span>` : '0 errors'} · ${v.warning ? `<span class="a">${plural(v.warning, 'warning')}</span>` : '0 warnings'} · ${v.advisory} advisory`,
+      `${v.error ? `<span class="r">${plural(v.error, 'error')}</span>` : '0 errors'} · ${v.warning ? `<span class="a">${plural(v.warning, 'warning')}</span>` : '0 warnings'} · ${v.advisory} advisory${vendorNote(p)}`,
       v.error ? 'red' : v.warning ? 'amber' : 'calm',
     ),
   );
@@ -80,9 +92,16 @@ function summaryStrip(p: FleetPosture): string {
     const extra = [e.notChecked ? `<span class="a">${e.notChecked} unreachable</span>` : '', e.notTrustedAfterUpgrade ? `<span class="a">${e.notTrustedAfterUpgrade} after upgrade</span>` : ''].filter(Boolean);
     const detail = extra.length ? extra.join(' · ') : e.notTrusted ? `<span class="r">refuse${e.notTrusted === 1 ? 's' : ''} a declared endpoint</span>` : 'every host trusts every endpoint';
     const tone = e.notTrusted ? 'red' : extra.length ? 'amber' : 'calm';
-    cards.push(card('Endpoints not trusted', `${e.notTrusted}<small> ${e.notTrusted === 1 ? 'host' : 'hosts'}</small>`, detail, tone));
+    cards.push(measured('Endpoints not trusted', `${e.notTrusted}<small> ${e.notTrusted === 1 ? 'host' : 'hosts'}</small>`, detail, tone));
   }
   return `<section class="summary${cards.length > 6 ? ' c7' : ''}" aria-label="Summary">${cards.join('')}</section>`;
+}
+
+/** JDK vendor roots' own findings: said beside the team's, never counted with them. */
+function vendorNote(p: FleetPosture): string {
+  let n = 0;
+  for (const h of p.hosts) n += h.vendorFindings.error + h.vendorFindings.warning + h.vendorFindings.advisory;
+  return n ? `<br><span class="u">+ ${n} on JDK vendor roots, as the vendor ships them (not counted)</span>` : '';
 }
 
 /** Expired and expiring certificates, soonest first, with the hosts that hold each. */
@@ -167,7 +186,7 @@ export function renderHtml(posture: FleetPosture): string {
         ]
       : []),
     '<section id="hosts" aria-labelledby="h-hosts">',
-    `<h2 id="h-hosts">Hosts</h2><p class="lead">Most urgent first. Hover a cell for details.</p>`,
+    `<h2 id="h-hosts">Hosts</h2><p class="lead">Most urgent first. Under a host, "Details" opens what its counts are (open in print).</p>`,
     renderHostTable(p),
     '</section>',
     `<footer>${escapeHtml(p.generator)} · report schema v${p.schemaVersion} · the same data as <code>--format json</code> and <code>--format prometheus</code></footer>`,
