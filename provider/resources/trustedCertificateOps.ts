@@ -1,7 +1,8 @@
 import type { dynamic } from '@pulumi/pulumi';
 import { Certificate } from '../certificate/certificate';
 import { aliasKey, findEntry } from '../keystore/model';
-import { reconcileOwnedEntries, type WantedEntries } from '../ownership/keystoreClaims';
+import { claimsFromOutputs, reconcileOwnedEntries, type ClaimMirror, type WantedEntries } from '../ownership/keystoreClaims';
+import { confirmOnRefresh, type OwnershipOutputs } from './ownershipOutputs';
 import {
   asPersonError,
   certificateProblem,
@@ -90,8 +91,8 @@ export async function create(props: Props): Promise<dynamic.CreateResult> {
   const inputs = props as unknown as TrustedCertificateInputs;
   const ownerId = newOwnerId();
   const cert = parseOneCertificate(inputs.certificatePem, `alias ${inputs.alias}`);
-  const storeType = await reconcile(inputs, ownerId, cert);
-  return { id: idOf(inputs), outs: outputsFor(inputs, ownerId, cert, storeType) };
+  const done = await reconcile(inputs, ownerId, cert, []);
+  return { id: idOf(inputs), outs: outputsFor(inputs, ownerId, cert, done.storeType, done) };
 }
 
 /**
@@ -107,7 +108,9 @@ export async function read(id: string, props: Props): Promise<dynamic.ReadResult
   const store = await readStore(inputs.keystorePath, passwordOf(props), inputs.connection);
   const entry = store ? findEntry(store, inputs.alias) : undefined;
   const held = entry?.kind === 'trustedCertificate' && entry.certificates[0] ? Certificate.fromDer(entry.certificates[0]) : undefined;
-  const outs = outputsFor(inputs, ownerIdOf(props), held, store?.type);
+  const ownerId = ownerIdOf(props);
+  const ownership = store ? await confirmOnRefresh({ path: inputs.keystorePath, password: passwordOf(props) }, inputs.connection, ownerId, claimsFromOutputs(props.claims)) : { claims: claimsFromOutputs(props.claims), notes: [] };
+  const outs = outputsFor(inputs, ownerId, held, store?.type, ownership);
   return { id, props: outs, inputs: inputsOf(outs) };
 }
 
@@ -119,8 +122,8 @@ export async function update(_id: string, olds: Props, news: Props): Promise<dyn
   const inputs = news as unknown as TrustedCertificateInputs;
   const ownerId = ownerIdOf(olds);
   const cert = parseOneCertificate(inputs.certificatePem, `alias ${inputs.alias}`);
-  const storeType = await reconcile(inputs, ownerId, cert);
-  return { outs: outputsFor(inputs, ownerId, cert, storeType) };
+  const done = await reconcile(inputs, ownerId, cert, claimsFromOutputs(olds.claims));
+  return { outs: outputsFor(inputs, ownerId, cert, done.storeType, done) };
 }
 
 /**
@@ -132,27 +135,30 @@ export async function update(_id: string, olds: Props, news: Props): Promise<dyn
 export async function remove(_id: string, props: Props): Promise<void> {
   const inputs = props as unknown as TrustedCertificateInputs;
   if (typeof props.ownerId !== 'string') return; // no claim was ever recorded for it: nothing is ours to give back
-  await reconcile({ ...inputs, storePassword: passwordOf(props) }, props.ownerId, undefined);
+  await reconcile({ ...inputs, storePassword: passwordOf(props) }, props.ownerId, undefined, []);
 }
 
 /**
  * One coalesced read-modify-write of the store and its ownership record: claim `cert` under the
- * alias for `ownerId`, or (cert undefined) release it. Returns the store type.
+ * alias for `ownerId`, or (cert undefined) release it. `mine` is the claim the resource's outputs
+ * remember (update): taken back first where the record lost it. Returns the store type and the
+ * claim as the outputs show it.
  */
-async function reconcile(inputs: TrustedCertificateInputs, ownerId: string, cert: Certificate | undefined): Promise<string | undefined> {
+async function reconcile(inputs: TrustedCertificateInputs, ownerId: string, cert: Certificate | undefined, mine: readonly ClaimMirror[]): Promise<OwnershipOutputs & { storeType: string | undefined }> {
   const target = { path: inputs.keystorePath, password: inputs.storePassword, ownership: true };
   const key = aliasKey(inputs.alias);
   const wanted: WantedEntries = cert ? new Map([[key, { alias: inputs.alias, der: cert.der, sha256: cert.sha256, source: `alias ${inputs.alias}` }]]) : new Map();
   try {
-    const outcome = await batcherFor(inputs.connection).submit(target, (current, ledger) => {
+    const outcome = await batcherFor(inputs.connection).submit<OwnershipOutputs & { storeType: string | undefined }>(target, (current, ledger, ownership) => {
       if (!current) {
         if (cert) throw missingStore();
-        return { store: current, result: undefined }; // store gone: nothing left to give back
+        return { store: current, result: { storeType: undefined, claims: [], notes: [] } }; // store gone: nothing left to give back
       }
-      const next = reconcileOwnedEntries(current, ledger, ownerId, wanted, { keystorePath: inputs.keystorePath, overwrite: Boolean(inputs.overwrite), now: new Date() });
-      return { store: next.store, ledger: next.ledger, result: current.type };
+      const next = reconcileOwnedEntries(current, ledger, ownerId, wanted, { keystorePath: inputs.keystorePath, overwrite: Boolean(inputs.overwrite), now: new Date(), mine });
+      return { store: next.store, ledger: next.ledger, result: { storeType: current.type, claims: next.claims, notes: [...ownership.notes, ...next.notes] } };
     });
     trace(`${cert ? 'claim' : 'release'} ${inputs.alias}: ${describeOutcome(inputs.keystorePath, outcome)}`);
+    for (const note of outcome.result.notes) trace(`note: ${note}`);
     return outcome.result;
   } catch (e) {
     throw asPersonError(e, cert ? `alias ${inputs.alias} in ${inputs.keystorePath}` : `deleting alias ${inputs.alias} from ${inputs.keystorePath}`);
@@ -188,7 +194,7 @@ function recordedFingerprint(olds: Props): string | undefined {
  * The outputs: the inputs as declared plus what the store holds. storePassword is kept only under
  * its own name (the engine re-marks it secret; delete and read need it) and copied nowhere else.
  */
-function outputsFor(inputs: TrustedCertificateInputs, ownerId: string, cert: Certificate | undefined, storeType: string | undefined): Props {
+function outputsFor(inputs: TrustedCertificateInputs, ownerId: string, cert: Certificate | undefined, storeType: string | undefined, ownership: OwnershipOutputs): Props {
   const facts = cert?.facts;
   const outs: Props = {
     keystorePath: inputs.keystorePath,
@@ -202,6 +208,8 @@ function outputsFor(inputs: TrustedCertificateInputs, ownerId: string, cert: Cer
     isCa: facts?.isCa ?? null,
     storeType: storeType ?? null,
     ownerId,
+    claims: ownership.claims,
+    ownershipNotes: ownership.notes,
   };
   return copyGiven(outs, inputs, ['storePassword', 'overwrite']);
 }

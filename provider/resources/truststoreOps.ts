@@ -1,7 +1,8 @@
 import type { dynamic } from '@pulumi/pulumi';
 import { Certificate } from '../certificate/certificate';
 import { aliasKey, findEntry, type Keystore } from '../keystore/model';
-import { exclusiveAbsences, reconcileOwnedEntries, type WantedAbsent, type WantedCertificate } from '../ownership/keystoreClaims';
+import { claimsFromOutputs, exclusiveAbsences, reconcileOwnedEntries, type ClaimMirror, type WantedAbsent, type WantedCertificate } from '../ownership/keystoreClaims';
+import { confirmOnRefresh, type OwnershipOutputs } from './ownershipOutputs';
 import {
   asPersonError,
   certificateProblem,
@@ -117,7 +118,7 @@ export function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult 
 export async function create(props: Props): Promise<dynamic.CreateResult> {
   const inputs = props as unknown as TruststoreInputs;
   const ownerId = newOwnerId();
-  return { id: inputs.keystorePath, outs: await reconcile(inputs, ownerId, declared(inputs)) };
+  return { id: inputs.keystorePath, outs: await reconcile(inputs, ownerId, declared(inputs), []) };
 }
 
 /**
@@ -127,7 +128,7 @@ export async function create(props: Props): Promise<dynamic.CreateResult> {
  */
 export async function update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
   const inputs = news as unknown as TruststoreInputs;
-  return { outs: await reconcile(inputs, ownerIdOf(olds), declared(inputs)) };
+  return { outs: await reconcile(inputs, ownerIdOf(olds), declared(inputs), claimsFromOutputs(olds.claims)) };
 }
 
 /**
@@ -139,7 +140,9 @@ export async function update(_id: string, olds: Props, news: Props): Promise<dyn
 export async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
   const inputs = props as unknown as TruststoreInputs;
   const store = await readStore(inputs.keystorePath, passwordOf(props), inputs.connection);
-  const outs = outputsFor(inputs, ownerIdOf(props), store);
+  const ownerId = ownerIdOf(props);
+  const ownership = store ? await confirmOnRefresh({ path: inputs.keystorePath, password: passwordOf(props) }, inputs.connection, ownerId, claimsFromOutputs(props.claims)) : { claims: claimsFromOutputs(props.claims), notes: [] };
+  const outs = outputsFor(inputs, ownerId, store, ownership);
   return { id, props: outs, inputs: inputsOf(outs) };
 }
 
@@ -151,7 +154,7 @@ export async function read(id: string, props: Props): Promise<dynamic.ReadResult
 export async function remove(_id: string, props: Props): Promise<void> {
   const inputs = props as unknown as TruststoreInputs;
   if (typeof props.ownerId !== 'string') return; // no claim was ever recorded for it: nothing is ours to give back
-  await reconcile({ ...inputs, storePassword: passwordOf(props) }, props.ownerId, undefined);
+  await reconcile({ ...inputs, storePassword: passwordOf(props) }, props.ownerId, undefined, []);
 }
 
 /** The declared certificates, parsed (check already explained any that do not parse). */
@@ -166,22 +169,23 @@ function declared(inputs: TruststoreInputs): WantedCertificate[] {
  * One coalesced read-modify-write of the store and its ownership record: what `ownerId` owns
  * reconciled with `wanted` (undefined: delete, so nothing is wanted). Returns the outputs.
  */
-async function reconcile(inputs: TruststoreInputs, ownerId: string, wanted: WantedCertificate[] | undefined): Promise<Props> {
+async function reconcile(inputs: TruststoreInputs, ownerId: string, wanted: WantedCertificate[] | undefined, mine: readonly ClaimMirror[]): Promise<Props> {
   const target = { path: inputs.keystorePath, password: inputs.storePassword, ownership: true };
   try {
-    const outcome = await batcherFor(inputs.connection).submit(target, (current, ledger) => {
+    const outcome = await batcherFor(inputs.connection).submit<{ store: Keystore; ownership: OwnershipOutputs } | undefined>(target, (current, ledger, ownership) => {
       if (!current) {
         if (wanted) throw missingStore();
         return { store: current, result: undefined }; // store gone: nothing left to give back
       }
       const want = new Map<string, WantedCertificate | WantedAbsent>(wanted?.map((w) => [aliasKey(w.alias), w]) ?? []);
       if (wanted && inputs.exclusive) for (const [key, absent] of exclusiveAbsences(current, ledger, ownerId, new Set(want.keys()))) want.set(key, absent);
-      const next = reconcileOwnedEntries(current, ledger, ownerId, want, { keystorePath: inputs.keystorePath, overwrite: Boolean(inputs.overwrite), now: new Date() });
-      return { store: next.store, ledger: next.ledger, result: next.store };
+      const next = reconcileOwnedEntries(current, ledger, ownerId, want, { keystorePath: inputs.keystorePath, overwrite: Boolean(inputs.overwrite), now: new Date(), mine });
+      return { store: next.store, ledger: next.ledger, result: { store: next.store, ownership: { claims: next.claims, notes: [...ownership.notes, ...next.notes] } } };
     });
     trace(`truststore ${wanted ? 'claim' : 'release'}: ${outcome.written ? 'wrote' : 'did not write'} ${inputs.keystorePath} (batch of ${outcome.batchSize})`);
+    for (const note of outcome.result?.ownership.notes ?? []) trace(`note: ${note}`);
     // The store as this change left it; later changes in the same batch touch other aliases only.
-    return outcome.result ? outputsFor(inputs, ownerId, outcome.result) : {};
+    return outcome.result ? outputsFor(inputs, ownerId, outcome.result.store, outcome.result.ownership) : {};
   } catch (e) {
     throw asPersonError(e, wanted ? inputs.keystorePath : `deleting the truststore entries from ${inputs.keystorePath}`);
   }
@@ -218,7 +222,7 @@ function sameSet(a: Map<string, string>, b: Map<string, string>): boolean {
  * Outputs: the declared inputs, then what the store holds for them. storePassword stays under its
  * own name only (the engine re-marks it secret; read and delete need it).
  */
-function outputsFor(inputs: TruststoreInputs, ownerId: string, store: Keystore | undefined): Props {
+function outputsFor(inputs: TruststoreInputs, ownerId: string, store: Keystore | undefined, ownership: OwnershipOutputs): Props {
   const entries: EntryOutput[] = [];
   for (const c of inputs.certificates) {
     const entry = store ? findEntry(store, c.alias) : undefined;
@@ -240,6 +244,8 @@ function outputsFor(inputs: TruststoreInputs, ownerId: string, store: Keystore |
     storeType: store?.type ?? null,
     unmanagedAliases,
     ownerId,
+    claims: ownership.claims,
+    ownershipNotes: ownership.notes,
   };
   return copyGiven(outs, inputs, ['storePassword', 'exclusive', 'overwrite']);
 }
