@@ -2,7 +2,7 @@ import * as pathModule from 'node:path';
 import { sha256Hex } from '../certificate/fingerprint';
 import { MidtrustError } from '../errors';
 import type { Host } from '../host/host';
-import { formatByteLimit, READ_LIMITS } from '../host/readLimits';
+import { READ_LIMITS } from '../host/readLimits';
 import { OWNERSHIP_RECORD_SUFFIX } from '../host/tempFileName';
 import { canonical, EMPTY_LEDGER, ledgerBeforeWrite, MAX_OWNERS_PER_KEY, sameLedger, type HeldValue, type Ledger, type OwnershipRecord } from './ownershipLedger';
 
@@ -124,7 +124,7 @@ export async function readLedger(host: Host, loc: RecordLocation, fileSha256?: s
     notes: [`${host.describe()} ${from}: ownership record not used (${why}); its claims are ignored — deletes leave every entry in place; see \`midtrust owners\``],
   });
   const limit = maxRecordBytes(loc);
-  if (st.size > limit) return refuse(`${formatByteLimit(st.size)}, more than the ${formatByteLimit(limit)} a record of this file can need`);
+  if (st.size > limit) return refuse(`${mib(st.size)}, more than the ${mib(limit)} a record of this file can need`);
   if (loc.describedUid !== undefined && st.uid !== 0 && st.uid !== loc.describedUid) {
     return refuse(`owned by uid ${st.uid}, neither root nor the owner of ${loc.describedPath}: a file another account can write says nothing about this one`);
   }
@@ -224,6 +224,11 @@ function sameClaims(a: Ledger, b: Ledger): boolean {
 /** The directory part of a path in the host's own syntax. */
 export function hostDirname(file: string): string {
   return /^[A-Za-z]:[\\/]/.test(file) ? pathModule.win32.dirname(file) : pathModule.posix.dirname(file);
+}
+
+/** "25.0 MiB". */
+function mib(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
 /** SHA-256 of a file's bytes, as records keep it. */
