@@ -200,8 +200,12 @@ export function textValue(value: string | undefined | null): HeldValue {
  */
 export function reclaim(ledger: Ledger, key: string, owner: string, current: HeldValue, mirror: { found: HeldValue; put: HeldValue }, at: number = Date.now()): Ledger {
   const rec = ledger.records[key];
-  if (rec?.owners.includes(owner) || !sameValue(current, mirror.put)) return ledger;
-  if (rec && sameValue(current, rec.put)) return claim(ledger, key, owner, current, current === null ? null : { digest: current.digest, data: '', ...(current.timestamp !== undefined ? { timestamp: current.timestamp } : {}) }, at);
+  if (rec?.owners.includes(owner)) return ledger;
+  // Another owner's claim that still matches the entry, holding the certificate this resource keeps there
+  // (it re-added it after an upgrade, with a later creation date): joined.
+  const sameCertificate = current !== null && mirror.put !== null && current.digest === mirror.put.digest;
+  if (rec && sameValue(current, rec.put) && (sameCertificate || sameValue(current, mirror.put))) return claim(ledger, key, owner, current, current === null ? null : { digest: current.digest, data: '', ...(current.timestamp !== undefined ? { timestamp: current.timestamp } : {}) }, at);
+  if (!sameValue(current, mirror.put)) return ledger;
   return withRecord(ledger, key, { found: mirror.found, put: mirror.put, owners: [owner], confirmed: { [owner]: at } });
 }
 

@@ -98,7 +98,9 @@ const STATUS_TEXT = {
 } as const;
 
 function renderView(v: OwnersView): string {
-  const lines = [v.file, `  ${STATUS_TEXT[v.status]}${v.status === 'none' ? '' : `: ${v.record}`}`];
+  // Paths on lines of their own: they are as long as they are, the rest fits 80 columns.
+  const lines = [v.file, `  ${STATUS_TEXT[v.status]}${v.status === 'none' ? '' : ':'}`];
+  if (v.status !== 'none') lines.push(`    ${v.record}`);
   for (const n of v.notes) lines.push(`  note: ${n}`);
   for (const c of v.claims) {
     const entry = c.matches === null ? '' : c.matches ? ', entry as put' : ', ENTRY CHANGED since';
