@@ -34,9 +34,10 @@ export const ownersCommand = defineCommand<OwnersOptions>({
     const prune = positionals[0] === 'prune';
     const rest = prune ? positionals.slice(1) : positionals;
     const host = new LocalHost();
+    if (prune && !opts.owner) throw new MidtrustError('INVALID_INPUT', 'owners prune needs --owner <ID> (an owner id listed by midtrust owners: the ownerId output of the resource you removed from the state)');
+    if (!prune && opts.owner) throw new MidtrustError('INVALID_INPUT', '--owner goes with owners prune; to list, leave it out');
     const files = await filesOf(host, rest, opts, io);
-    if (prune) {
-      if (!opts.owner) throw new MidtrustError('INVALID_INPUT', 'owners prune needs --owner <ID> (an owner id listed by midtrust owners: the ownerId output of the resource you removed from the state)');
+    if (prune && opts.owner) {
       const pruned: PruneResult[] = [];
       const misses: string[] = [];
       for (const f of files) {
@@ -51,7 +52,6 @@ export const ownersCommand = defineCommand<OwnersOptions>({
       io.stdout(opts.json ? `${JSON.stringify({ pruned }, null, 2)}\n` : terminalText(pruned.map(renderPrune).join('')));
       return EXIT.OK;
     }
-    if (opts.owner) throw new MidtrustError('INVALID_INPUT', '--owner goes with owners prune; to list, leave it out');
     const password = await resolveStorePassword(opts, io);
     const staleAfterMs = parseStaleAfter(opts['stale-after']);
     const views: OwnersView[] = [];
