@@ -158,13 +158,16 @@ export async function readLedger(host: Host, loc: RecordLocation, fileSha256?: s
  */
 export async function writeLedger(host: Host, loc: RecordLocation, ledger: Ledger): Promise<void> {
   const dir = hostDirname(loc.path);
+  const dirExists = loc.agentDir !== undefined && (await host.stat(dir)) !== undefined;
+  // Leftovers of a record write that was killed (called under the store's lock, like the store's own temporaries).
+  if (dirExists) await host.cleanupStaleTemps(loc.path).catch(() => 0);
   if (Object.keys(ledger.records).length === 0) {
     if (await host.stat(loc.path)) await host.removeFile(loc.path);
     await removeLegacy(host, loc);
-    if (loc.agentDir) await host.removeEmptyDirectory(dir).catch(() => false);
+    if (dirExists) await host.removeEmptyDirectory(dir).catch(() => false);
     return;
   }
-  if (loc.agentDir && !(await host.stat(dir))) {
+  if (loc.agentDir && !dirExists) {
     // Owned like agent/ (the MID's account can already change every file the record describes); 0700.
     const agent = await host.stat(loc.agentDir);
     await host.makeDirectory(dir, { mode: 0o700, ...(agent ? { owner: { uid: agent.uid, gid: agent.gid } } : {}) });

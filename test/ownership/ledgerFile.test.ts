@@ -148,3 +148,15 @@ test('pruneOwner drops one owner everywhere; a key it owned alone loses its reco
   expect(ledger.records['acme-root']).toMatchObject({ owners: ['o2'], confirmed: { o2: 2000 } });
   expect(ledger.records.other).toBeUndefined();
 });
+
+test('a record write killed half-way leaves a temporary file that the next write removes (its process is gone)', async () => {
+  const { cacerts } = midHome();
+  const loc = await recordLocation(host, cacerts);
+  await writeLedger(host, loc, ledgerWith('o1'));
+  const leftover = path.join(path.dirname(loc.path), `.${path.basename(loc.path)}.midtrust-999999999-0123456789ab.tmp`);
+  fs.writeFileSync(leftover, '{"version":2');
+  await writeLedger(host, loc, ledgerWith('o2'));
+  expect(fs.existsSync(leftover)).toBe(false);
+  await writeLedger(host, loc, EMPTY_LEDGER);
+  expect(fs.existsSync(path.dirname(loc.path))).toBe(false);
+});
