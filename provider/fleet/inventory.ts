@@ -4,7 +4,9 @@ import { MidtrustError } from '../errors';
 import { readRegularFileSync } from '../host/boundedRead';
 import { READ_LIMITS } from '../host/readLimits';
 import type { SshConnectionSpec } from '../host/ssh/sshConnectionSpec';
+import { privateKeyProblem } from '../host/ssh/privateKeyProblem';
 import { validateAgainstSchema } from '../plan/schemaValidation';
+import { isStackOverflow, yamlTooDeep, yamlTooDeepAt } from '../plan/yamlNesting';
 
 /** One MID host of an inventory, ready to connect to. Secrets are read from files/env, never from the inventory text. */
 export interface InventoryHost {
@@ -47,12 +49,16 @@ function expandHome(p: string): string {
  */
 export function loadInventory(file: string, env: Record<string, string | undefined>): InventoryHost[] {
   let data: unknown;
+  let tooDeepAt: number | undefined;
   try {
     const text = readRegularFileSync(file, { maxBytes: READ_LIMITS.desiredState, what: 'the inventory' }).toString('utf8');
-    data = (require('yaml') as typeof import('yaml')).parse(text);
+    tooDeepAt = yamlTooDeepAt(text);
+    if (tooDeepAt === undefined) data = (require('yaml') as typeof import('yaml')).parse(text);
   } catch (e) {
+    if (isStackOverflow(e)) throw yamlTooDeep(file, 'the inventory');
     throw new MidtrustError('INVALID_INPUT', `${file}: cannot read the inventory (${(e as Error).message.split('\n')[0]})`);
   }
+  if (tooDeepAt !== undefined) throw yamlTooDeep(file, 'the inventory', tooDeepAt);
   const problems = validateAgainstSchema('inventory.schema.json', data).map((p) => `${file}: ${p.path.join('.') || '(top level)'}: ${p.message}`);
   if (problems.length) throw new MidtrustError('INVALID_INPUT', `the inventory is invalid:\n  ${problems.join('\n  ')}`);
   const raw = data as { defaults?: RawConnection; hosts: RawHost[] };
@@ -77,6 +83,11 @@ export function loadInventory(file: string, env: Record<string, string | undefin
       } catch (e) {
         throw new MidtrustError('INVALID_INPUT', `${where}: cannot read the private key file ${c.privateKeyFile} (${(e as Error).message.split('\n')[0]})`);
       }
+    }
+    const keyProblem = privateKey === undefined ? undefined : privateKeyProblem(privateKey);
+    if (keyProblem) {
+      const source = c.privateKeyEnv ? `the private key in the environment variable ${c.privateKeyEnv}` : `the private key file ${c.privateKeyFile}`;
+      throw new MidtrustError('INVALID_INPUT', `${where}: ${source} cannot be used: ${keyProblem}`);
     }
     const password = c.passwordEnv ? env[c.passwordEnv] : undefined;
     if (c.passwordEnv && password === undefined) throw new MidtrustError('INVALID_INPUT', `${where}: the environment variable ${c.passwordEnv} is not set`);

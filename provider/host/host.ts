@@ -149,7 +149,8 @@ export interface Host {
   stat(path: string): Promise<HostStat | undefined>;
   /**
    * The file a write to `path` really replaces: the keystore path is the one link midtrust
-   * follows (Debian's cacerts link), and every directory on the way must be one where no other
+   * follows (Debian's cacerts link) — only when root or its target's owner made it, into a
+   * directory the link's maker owns — and every directory on the way must be one where no other
    * account can redirect or swap what midtrust creates (safeDirectory.ts: links only from root
    * or us, no group/world-writable directory without a root sticky bit). INVALID_INPUT otherwise.
    */

@@ -25,18 +25,36 @@ const KNOWN: Record<string, { code: ErrorCode; problem: string; advice: string }
 };
 
 /**
+ * Windows meanings where they differ: EPERM/EACCES/EBUSY come from sharing violations (another
+ * program has the file open — an antivirus scanner, a backup agent, the MID Server) and from the
+ * file's ACL or read-only attribute; lsattr, chattr and root mean nothing there.
+ */
+const IN_USE_OR_DENIED = {
+  code: 'IO',
+  problem: 'in use by another program or access denied',
+  advice:
+    'if another program has it open (an antivirus scanner, a backup agent, the MID Server or an editor), close it or exclude the store from on-access scanning, then run again; ' +
+    'otherwise give the account midtrust runs as modify rights on the file and its folder (icacls) and clear a read-only attribute (attrib -r)',
+} as const;
+const KNOWN_WIN32: Record<string, { code: ErrorCode; problem: string; advice: string }> = {
+  EPERM: IN_USE_OR_DENIED,
+  EACCES: IN_USE_OR_DENIED,
+  EBUSY: IN_USE_OR_DENIED,
+};
+
+/**
  * Turns a Node fs error into a MidtrustError a person can act on: which file, what went wrong
  * while doing what, an optional note (e.g. that the original is unchanged), and what to do.
- * MidtrustErrors pass through unchanged.
+ * MidtrustErrors pass through unchanged. The advice is the platform's (`platform`, default this one).
  *
  * @example
  * try { await fs.readFile(f); } catch (e) { throw ioError(e, f, 'reading'); }
  * // IO "/opt/mid/…/cacerts: permission denied (while reading); run midtrust as the user that owns …"
  */
-export function ioError(err: unknown, file: string, doing: string, note?: string): MidtrustError {
+export function ioError(err: unknown, file: string, doing: string, note?: string, platform: NodeJS.Platform = process.platform): MidtrustError {
   if (err instanceof MidtrustError) return err;
   const e = err as NodeJS.ErrnoException | undefined;
-  const known = e?.code === undefined ? undefined : KNOWN[e.code];
+  const known = e?.code === undefined ? undefined : ((platform === 'win32' ? KNOWN_WIN32[e.code] : undefined) ?? KNOWN[e.code]);
   const tail = note === undefined ? '' : `; ${note}`;
   if (known) return new MidtrustError(known.code, `${file}: ${known.problem} (while ${doing})${tail}; ${known.advice}`, { cause: err });
   return new MidtrustError('IO', `${file}: ${e?.code ?? 'error'} while ${doing}: ${e?.message ?? String(err)}${tail}`, { cause: err });

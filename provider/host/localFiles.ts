@@ -3,9 +3,11 @@ import { constants as C } from 'node:fs';
 import * as path from 'node:path';
 import { MidtrustError } from '../errors';
 import { ioError } from './ioError';
-import { resolveWriteTarget, safeDirectory, type ComponentStat, type LinkRule, type PathWalkOps } from './safeDirectory';
-import { tempFileName } from './tempFileName';
-import { symlinkRefused } from './boundedRead';
+import { accountNameIn, resolveWriteTarget, safeDirectory, windowsLinkRefused, type ComponentStat, type LinkRule, type PathWalkOps } from './safeDirectory';
+import { tempFileName, useTempFile } from './tempFileName';
+import { readRegularFile, symlinkRefused } from './boundedRead';
+import { READ_LIMITS } from './readLimits';
+import { renameOver } from './renameOver';
 
 /**
  * O_CREAT|O_EXCL|O_NOFOLLOW|O_WRONLY: the only way midtrust creates a file. With O_EXCL the open
@@ -39,6 +41,7 @@ export function localWalkOps(): PathWalkOps {
     readlink: (p) => fs.readlink(p),
     trustedUids: me === 0 ? [0] : [0, me],
     where: '',
+    accountName: async (uid) => accountNameIn((await readRegularFile('/etc/passwd', { maxBytes: READ_LIMITS.smallRecord, what: '/etc/passwd' })).toString('utf8'), uid),
   };
 }
 
@@ -63,7 +66,10 @@ export async function safeLocalDirectory(dir: string): Promise<string> {
  */
 export async function resolveLocalWriteTarget(file: string, link?: LinkRule): Promise<string> {
   if (posixWalk) return resolveWriteTarget(path.resolve(file), localWalkOps(), link);
-  if (link && !link.follow && (await fs.lstat(file).catch(() => undefined))?.isSymbolicLink()) throw symlinkRefused(file, link.what);
+  if ((await fs.lstat(file).catch(() => undefined))?.isSymbolicLink()) {
+    if (link && !link.follow) throw symlinkRefused(file, link.what);
+    throw windowsLinkRefused(file);
+  }
   return fs.realpath(file).catch(() => path.resolve(file));
 }
 
@@ -148,15 +154,21 @@ export async function createLocalDirectory(dir: string, opts: CreateFileOptions 
 export async function replaceLocalFile(file: string, bytes: Uint8Array, opts: CreateFileOptions = {}): Promise<void> {
   const dir = await safeLocalDirectory(path.dirname(path.resolve(file)));
   const target = path.join(dir, path.basename(file));
-  const tmp = path.join(dir, tempFileName(path.basename(file)));
-  if (!(await createNewLocalFile(tmp, bytes, opts))) {
-    throw new MidtrustError('IO', `${tmp}: a file with this random temporary name already exists; run again`);
-  }
+  const tmpName = tempFileName(path.basename(file));
+  const tmp = path.join(dir, tmpName);
+  const doneWithTemp = useTempFile(tmpName);
   try {
-    await fs.rename(tmp, target);
-  } catch (e) {
-    await fs.unlink(tmp).catch(() => undefined);
-    throw ioError(e, target, 'replacing the file', 'it was left as it was');
+    if (!(await createNewLocalFile(tmp, bytes, opts))) {
+      throw new MidtrustError('IO', `${tmp}: a file with this random temporary name already exists; run again`);
+    }
+    try {
+      await renameOver(tmp, target, 'it was left as it was');
+    } catch (e) {
+      await fs.unlink(tmp).catch(() => undefined);
+      throw e;
+    }
+  } finally {
+    doneWithTemp();
   }
   await syncLocalDirectory(dir);
 }

@@ -6,12 +6,12 @@ import type { CreateOptions, Host, HostLock, HostStat, LockOptions, MakeDirector
 import { ioError } from './ioError';
 import { createLocalDirectory, createNewLocalFile, CREATE_EXCLUSIVE_READ_WRITE, replaceLocalFile, resolveLocalWriteTarget, syncLocalDirectory } from './localFiles';
 import { READ_LIMITS } from './readLimits';
-import { acquireLocalLockFile, LOCK_SUFFIX, readLockFile, TAKEOVER_INFIX } from './localLockFile';
-import { isLockStale } from './lockOwner';
+import { acquireLocalLockFile, isLockFileStale, LOCK_SUFFIX, readLockFile, TAKEOVER_INFIX } from './localLockFile';
 import { isProcessAlive } from './processAlive';
-import { belongsToStore, parseTempFileName, tempFileName } from './tempFileName';
+import { belongsToStore, isOwnTempInUse, parseTempFileName, tempFileName, useTempFile } from './tempFileName';
 import { linkRuleOf, type LinkRule } from './safeDirectory';
 import { pauseAt } from './testPause';
+import { renameOver } from './renameOver';
 
 /**
  * Keystores on this machine's file system, through node's fs/promises only (no shelling out).
@@ -64,7 +64,9 @@ export class LocalHost implements Host {
   async writeFileAtomic(file: string, bytes: Uint8Array, opts: WriteAtomicOptions = {}): Promise<void> {
     const target = await this.resolveTarget(file, linkRuleOf(opts));
     const before = await this.stat(target);
-    const tmp = path.join(path.dirname(target), tempFileName(path.basename(target)));
+    const tmpName = tempFileName(path.basename(target));
+    const tmp = path.join(path.dirname(target), tmpName);
+    const doneWithTemp = useTempFile(tmpName);
     let handle: fs.FileHandle | undefined;
     let renamed = false;
     let step = 'creating a temporary file in its directory';
@@ -91,13 +93,15 @@ export class LocalHost implements Host {
       handle = undefined;
       await pauseAt('before-rename', target);
       step = 'replacing the file';
-      await fs.rename(tmp, target);
+      await renameOver(tmp, target, 'the original was left untouched');
       renamed = true;
       await pauseAt('after-rename', target);
     } catch (e) {
       await handle?.close().catch(() => undefined);
       if (!renamed) await fs.unlink(tmp).catch(() => undefined);
       throw ioError(e, target, step, 'the original was left untouched');
+    } finally {
+      doneWithTemp();
     }
     await syncLocalDirectory(path.dirname(target));
   }
@@ -202,12 +206,15 @@ async function isLeftover(dir: string, name: string, base: string): Promise<bool
   const temp = parseTempFileName(name);
   if (temp) {
     const ours = belongsToStore(temp.targetBase, base);
-    return ours && !isProcessAlive(temp.pid);
+    // Windows (and Wine) hand a dead process's pid to the next one soon: our own pid on a temp
+    // file we are not writing is a predecessor's.
+    const gone = temp.pid === process.pid ? !isOwnTempInUse(name) : !isProcessAlive(temp.pid);
+    return ours && gone;
   }
   if (name.startsWith(`${base}${LOCK_SUFFIX}${TAKEOVER_INFIX}`)) {
     // Held for milliseconds by a live waiter; only one whose process is gone is left over.
     const owner = await readLockFile(path.join(dir, name));
-    return owner !== undefined && isLockStale(owner, 10 * 60_000);
+    return owner !== undefined && isLockFileStale(owner, 10 * 60_000);
   }
   return false;
 }

@@ -5,7 +5,7 @@ import type { HostLock, LockOptions } from './host';
 import { describeFileKind } from './boundedRead';
 import { ioError } from './ioError';
 import { CREATE_EXCLUSIVE } from './localFiles';
-import { describeLockOwner, isLockStale, newLockOwner, parseLockFile, type LockFileState, type LockOwner } from './lockOwner';
+import { describeLockOwner, isJudgedByAge, isLockStale, newLockOwner, parseLockFile, type LockFileState, type LockOwner, type StaleContext } from './lockOwner';
 
 /** Suffix of the lock file beside a store. */
 export const LOCK_SUFFIX = '.midtrust.lock';
@@ -14,6 +14,11 @@ export const TAKEOVER_INFIX = '.takeover-';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_STALE_MS = 10 * 60_000;
+
+/** Tokens of the lock and takeover files this process holds now (one with our pid and another token is a dead predecessor's). */
+const heldHere = new Set<string>();
+/** How this process judges a lock file it finds (see isLockStale). */
+const judge: StaleContext = { heldTokens: heldHere };
 
 /**
  * Takes the lock file `lockPath` on this machine's file system, waiting with backoff while a live
@@ -37,7 +42,7 @@ export async function acquireLocalLockFile(lockPath: string, what: string, opts:
     if (await createExclusive(lockPath, { ...me, startedAt: new Date().toISOString() })) return heldLock(lockPath, me.token, staleMs);
     const holder = await readLockFile(lockPath);
     if (!holder) continue; // released between our create and our read: try again at once
-    if (isLockStale(holder, staleMs)) {
+    if (isLockStale(holder, staleMs, judge)) {
       await breakStaleLock(lockPath, holder, staleMs);
       continue;
     }
@@ -46,13 +51,24 @@ export async function acquireLocalLockFile(lockPath: string, what: string, opts:
       throw new MidtrustError(
         'LOCKED',
         `${what} is locked by ${describeLockOwner(holder)}; waited ${formatSeconds(timeoutMs)}. ` +
-          `Wait for that run to finish, or remove ${lockPath} if that process is gone`,
+          `Wait for that run to finish, or remove ${lockPath} if that process is gone${takeoverNote(holder, staleMs)}`,
       );
     }
     // Exponential backoff with jitter, so waiting processes do not poll in step.
     await sleep(Math.min(left, delay * (0.5 + Math.random())));
     delay = Math.min(delay * 2, 500);
   }
+}
+
+/**
+ * Whether a lock or takeover file found on this machine is stale, judged by this process (which
+ * knows the tokens it holds): see isLockStale.
+ *
+ * @example
+ * isLockFileStale(await readLockFile(p), 600_000);
+ */
+export function isLockFileStale(owner: LockFileState, staleMs: number): boolean {
+  return isLockStale(owner, staleMs, judge);
 }
 
 /**
@@ -129,9 +145,18 @@ async function createExclusive(file: string, owner: LockOwner): Promise<boolean>
 async function breakStaleLock(file: string, stale: LockFileState, staleMs: number, depth = 0): Promise<void> {
   const mutex = takeoverPath(file, stale);
   const me = newLockOwner(randomBytes(12).toString('hex'));
+  heldHere.add(me.token); // before the file exists: no moment where it looks like a predecessor's
+  try {
+    await takeOver(file, stale, staleMs, depth, mutex, me);
+  } finally {
+    heldHere.delete(me.token);
+  }
+}
+
+async function takeOver(file: string, stale: LockFileState, staleMs: number, depth: number, mutex: string, me: LockOwner): Promise<void> {
   if (!(await createExclusive(mutex, me))) {
     const other = await readLockFile(mutex);
-    if (other && depth < 3 && isLockStale(other, staleMs)) await breakStaleLock(mutex, other, staleMs, depth + 1);
+    if (other && depth < 3 && isLockStale(other, staleMs, judge)) await breakStaleLock(mutex, other, staleMs, depth + 1);
     else await sleep(5 + Math.random() * 10); // another waiter is taking over right now
     return;
   }
@@ -157,6 +182,7 @@ export function takeoverPath(lockFile: string, stale: LockFileState): string {
 
 function heldLock(lockPath: string, token: string, staleMs: number): HostLock {
   let released = false;
+  heldHere.add(token);
   // Heartbeat: a run on another machine judges this lock by its age, so a long run keeps the
   // mtime fresh. Safe with the takeover compare: a touched lock has a new identity, so a waiter
   // that judged the old one stale removes nothing.
@@ -168,6 +194,7 @@ function heldLock(lockPath: string, token: string, staleMs: number): HostLock {
       if (released) return;
       released = true;
       clearInterval(heartbeat);
+      heldHere.delete(token);
       // Only our own lock is removed: if it was taken over (judged stale), the file is someone else's.
       const current = await readLockFile(lockPath);
       if (current?.token === token) await unlinkIfPresent(lockPath, 'releasing the lock');
@@ -191,6 +218,15 @@ async function unlinkIfPresent(file: string, doing: string): Promise<void> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(e, file, doing);
   }
+}
+
+/**
+ * For a lock whose process cannot be asked about (another host or pid namespace): when it counts
+ * as stale — its heartbeat older than `staleMs` — so a person knows the wait is bounded.
+ */
+function takeoverNote(holder: LockFileState, staleMs: number): string {
+  if (!isJudgedByAge(holder, judge)) return '';
+  return `. Its process cannot be checked from here (another host or pid namespace): the lock is taken over once it has gone ${formatSeconds(staleMs)} without a heartbeat (after ${new Date(holder.mtimeMs + staleMs).toISOString()})`;
 }
 
 function formatSeconds(ms: number): string {

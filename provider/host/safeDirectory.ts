@@ -20,6 +20,8 @@ export interface PathWalkOps {
   readonly trustedUids: readonly number[];
   /** Prefix for messages ("" locally, "ssh mid@host:22 " remotely). */
   readonly where: string;
+  /** The account name of a uid, for messages ("mid"); undefined when it cannot be told. */
+  accountName?(uid: number): Promise<string | undefined>;
 }
 
 /** Linux gives up after 40 links (ELOOP); so do we. */
@@ -111,7 +113,10 @@ export interface LinkRule {
   readonly what: string;
 }
 
-/** The keystore rule: its path may be a link (Debian's cacerts), followed whoever made it. */
+/**
+ * The keystore rule: its path may be a link (Debian's cacerts), followed only when root or the
+ * owner of its target made it, into a directory the link's maker owns ({@link resolveWriteTarget}).
+ */
 export const FOLLOW_KEYSTORE_LINK: LinkRule = { follow: true, what: 'the keystore' };
 
 /** The link rule of a write: a keystore's path may be a link; `noFollow` writes refuse one. */
@@ -122,10 +127,11 @@ export function linkRuleOf(opts: WriteAtomicOptions): LinkRule {
 /**
  * The file a write to `file` really replaces, on any file system the ops reach. With
  * `link.follow` false (every file but a keystore) a link at the path itself is refused. The keystore
- * path itself is the one link midtrust follows, whoever made it (Debian links every JDK's
- * cacerts to /etc/ssl/certs/java/cacerts), however many hops, dangling or not (followed to where
- * the target would be, as `cp` does); the directories on the way, the link's and the target's,
- * must pass {@link safeDirectory}.
+ * path itself is the one link midtrust follows (Debian links every JDK's cacerts to
+ * /etc/ssl/certs/java/cacerts), however many hops, dangling or not (followed to where the target
+ * would be, as `cp` does) — each hop only under {@link checkKeystoreLink}'s rule, so a link the MID
+ * account planted in its own home cannot send root's write to a store elsewhere. The directories
+ * on the way, the link's and the target's, must pass {@link safeDirectory}.
  *
  * @example
  * await resolveWriteTarget('/usr/lib/jvm/java-17-openjdk-amd64/lib/security/cacerts', localWalkOps()); // '/etc/ssl/certs/java/cacerts'
@@ -133,17 +139,98 @@ export function linkRuleOf(opts: WriteAtomicOptions): LinkRule {
 export async function resolveWriteTarget(file: string, ops: PathWalkOps, link: LinkRule = FOLLOW_KEYSTORE_LINK): Promise<string> {
   const p = path.posix;
   let current = p.isAbsolute(file) ? file : p.resolve(file);
+  let followed: FollowedLink | undefined;
   for (let hop = 0; hop <= MAX_LINKS; hop++) {
     const dir = await safeDirectory(p.dirname(current), ops);
     const candidate = p.join(dir, p.basename(current));
     const st = await ops.lstat(candidate);
+    if (followed) await checkKeystoreLink(followed, dir, candidate, st, ops, file);
     if (st?.kind !== 'symlink') return candidate;
     if (!link.follow) throw symlinkRefused(`${ops.where}${file}`, link.what);
     // Not path.resolve: a lexical `..` would skip a link the kernel follows; the walk applies `..` in order.
     const target = await ops.readlink(candidate);
+    followed = { path: candidate, uid: st.uid };
     current = p.isAbsolute(target) ? target : `${dir === '/' ? '' : dir}/${target}`;
   }
   throw new MidtrustError('INVALID_INPUT', `${ops.where}${file}: too many levels of symbolic links; check where the links point`);
+}
+
+/** A keystore link just followed: where it is and who made it (a link belongs to its maker). */
+interface FollowedLink {
+  readonly path: string;
+  readonly uid: number;
+}
+
+/**
+ * The rule for following a keystore link, judged on each hop once its target is known:
+ *
+ * - **made by root or by the owner of its target.** A link belongs to whoever made it. The MID
+ *   service account owns the MID home, so it can replace `agent/jre/lib/security/cacerts` with a
+ *   link to any store on the host (the system JDK's cacerts); root's midtrust must not rewrite
+ *   that store because of a link its owner never made. Debian's links (root's) and a link an
+ *   owner made to its own store are followed.
+ * - **into a directory owned by the link's maker.** The write creates a temporary file, a lock,
+ *   a backup and its manifest beside the target; a link must not move those into another
+ *   account's directory either — a dangling link would otherwise create a store there.
+ *
+ * A link is evidence about its maker's files only, never about another account's.
+ */
+async function checkKeystoreLink(link: FollowedLink, dir: string, target: string, st: ComponentStat | undefined, ops: PathWalkOps, file: string): Promise<void> {
+  const dirOwner = (await ops.lstat(dir))?.uid;
+  const targetOwner = st?.uid;
+  const refusedBy =
+    link.uid !== 0 && targetOwner !== undefined && targetOwner !== link.uid
+      ? `${target}, which belongs to ${await account(targetOwner, ops)}`
+      : dirOwner !== undefined && dirOwner !== link.uid
+        ? `${target}, in ${dir}, a directory that belongs to ${await account(dirOwner, ops)}`
+        : undefined;
+  if (refusedBy === undefined) return;
+  const maker = await account(link.uid, ops);
+  const via = link.path === file ? '' : ` (reached from ${file})`;
+  throw new MidtrustError(
+    'INVALID_INPUT',
+    `${ops.where}${link.path}: is a symbolic link made by ${maker}${via} that points to ${refusedBy}; ` +
+      'midtrust follows a keystore link only when root or the owner of its target made it, and never into a directory another account owns, ' +
+      'so nothing was written. If the link is meant, give the path it points to instead' +
+      (link.uid === 0 ? '' : ` (or have root make the link); if not, ${maker} may have planted it: remove it and look at what else that account changed`),
+  );
+}
+
+/** "uid 1000 (mid)", or "root". */
+async function account(uid: number, ops: PathWalkOps): Promise<string> {
+  if (uid === 0) return 'root';
+  const name = await ops.accountName?.(uid).catch(() => undefined);
+  return name ? `uid ${uid} (${name})` : `uid ${uid}`;
+}
+
+/**
+ * The name of `uid` in the text of an /etc/passwd file, or undefined.
+ *
+ * @example
+ * accountNameIn('mid:x:1001:1001::/home/mid:/bin/sh\n', 1001); // 'mid'
+ */
+export function accountNameIn(passwd: string, uid: number): string | undefined {
+  for (const line of passwd.split('\n')) {
+    const fields = line.split(':');
+    if (fields.length >= 3 && fields[2] === String(uid) && /^[A-Za-z0-9._-]{1,64}$/.test(fields[0])) return fields[0];
+  }
+  return undefined;
+}
+
+/**
+ * Windows (locally, and over SFTP where the server reports no owners): who made a link cannot be
+ * checked, so the keystore rule (a link is followed only when root or its target's owner made
+ * it) cannot be applied — the link is refused and the real path asked for.
+ *
+ * @example
+ * throw windowsLinkRefused('C:\\ServiceNow\\mid1\\agent\\jre\\lib\\security\\cacerts');
+ */
+export function windowsLinkRefused(file: string): MidtrustError {
+  return new MidtrustError(
+    'INVALID_INPUT',
+    `${file}: is a symbolic link (or junction) on a Windows host, where midtrust cannot tell who made it; ` +
+      'it follows a keystore link only when an administrator or the owner of its target made it, so nothing was written. Give the path of the file the link points to instead',
+  );
 }
 
 /** POSIX components in order; `..` is kept, as it must be applied after the links before it. */

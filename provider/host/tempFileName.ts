@@ -17,6 +17,28 @@ export function tempFileName(targetBase: string, pid = process.pid): string {
   return `.${targetBase}.midtrust-${pid}-${randomBytes(6).toString('hex')}.tmp`;
 }
 
+/** Base names of the temporary files this process is writing now (see {@link isOwnTempInUse}). */
+const inUse = new Set<string>();
+
+/**
+ * Marks a temporary file name as in use by this process until `done` is called: a file with this
+ * process's pid that is not in use is a dead predecessor's (Windows and Wine hand pids on soon).
+ *
+ * @example
+ * const done = useTempFile(name); try { … } finally { done(); }
+ */
+export function useTempFile(name: string): () => void {
+  inUse.add(name);
+  return () => {
+    inUse.delete(name);
+  };
+}
+
+/** Whether a temporary file carrying this process's pid is one it is writing now. */
+export function isOwnTempInUse(name: string): boolean {
+  return inUse.has(name);
+}
+
 /**
  * What a directory entry's name says, if it is one of midtrust's temporary files.
  *

@@ -21,10 +21,10 @@ export function sniffKeystoreType(bytes: Uint8Array): KeystoreType {
     if (magic === JCEKS_MAGIC) return 'JCEKS';
   }
   if (bytes[0] === 0x30 && looksLikePfx(bytes)) return 'PKCS12';
-  const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  // Never quote the bytes: the path may be a link to a file the reader may not see (/etc/shadow).
   throw new MidtrustError(
     'UNSUPPORTED',
-    `not a Java keystore: the file starts with ${head}; expected FEEDFEED (JKS), CECECECE (JCEKS) or a DER PKCS#12 structure`,
+    'not a Java keystore: it is none of the formats midtrust reads (tried JKS, which starts FEEDFEED; JCEKS, CECECECE; PKCS#12, a DER PFX); check that the path names a keystore',
     { offset: 0 },
   );
 }

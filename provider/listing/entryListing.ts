@@ -1,5 +1,6 @@
 import { Certificate } from '../certificate/certificate';
 import type { CertificateFacts } from '../certificate/certificateFacts';
+import { entryDateText } from '../keystore/entryDate';
 import type { EntryKind, Keystore, KeystoreEntry } from '../keystore/model';
 
 /** One keystore entry as `midtrust ls --json` reports it (the contract in DESIGN.md). */
@@ -13,8 +14,10 @@ export interface EntryListing {
   /** ISO 8601. */
   notAfter: string | null;
   isCa: boolean | null;
-  /** Entry creation time (ISO 8601) when the format stores one. */
+  /** Entry creation time (ISO 8601) when the format stores one and a JavaScript Date can show it. */
   created: string | null;
+  /** The exact stored milliseconds, only for a creation date outside JavaScript's range (year 292278994 in keytool). */
+  createdMs?: string;
   /** Number of certificates: 1 for trusted entries, the chain length for private keys. */
   chainLength: number;
 }
@@ -39,10 +42,12 @@ export function describeEntry(entry: KeystoreEntry): EntryListing {
   } catch {
     facts = undefined; // a certificate the parser cannot read is still listed by fingerprint (keytool lists it too)
   }
+  const date = entryDateText(entry);
   return {
     alias: entry.alias,
     kind: entry.kind,
-    created: entry.timestamp === undefined ? null : new Date(entry.timestamp).toISOString(),
+    created: date.created,
+    ...(date.createdMs === undefined ? {} : { createdMs: date.createdMs }),
     chainLength: entry.certificates.length,
     sha256: cert ? cert.sha256 : null,
     subject: facts ? facts.subject : null,

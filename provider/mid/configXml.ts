@@ -151,7 +151,7 @@ function removeOne(text: string, existing: MidParameter): string {
 }
 
 function attributes(s: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>; // an attribute named __proto__ stays an attribute
   for (const m of s.matchAll(ATTRIBUTE)) out[m[1]] = unescapeAttr(m[3] ?? m[4] ?? '');
   return out;
 }

@@ -33,6 +33,44 @@ export function midLayout(midHome: string, platform?: 'posix' | 'win32'): MidLay
   };
 }
 
+/**
+ * The path rules of a MID home's own platform: every path below a home is joined with these, so
+ * a Windows home never gets a `/` (`…\truststore_migration\1796358129\cacerts_before`).
+ *
+ * @example
+ * midPath(midLayout('C:\\ServiceNow\\mid1')).join(backupDir, 'cacerts_before');
+ */
+export function midPath(layout: Pick<MidLayout, 'platform'>): typeof path.posix {
+  return layout.platform === 'win32' ? path.win32 : path.posix;
+}
+
+/** The product's copies in one upgrade backup directory (`<epoch>/`). */
+export type UpgradeBackupName = 'cacerts_before' | 'cacerts_from_upgrade';
+
+/**
+ * One file of an upgrade backup directory, joined in the home's style.
+ *
+ * @example
+ * upgradeBackupFile(layout, 'C:\\ServiceNow\\mid1\\agent\\work\\truststore_migration\\1796358129', 'cacerts_before');
+ * // 'C:\\ServiceNow\\mid1\\agent\\work\\truststore_migration\\1796358129\\cacerts_before'
+ */
+export function upgradeBackupFile(layout: Pick<MidLayout, 'platform'>, backupDir: string, name: UpgradeBackupName): string {
+  return midPath(layout).join(backupDir, name);
+}
+
+/**
+ * The directories holding the upgrade backups of a MID home: `agent/work/truststore_migration`
+ * and each `<epoch>/` in it, those that exist.
+ *
+ * @example
+ * await upgradeBackupDirectories(host, midLayout('/opt/servicenow/mid')); // ['/opt/…/truststore_migration', '/opt/…/truststore_migration/1796358129']
+ */
+export async function upgradeBackupDirectories(host: Host, layout: MidLayout): Promise<string[]> {
+  if (!(await host.stat(layout.migrationDir))) return [];
+  const epochs = (await host.listDir(layout.migrationDir)).filter((n) => /^\d+$/.test(n)).sort();
+  return [layout.migrationDir, ...epochs.map((n) => midPath(layout).join(layout.migrationDir, n))];
+}
+
 /** Checks that a MID home looks like one (config.xml and the bundled JRE's cacerts exist). */
 export async function validateMidLayout(host: Host, layout: MidLayout): Promise<void> {
   const missing: string[] = [];
@@ -47,7 +85,7 @@ export async function validateMidLayout(host: Host, layout: MidLayout): Promise<
 
 /** Whether `candidate` lies inside the MID home (an upgrade replaces what is there). */
 export function isInsideMidHome(layout: MidLayout, candidate: string): boolean {
-  const p = layout.platform === 'win32' ? path.win32 : path.posix;
+  const p = midPath(layout);
   const norm = (s: string): string => (layout.platform === 'win32' ? p.normalize(s).toLowerCase() : p.normalize(s));
   const rel = p.relative(norm(layout.home), norm(p.resolve(candidate)));
   return rel === '' || (!rel.startsWith('..') && !p.isAbsolute(rel));

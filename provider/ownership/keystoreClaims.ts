@@ -4,7 +4,7 @@ import { aliasKey, findEntry, type Keystore, type KeystoreEntry } from '../keyst
 import { applyPlan } from '../plan/applyPlan';
 import { computePlan, shortFingerprint } from '../plan/computePlan';
 import type { DesiredCertificate, DesiredState } from '../plan/desiredState';
-import { confirm, ownedKeys, reclaim, reconcileClaims, sameValue, withPut, type HeldValue, type Ledger } from './ownershipLedger';
+import { confirm, ownedKeys, reclaim, recordOf, reconcileClaims, sameValue, withPut, type HeldValue, type Ledger } from './ownershipLedger';
 
 /** A certificate a resource wants under an alias. */
 export interface WantedCertificate {
@@ -90,7 +90,7 @@ export function reconcileOwnedEntries(store: Keystore, ledger0: Ledger, owner: s
   if (wanted.size > 0) {
     for (const c of opts.mine ?? []) {
       const key = aliasKey(c.alias);
-      if (ledger.records[key]?.owners.includes(owner)) continue;
+      if (recordOf(ledger, key)?.owners.includes(owner)) continue;
       const next = reclaim(ledger, key, owner, currentOf(key), { found: fromMirror(c.found), put: fromMirror(c.put) }, at);
       if (next !== ledger) notes.push(`alias ${c.alias}: claimed back from this resource's outputs (the ownership record did not have it)`);
       ledger = next;
@@ -110,7 +110,7 @@ export function reconcileOwnedEntries(store: Keystore, ledger0: Ledger, owner: s
       continue;
     }
     const current = currentOf(key);
-    const owns = (Object.prototype.hasOwnProperty.call(ledger.records, key) && ledger.records[key].owners.includes(owner)) || false;
+    const owns = recordOf(ledger, key)?.owners.includes(owner) ?? false;
     if (current && current.digest !== want.sha256 && !opts.overwrite && !owns) {
       taken.push(`alias ${want.alias} (${want.source}) already trusts another certificate (sha256 ${shortFingerprint(current.digest)}${subjectOf(findEntry(store, key)!)})`);
     }
@@ -162,7 +162,7 @@ export function confirmClaims(store: Keystore, ledger0: Ledger, owner: string, m
   for (const key of ownedKeys(ledger, owner)) if (sameValue(heldBy(findEntry(store, key)), ledger.records[key].put)) ledger = confirm(ledger, key, owner, at);
   for (const c of mine) {
     const key = aliasKey(c.alias);
-    if (ledger.records[key]?.owners.includes(owner)) continue;
+    if (recordOf(ledger, key)?.owners.includes(owner)) continue;
     const current = heldBy(findEntry(store, key));
     const next = reclaim(ledger, key, owner, current, { found: fromMirror(c.found), put: fromMirror(c.put) }, at);
     if (next !== ledger) notes.push(`alias ${c.alias}: claimed back (the ownership record did not have this resource's claim)`);

@@ -3,8 +3,9 @@ import { sha256Hex } from '../certificate/fingerprint';
 import { MidtrustError } from '../errors';
 import type { Host } from '../host/host';
 import { READ_LIMITS } from '../host/readLimits';
+import { isWritableEntryDate } from '../keystore/entryDate';
 import { OWNERSHIP_RECORD_SUFFIX } from '../host/tempFileName';
-import { canonical, EMPTY_LEDGER, ledgerBeforeWrite, MAX_OWNERS_PER_KEY, sameLedger, type HeldValue, type Ledger, type OwnershipRecord } from './ownershipLedger';
+import { canonical, EMPTY_LEDGER, ledgerBeforeWrite, MAX_OWNERS_PER_KEY, recordMap, sameLedger, type HeldValue, type Ledger, type OwnershipRecord } from './ownershipLedger';
 
 /** `<file>.midtrust-owners.json`: where records lived beside their file (still so outside a MID home). */
 export const LEDGER_SUFFIX = OWNERSHIP_RECORD_SUFFIX;
@@ -252,7 +253,7 @@ function validated(v: unknown, loc: RecordLocation, legacy: boolean): Ledger | s
   if (typeof records !== 'object' || records === null || Array.isArray(records)) return 'no records';
   const entries = Object.entries(records as Record<string, unknown>);
   if (entries.length > MAX_RECORDS) return `${entries.length} claims, more than the ${MAX_RECORDS} midtrust ever writes`;
-  const out: Record<string, OwnershipRecord> = {};
+  const out = recordMap();
   for (const [key, rec] of entries) {
     const r = rec as Partial<OwnershipRecord>;
     if (typeof r !== 'object' || r === null || !Array.isArray(r.owners) || !r.owners.every((o) => typeof o === 'string') || !isHeld(r.found) || !isHeld(r.put)) {
@@ -262,9 +263,9 @@ function validated(v: unknown, loc: RecordLocation, legacy: boolean): Ledger | s
     if (r.confirmed !== undefined && (typeof r.confirmed !== 'object' || r.confirmed === null || !Object.values(r.confirmed).every((t) => Number.isSafeInteger(t)))) {
       return `record '${key}' has malformed confirmation times`;
     }
-    const confirmed: Record<string, number> = {};
+    const confirmed = Object.create(null) as Record<string, number>;
     for (const o of r.owners) if (r.confirmed && Object.prototype.hasOwnProperty.call(r.confirmed, o)) confirmed[o] = r.confirmed[o];
-    Object.defineProperty(out, key, { value: { found: r.found, put: r.put, owners: r.owners, confirmed }, enumerable: true, writable: true, configurable: true });
+    out[key] = { found: r.found, put: r.put, owners: r.owners, confirmed };
   }
   return { version: 2, file: loc.file, ...(typeof header.fileSha256 === 'string' ? { fileSha256: header.fileSha256 } : {}), records: out };
 }
@@ -277,6 +278,6 @@ function isHeld(v: unknown): v is HeldValue {
     typeof h.digest === 'string' &&
     typeof h.data === 'string' &&
     (h.alias === undefined || typeof h.alias === 'string') &&
-    (h.timestamp === undefined || Number.isSafeInteger(h.timestamp))
+    (h.timestamp === undefined || (typeof h.timestamp === 'number' && isWritableEntryDate(h.timestamp)))
   );
 }

@@ -50,8 +50,27 @@ export interface Ledger {
   readonly fileSha256?: string;
 }
 
+/**
+ * A records map keyed by alias or parameter name: without a prototype, so a key named
+ * `constructor`, `toString` or `__proto__` is a key like any other (on a plain object the first
+ * two read Object.prototype's members and assigning the last replaces the prototype).
+ *
+ * @example
+ * const r = recordMap({ 'acme-root': rec }); r.constructor; // undefined
+ */
+export function recordMap(from: Readonly<Record<string, OwnershipRecord>> = {}): Record<string, OwnershipRecord> {
+  const out = Object.create(null) as Record<string, OwnershipRecord>;
+  for (const key of Object.keys(from)) out[key] = from[key];
+  return out;
+}
+
 /** A ledger with no claims. */
-export const EMPTY_LEDGER: Ledger = Object.freeze({ version: 2, records: Object.freeze({}) }) as Ledger;
+export const EMPTY_LEDGER: Ledger = Object.freeze({ version: 2, records: Object.freeze(recordMap()) }) as Ledger;
+
+/** The record of `key`, only when the ledger holds one (never an inherited member). */
+export function recordOf(ledger: Ledger, key: string): OwnershipRecord | undefined {
+  return Object.prototype.hasOwnProperty.call(ledger.records, key) ? ledger.records[key] : undefined;
+}
 
 /** The most owners one key may have: a record claiming more was not written by midtrust. */
 export const MAX_OWNERS_PER_KEY = 64;
@@ -80,7 +99,7 @@ export function sameValue(a: HeldValue, b: HeldValue): boolean {
  * l.records['acme-root'].found; // null: the alias was free, so giving it back removes it
  */
 export function claim(ledger: Ledger, key: string, owner: string, current: HeldValue, desired: HeldValue, at: number = Date.now()): Ledger {
-  const rec = ledger.records[key];
+  const rec = recordOf(ledger, key);
   const valid = rec !== undefined && (sameValue(current, rec.put) || rec.owners.includes(owner));
   // What was put is only ever compared, never restored: keep its digest, not its data (a password).
   const put: HeldValue = desired === null ? null : { digest: desired.digest, data: '', ...(desired.timestamp !== undefined ? { timestamp: desired.timestamp } : {}) };
@@ -88,7 +107,7 @@ export function claim(ledger: Ledger, key: string, owner: string, current: HeldV
     const { MidtrustError } = require('../errors') as typeof import('../errors');
     throw new MidtrustError('INVALID_INPUT', `${key}: already has ${rec.owners.length} owners, the most one entry may have; list them with \`midtrust owners\` and prune the stale ones`);
   }
-  const next: OwnershipRecord = valid
+  const next: OwnershipRecord = valid && rec
     ? { found: rec.found, put, owners: rec.owners.includes(owner) ? rec.owners : [...rec.owners, owner], confirmed: confirmedFor(rec, rec.owners.includes(owner) ? rec.owners : [...rec.owners, owner], owner, at) }
     : { found: current, put, owners: [owner], confirmed: { [owner]: at } };
   return withRecord(ledger, key, next);
@@ -145,7 +164,7 @@ export interface Release {
  * // restore === null → remove the alias; a HeldValue → put it back; undefined → leave it
  */
 export function release(ledger: Ledger, key: string, owner: string, current: HeldValue): Release {
-  const rec = ledger.records[key];
+  const rec = recordOf(ledger, key);
   if (!rec || !rec.owners.includes(owner)) return { ledger, restore: undefined, owned: false };
   const owners = rec.owners.filter((o) => o !== owner);
   if (owners.length > 0) return { ledger: withRecord(ledger, key, { ...rec, owners, confirmed: confirmedFor(rec, owners, '', 0) }), restore: undefined, owned: true };
@@ -199,7 +218,7 @@ export function textValue(value: string | undefined | null): HeldValue {
  * reclaim(ledger, 'acme-root', owner, current, { found: null, put: current }); // the alias was free when this resource put it
  */
 export function reclaim(ledger: Ledger, key: string, owner: string, current: HeldValue, mirror: { found: HeldValue; put: HeldValue }, at: number = Date.now()): Ledger {
-  const rec = ledger.records[key];
+  const rec = recordOf(ledger, key);
   if (rec?.owners.includes(owner)) return ledger;
   // Another owner's claim that still matches the entry, holding the certificate this resource keeps there
   // (it re-added it after an upgrade, with a later creation date): joined.
@@ -211,14 +230,14 @@ export function reclaim(ledger: Ledger, key: string, owner: string, current: Hel
 
 /** `owner`'s claim on `key` confirmed at `at` (a refresh saw it still holds what was put). */
 export function confirm(ledger: Ledger, key: string, owner: string, at: number): Ledger {
-  const rec = ledger.records[key];
+  const rec = recordOf(ledger, key);
   if (!rec?.owners.includes(owner)) return ledger;
   return withRecord(ledger, key, { ...rec, confirmed: confirmedFor(rec, rec.owners, owner, at) });
 }
 
 /** The same ledger with `key`'s put value replaced (its creation date known once the store is built). */
 export function withPut(ledger: Ledger, key: string, put: HeldValue): Ledger {
-  const rec = ledger.records[key];
+  const rec = recordOf(ledger, key);
   return rec ? withRecord(ledger, key, { ...rec, put }) : ledger;
 }
 
@@ -236,8 +255,8 @@ export function ownedKeys(ledger: Ledger, owner: string): string[] {
  * midtrust put without the record that lets a later delete give it back.
  */
 export function ledgerBeforeWrite(before: Ledger, after: Ledger): Ledger {
-  const records: Record<string, OwnershipRecord> = { ...after.records };
-  for (const [key, rec] of Object.entries(before.records)) if (!Object.prototype.hasOwnProperty.call(records, key)) records[key] = rec;
+  const records = recordMap(after.records);
+  for (const [key, rec] of Object.entries(before.records)) if (!(key in records)) records[key] = rec;
   return { ...after, records };
 }
 
@@ -248,19 +267,14 @@ export function sameLedger(a: Ledger, b: Ledger): boolean {
 
 /** Keys sorted, so equal ledgers serialize equally (and diffs of the file stay readable). */
 export function canonical(ledger: Ledger): Ledger {
-  const records: Record<string, OwnershipRecord> = {};
-  for (const key of Object.keys(ledger.records).sort()) setOwn(records, key, ledger.records[key]);
+  const records = recordMap();
+  for (const key of Object.keys(ledger.records).sort()) records[key] = ledger.records[key];
   return { version: 2, ...(ledger.file !== undefined ? { file: ledger.file } : {}), ...(ledger.fileSha256 !== undefined ? { fileSha256: ledger.fileSha256 } : {}), records };
 }
 
 function withRecord(ledger: Ledger, key: string, rec: OwnershipRecord | undefined): Ledger {
-  const records: Record<string, OwnershipRecord> = { ...ledger.records };
+  const records = recordMap(ledger.records);
   if (rec === undefined) delete records[key];
-  else setOwn(records, key, rec);
+  else records[key] = rec;
   return { ...ledger, records };
-}
-
-/** An own property even for a key such as `__proto__` (an alias can be any string). */
-function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }

@@ -1,6 +1,7 @@
 import { sha256Hex } from '../certificate/fingerprint';
 import { MidtrustError } from '../errors';
-import { aliasKey, findEntry, storedAlias, type Keystore, type KeystoreEntry } from '../keystore/model';
+import { aliasKey, storedAlias, type Keystore, type KeystoreEntry } from '../keystore/model';
+import { isWritableEntryDate } from '../keystore/entryDate';
 import type { DesiredState, PresentCertificate } from './desiredState';
 import type { Plan, PlanAction } from './plan';
 
@@ -25,16 +26,31 @@ export function applyPlan(store: Keystore | undefined, plan: Plan, desired: Desi
   if (!store && !plan.createStore) throw stale(plan, 'the plan is for an existing store, but none was given');
   const base: Keystore = store ?? emptyStore(plan, desired);
   const timestamp = options.now.getTime();
+  // Never write a date a JavaScript Date cannot show (keytool would list year 292278994).
+  if (!isWritableEntryDate(timestamp)) throw new MidtrustError('INVALID_INPUT', `the clock gave an invalid date (${String(options.now.getTime())}); set the system time and run again`);
 
+  // Indexed once, first match kept (what a search from the start would find): one lookup per
+  // action, so 60,000 aliases plan and apply in linear time (issue 19 item 4).
+  const declared = new Map<string, PresentCertificate>();
+  for (const c of desired.certificates) {
+    const k = `${aliasKey(c.alias)}\u0000${c.state === 'present' ? c.sha256 : ''}`;
+    if (c.state === 'present' && !declared.has(k)) declared.set(k, c);
+  }
+  const byStoredAlias = new Map<string, KeystoreEntry>();
+  const byKey = new Map<string, KeystoreEntry>();
+  for (const e of base.entries) {
+    if (!byStoredAlias.has(e.alias)) byStoredAlias.set(e.alias, e);
+    const k = aliasKey(e.alias);
+    if (!byKey.has(k)) byKey.set(k, e);
+  }
   const declaredFor = (a: PlanAction): PresentCertificate => {
-    const key = aliasKey(a.alias);
-    const d = desired.certificates.find((c) => c.state === 'present' && aliasKey(c.alias) === key && c.sha256 === a.sha256);
-    if (!d || d.state !== 'present') throw stale(plan, `alias ${a.alias}: the desired state declares no certificate with sha256 ${a.sha256 ?? '(none)'}`);
+    const d = declared.get(`${aliasKey(a.alias)}\u0000${a.sha256 ?? ''}`);
+    if (!d) throw stale(plan, `alias ${a.alias}: the desired state declares no certificate with sha256 ${a.sha256 ?? '(none)'}`);
     return d;
   };
   // The entry an action is about: the exact stored alias first (plans name it), then Java's lookup.
   const target = (a: PlanAction): KeystoreEntry => {
-    const e = base.entries.find((x) => x.alias === a.alias) ?? findEntry(base, a.alias);
+    const e = byStoredAlias.get(a.alias) ?? byKey.get(aliasKey(a.alias));
     const expected = a.action === 'replace' ? a.previousSha256 : a.sha256;
     if (!e || e.kind !== 'trustedCertificate') {
       throw stale(plan, `alias ${a.alias}: expected a trusted certificate to ${a.action}, found ${e ? `a ${e.kind} entry (never touched)` : 'no entry'}`);
@@ -54,10 +70,10 @@ export function applyPlan(store: Keystore | undefined, plan: Plan, desired: Desi
     else if (a.action === 'remove') removed.add(target(a));
     else if (a.action === 'add') {
       const key = aliasKey(a.alias);
-      if (findEntry(base, a.alias) || addedKeys.has(key)) throw stale(plan, `alias ${a.alias}: planned as new, but the store already holds it`);
+      if (byKey.has(key) || addedKeys.has(key)) throw stale(plan, `alias ${a.alias}: planned as new, but the store already holds it`);
       addedKeys.add(key);
       const d = declaredFor(a);
-      added.push({ alias: storedAlias(base.type, a.alias), kind: 'trustedCertificate', timestamp: d.timestamp ?? timestamp, certificates: [d.der] });
+      added.push({ alias: storedAlias(base.type, a.alias), kind: 'trustedCertificate', timestamp: isWritableEntryDate(d.timestamp) ? d.timestamp : timestamp, certificates: [d.der] });
     }
   }
 
@@ -66,7 +82,7 @@ export function applyPlan(store: Keystore | undefined, plan: Plan, desired: Desi
     if (removed.has(e)) continue;
     const d = replaced.get(e);
     // A replaced entry gets no codecData: it is new content, encoded fresh by the codec.
-    entries.push(d ? { alias: storedAlias(base.type, e.alias), kind: 'trustedCertificate', timestamp: d.timestamp ?? timestamp, certificates: [d.der] } : e);
+    entries.push(d ? { alias: storedAlias(base.type, e.alias), kind: 'trustedCertificate', timestamp: isWritableEntryDate(d.timestamp) ? d.timestamp : timestamp, certificates: [d.der] } : e);
   }
   entries.push(...added);
   return { ...base, entries };

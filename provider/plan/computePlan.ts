@@ -59,6 +59,16 @@ export function computePlan(store: Keystore | undefined, desired: DesiredState, 
   const shaOf = entrySha256;
   // Trusted entries nobody declared: candidates for the "already trusted as" note and for exclusive.
   const unmanaged = (store?.entries ?? []).filter((e) => e.kind === 'trustedCertificate' && !declaredKeys.has(aliasKey(e.alias)));
+  // Equal certificates have equal lengths: candidates for "also trusted as" by DER length, so each
+  // declared certificate looks at a handful of entries, not at the whole store.
+  const unmanagedByLength = new Map<number, KeystoreEntry[]>();
+  for (const e of unmanaged) {
+    const n = e.certificates[0]?.length;
+    if (n === undefined) continue;
+    const list = unmanagedByLength.get(n);
+    if (list) list.push(e);
+    else unmanagedByLength.set(n, [e]);
+  }
 
   // Java's lookup (findEntry: the first entry whose lowercased alias matches), indexed once: a
   // batch of a thousand changes, or a thousand declared certificates, plans in linear time.
@@ -68,6 +78,7 @@ export function computePlan(store: Keystore | undefined, desired: DesiredState, 
     if (!byAlias.has(key)) byAlias.set(key, e);
   }
   const actions: PlanAction[] = [];
+  const validity: ValidityCache = new Map();
   for (const d of declared) {
     const existing = byAlias.get(aliasKey(d.alias));
     if (existing && existing.kind !== 'trustedCertificate') {
@@ -82,7 +93,7 @@ export function computePlan(store: Keystore | undefined, desired: DesiredState, 
       else actions.push({ action: 'remove', alias: existing.alias, sha256: shaOf(existing), reason: 'declared absent', source: d.source });
       continue;
     }
-    notes.push(...certificateNotes(d, unmanaged, shaOf, desired.exclusive, options.now));
+    notes.push(...certificateNotes(d, unmanagedByLength.get(d.der.length) ?? [], shaOf, desired.exclusive, options.now, validity));
     if (!existing) {
       actions.push({ action: 'add', alias: d.alias, sha256: d.sha256, reason: 'not in the store', source: d.source });
       continue;
@@ -135,18 +146,39 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Notes about one declared certificate: trusted under an undeclared alias too; outside its validity. */
+/** Validity dates by SHA-256: one plan parses each certificate once however many aliases declare it. */
+type ValidityCache = Map<string, { notBefore: Date; notAfter: Date } | null>;
+
+/**
+ * The validity dates of a declared certificate, or undefined when the parser cannot read them
+ * (parseCertificateInput already accepted it as a certificate; a note is not worth failing for).
+ */
+function validityOf(d: PresentCertificate, cache: ValidityCache): { notBefore: Date; notAfter: Date } | undefined {
+  let v = cache.get(d.sha256);
+  if (v === undefined) {
+    try {
+      const f = parseCertificateFacts(d.der);
+      v = { notBefore: f.notBefore, notAfter: f.notAfter };
+    } catch {
+      v = null;
+    }
+    cache.set(d.sha256, v);
+  }
+  return v ?? undefined;
+}
+
+/** Notes about one declared certificate: trusted under an undeclared alias too (`sameLength`: the undeclared entries whose DER is as long); outside its validity. */
 function certificateNotes(
   d: PresentCertificate,
-  unmanaged: readonly KeystoreEntry[],
+  sameLength: readonly KeystoreEntry[],
   shaOf: (e: KeystoreEntry) => string | undefined,
   exclusive: boolean,
   now: Date | undefined,
+  validity: ValidityCache,
 ): string[] {
   const notes: string[] = [];
-  // Equal certificates have equal lengths: hash only those (a store rarely has any).
-  const others = unmanaged
-    .filter((e) => e.certificates[0]?.length === d.der.length && shaOf(e) === d.sha256)
+  const others = sameLength
+    .filter((e) => shaOf(e) === d.sha256)
     .map((e) => e.alias)
     .sort(cmp);
   if (others.length > 0) {
@@ -158,25 +190,30 @@ function certificateNotes(
     );
   }
   if (now) {
-    let facts: ReturnType<typeof parseCertificateFacts> | undefined;
-    try {
-      facts = parseCertificateFacts(d.der);
-    } catch {
-      facts = undefined; // already accepted as a certificate by parseCertificateInput; a note is not worth failing for
-    }
+    const facts = validityOf(d, validity);
     if (facts && facts.notAfter.getTime() < now.getTime()) notes.push(`${d.alias}: the certificate expired on ${facts.notAfter.toISOString()}`);
     else if (facts && facts.notBefore.getTime() > now.getTime()) notes.push(`${d.alias}: the certificate is not valid before ${facts.notBefore.toISOString()}`);
   }
   return notes;
 }
 
+/** How many aliases a note names before it says "and N more". */
+const NOTE_ALIASES = 10;
+
 /** One certificate declared under several aliases (often a root repeated in two chain files). */
 function sharedCertificateNotes(declared: readonly DesiredCertificate[]): string[] {
   const bySha = new Map<string, string[]>();
-  for (const d of declared) if (d.state === 'present') bySha.set(d.sha256, [...(bySha.get(d.sha256) ?? []), d.alias]);
+  for (const d of declared) {
+    if (d.state !== 'present') continue;
+    const aliases = bySha.get(d.sha256);
+    if (aliases) aliases.push(d.alias);
+    else bySha.set(d.sha256, [d.alias]);
+  }
   const notes: string[] = [];
   for (const [sha, aliases] of bySha) {
-    if (aliases.length > 1) notes.push(`${aliases.join(', ')} declare the same certificate (sha256 ${shortFingerprint(sha)}); each alias gets its own entry`);
+    if (aliases.length < 2) continue;
+    const named = aliases.length > NOTE_ALIASES ? `${aliases.slice(0, NOTE_ALIASES).join(', ')} and ${aliases.length - NOTE_ALIASES} more aliases` : aliases.join(', ');
+    notes.push(`${named} declare the same certificate (sha256 ${shortFingerprint(sha)}); each alias gets its own entry`);
   }
   return notes;
 }

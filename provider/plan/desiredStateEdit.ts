@@ -1,5 +1,7 @@
 import { MidtrustError } from '../errors';
 import { aliasKey } from '../keystore/model';
+import { printable } from '../terminalText';
+import { assertYamlNesting } from './yamlNesting';
 
 /** A certificate to declare: pinned by its fingerprint, carried inline as PEM. */
 export interface CertificateToDeclare {
@@ -21,6 +23,7 @@ export interface CertificateToDeclare {
  */
 export function appendDesiredCertificate(text: string, cert: CertificateToDeclare, fileName = 'the desired-state file'): string {
   const yaml = require('yaml') as typeof import('yaml');
+  assertYamlNesting(text, fileName, 'the desired-state file');
   const doc = yaml.parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) throw new MidtrustError('INVALID_INPUT', `${fileName} is not valid YAML (${doc.errors[0].message.split('\n')[0]}); fix it before adding to it`);
   if (!yaml.isMap(doc.contents)) throw new MidtrustError('INVALID_INPUT', `${fileName} is not a desired-state file (no top-level mapping with keystore and certificates)`);
@@ -40,8 +43,21 @@ export function appendDesiredCertificate(text: string, cert: CertificateToDeclar
   const node = doc.createNode({ alias: cert.alias, sha256: cert.sha256, pem });
   const pemNode = node.get('pem', true);
   if (yaml.isScalar(pemNode)) pemNode.type = 'BLOCK_LITERAL';
-  if (cert.comment) node.commentBefore = ` ${cert.comment.replace(/\n/g, ' ')}`;
+  // One line, nothing a terminal or editor acts on: the comment quotes a server's subject (ESC, BEL, RLO, newlines).
+  if (cert.comment) node.commentBefore = ` ${printable(cert.comment)}`;
   list.flow = false;
   list.items.push(node);
-  return doc.toString({ lineWidth: 0 });
+  return inStyleOf(text, doc.toString({ lineWidth: 0 }));
+}
+
+/**
+ * `edited` with the line endings and byte-order mark of `original`: a file written on Windows
+ * (CRLF, often with a BOM from Notepad) stays a Windows file — the yaml package writes LF only.
+ * The first line break of the original decides.
+ */
+function inStyleOf(original: string, edited: string): string {
+  const bom = original.startsWith('\uFEFF') && !edited.startsWith('\uFEFF') ? '\uFEFF' : '';
+  const firstBreak = /\r?\n/.exec(original)?.[0];
+  const body = firstBreak === '\r\n' ? edited.replace(/\r?\n/g, '\r\n') : edited;
+  return `${bom}${body}`;
 }

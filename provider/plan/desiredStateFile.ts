@@ -9,6 +9,7 @@ import type { DesiredCertificate, DesiredState } from './desiredState';
 import { validateAgainstSchema } from './schemaValidation';
 import { Secret } from './secret';
 import { emptyPasswordProblem, passwordFromText } from './storePasswordText';
+import { assertYamlNesting, isStackOverflow, yamlTooDeep } from './yamlNesting';
 
 export type { DesiredState } from './desiredState';
 
@@ -92,7 +93,9 @@ export function loadDesiredState(text: string, fileName: string, io: DesiredStat
     // yaml is loaded only when a file is parsed: `ls` and the Pulumi provider never pay for it.
     const yaml = require('yaml') as typeof import('yaml');
     const lineCounter = new yaml.LineCounter();
+    assertYamlNesting(text, fileName, 'the desired-state file');
     const doc = yaml.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.some(isStackOverflow)) throw yamlTooDeep(fileName, 'the desired-state file');
     if (doc.errors.length > 0) {
       // Only position and yaml's one-line reason: its context excerpt could quote a password value.
       const lines = doc.errors.map((e) => {
@@ -114,6 +117,7 @@ export function loadDesiredState(text: string, fileName: string, io: DesiredStat
     lineOf = (p) => locate(yaml, doc, lineCounter, p);
   } catch (e) {
     if (e instanceof MidtrustError) throw e;
+    if (isStackOverflow(e)) throw yamlTooDeep(fileName, 'the desired-state file');
     throw new MidtrustError('INVALID_INPUT', `${fileName}: cannot read the desired-state file: ${reasonOf(e)}`);
   }
   return resolve(data, path.dirname(fileName), fileName, io, lineOf);
@@ -208,31 +212,57 @@ function resolve(data: unknown, baseDir: string, sourceFile: string, io: Desired
   }
 
   const certificates: DesiredCertificate[] = [];
+  // One read and parse per file: a file declared under many aliases (a generated desired state,
+  // tens of thousands of entries) is read once, and every alias sees the same content.
+  const parsedFiles = new Map<string, { ders: Uint8Array[]; sha256: string[] } | { error: unknown; read: boolean }>();
+  const parsedFile = (file: string, label: string): { ders: Uint8Array[]; sha256: string[] } | { error: unknown; read: boolean } => {
+    const full = path.resolve(baseDir, file);
+    let got = parsedFiles.get(full);
+    if (!got) {
+      let input: Uint8Array;
+      try {
+        input = io.readFile(full, 'certificate');
+      } catch (error) {
+        got = { error, read: false };
+        parsedFiles.set(full, got);
+        return got;
+      }
+      try {
+        const ders = parseCertificateInput(input, label);
+        got = { ders, sha256: ders.map(sha256Hex) };
+      } catch (error) {
+        got = { error, read: true };
+      }
+      parsedFiles.set(full, got);
+    }
+    return got;
+  };
   raw.certificates.forEach((c, i) => {
     if (c.state === 'absent') {
       certificates.push({ alias: c.alias, state: 'absent', source: fromOptions ? `--alias ${c.alias}` : `${sourceFile} certificates[${i}]` });
       return;
     }
-    let input: Uint8Array | string;
+    let ders: Uint8Array[];
+    let hashes: string[];
     let source: string;
     if (c.file !== undefined) {
       source = c.file;
-      try {
-        input = io.readFile(path.resolve(baseDir, c.file), 'certificate');
-      } catch (e) {
-        problem(['certificates', i, 'file'], `alias ${c.alias}: cannot read ${c.file} (${reasonOf(e)}); ${fromOptions ? 'check the path' : 'the path is relative to the desired-state file'}`);
+      const got = parsedFile(c.file, PARSE_LABEL);
+      if ('error' in got) {
+        if (!got.read) problem(['certificates', i, 'file'], `alias ${c.alias}: cannot read ${c.file} (${reasonOf(got.error)}); ${fromOptions ? 'check the path' : 'the path is relative to the desired-state file'}`);
+        else problem(['certificates', i, 'file'], `alias ${c.alias} (${source})${reasonOf(got.error).slice(PARSE_LABEL.length)}`);
         return;
       }
+      ({ ders, sha256: hashes } = got);
     } else {
       source = 'inline pem';
-      input = c.pem as string;
-    }
-    let ders: Uint8Array[];
-    try {
-      ders = parseCertificateInput(input, `alias ${c.alias} (${source})`);
-    } catch (e) {
-      problem(['certificates', i, c.file !== undefined ? 'file' : 'pem'], reasonOf(e));
-      return;
+      try {
+        ders = parseCertificateInput(c.pem as string, `alias ${c.alias} (${source})`);
+      } catch (e) {
+        problem(['certificates', i, 'pem'], reasonOf(e));
+        return;
+      }
+      hashes = ders.map(sha256Hex);
     }
     if (c.sha256 !== undefined) {
       // A pin: the file must hold exactly the certificate whose fingerprint was confirmed.
@@ -241,7 +271,7 @@ function resolve(data: unknown, baseDir: string, sourceFile: string, io: Desired
         problem(['certificates', i, 'sha256'], `alias ${c.alias}: sha256 pins one certificate, but ${source} holds ${ders.length}; declare each with its own alias and pin`);
         return;
       }
-      const actual = sha256Hex(ders[0]);
+      const actual = hashes[0];
       if (actual !== pinned) {
         problem(['certificates', i, 'sha256'], `alias ${c.alias}: ${source} holds the certificate with sha256 ${actual}, not the pinned ${pinned}; check where the file came from before trusting it`);
         return;
@@ -254,7 +284,7 @@ function resolve(data: unknown, baseDir: string, sourceFile: string, io: Desired
         alias: k === 0 ? c.alias : `${c.alias}-${k + 1}`,
         state: 'present',
         der,
-        sha256: sha256Hex(der),
+        sha256: hashes[k],
         source: ders.length === 1 ? source : `${source} (${k + 1} of ${ders.length})`,
       });
     });
@@ -285,6 +315,8 @@ function resolve(data: unknown, baseDir: string, sourceFile: string, io: Desired
 }
 
 const OMIT_PASSWORD = 'omit keystore.password';
+/** What a shared file parse calls its input; each alias's message puts its own name in its place. */
+const PARSE_LABEL = '\u0000';
 
 /** Messages here name the variable or file, never what they hold. */
 function resolvePassword(p: RawPassword | undefined, baseDir: string, io: DesiredStateIo, problem: (m: string) => void): Secret | undefined {

@@ -19,6 +19,7 @@ export const RULES = {
   'disallowed-migration-strategy': { severity: 'error', summary: 'the migration strategy is not one the policy allows' },
   'duplicate-mid-parameter': { severity: 'warning', summary: 'config.xml sets one parameter more than once; the MID uses the last' },
   'endpoint-not-trusted': { severity: 'error', summary: 'a declared endpoint would not be trusted by the JVM with this store (now, after apply or after the upgrade)' },
+  'readable-by-everyone': { severity: 'warning', summary: 'a keystore holding private keys, or a directory of keystore backups, that every account can read (POSIX modes; on Windows the MID home\'s ACL decides, which midtrust cannot read)' },
   'endpoint-unreachable': { severity: 'warning', summary: 'a declared endpoint could not be reached, so its trust was not checked' },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 

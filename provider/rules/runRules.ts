@@ -2,6 +2,7 @@ import { Certificate } from '../certificate/certificate';
 import type { Keystore } from '../keystore/model';
 import { checkAliasConflicts, checkCertificate, checkDuplicates, type NamedCertificate } from './certificateRules';
 import { checkEndpoints, type EndpointCheck } from './endpointRules';
+import { checkFileExposures, type FileExposure } from './fileExposureRules';
 import { checkMidSettings, checkUpgradeLoss, upgradeCandidates, type MidSettings } from './midRules';
 import { DEFAULT_RULE_OPTIONS, SEVERITY_ORDER, type RuleOptions, type Violation } from './violation';
 
@@ -13,6 +14,8 @@ export interface RuleInput {
   readonly incoming?: Keystore;
   /** Endpoints already judged by provider/verify (the rule itself does no network). */
   readonly endpoints?: readonly EndpointCheck[];
+  /** Files and directories every account can read (provider/host/fileExposure.ts). */
+  readonly exposures?: readonly FileExposure[];
 }
 
 /**
@@ -37,6 +40,7 @@ export function runRules(input: RuleInput, options: Partial<RuleOptions> = {}, m
     out.push(...checkUpgradeLoss(upgradeCandidates(input.certificates, input.incoming), input.mid.strategy, opts, input.incoming));
   }
   if (input.endpoints) out.push(...checkEndpoints(input.endpoints, opts));
+  if (input.exposures) out.push(...checkFileExposures(input.exposures, opts));
   return out.sort((a, b) => SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] || byCodeUnits(a.alias ?? '', b.alias ?? '') || byCodeUnits(a.rule, b.rule));
 }
 

@@ -1,4 +1,5 @@
 import { Certificate } from '../certificate/certificate';
+import { printable } from '../terminalText';
 import type { EndpointVerdict } from './verifyEndpoint';
 
 /** The `--json` contract of `midtrust verify` (DESIGN.md, issue #11). Other tools rely on it. */
@@ -39,19 +40,21 @@ export function verdictJson(v: EndpointVerdict): VerdictJson {
 
 /**
  * The verdict for a person: verdict first, then the path (leaf → … → anchor alias), what the
- * server presented, what is wrong and the fix.
+ * server presented, what is wrong and the fix. Everything a server or a store supplied (subjects,
+ * issuers, aliases, messages quoting them) is shown through {@link printable}: a newline in a
+ * server's subject cannot start a line of its own, nor ESC or a bidi override act on the terminal.
  */
 export function renderVerdict(v: EndpointVerdict): string {
   const j = v.judgement;
   const lines: string[] = [];
   const how = `${v.presented.protocol}${v.target.identity ? `, ${v.target.identity.algorithm} host-name check` : ''}`;
   lines.push(`Target   ${v.target.text} (${v.target.host}:${v.target.port}, ${how})`);
-  lines.push(wrap(v.storeLabel, 'Store    ', '         '));
+  lines.push(wrap(printable(v.storeLabel), 'Store    ', '         '));
   lines.push(`Verdict  ${v.trusted ? 'TRUSTED' : `NOT TRUSTED — in the MID log: "${javaFailure(v)}"`}`);
   const names = j.path.map(short);
   if (j.anchor) {
     const anchorName = j.route === 'pinned' ? 'the server certificate itself' : short(j.anchor.certificate);
-    lines.push(wrap(`${[...(j.route === 'pinned' ? [] : names), `[${j.anchor.alias}] ${anchorName}`].join(' → ')}${v.trusted ? '' : '  (closest path; fails)'}`, 'Path     ', '         '));
+    lines.push(wrap(`${[...(j.route === 'pinned' ? [] : names), `[${printable(j.anchor.alias)}] ${anchorName}`].join(' → ')}${v.trusted ? '' : '  (closest path; fails)'}`, 'Path     ', '         '));
   }
   if (j.identity.checked) lines.push(`Name     ${j.identity.matched ? `${j.identity.hostname} matches the server certificate` : `${j.identity.hostname} does NOT match the server certificate`} (${j.identity.algorithm} check)`);
   else lines.push(wrap("not checked: a bare host:port is a plain TLS socket, where Java checks no host name (give https://, ldaps:// or ldap:// for the client's check)", 'Name     ', '         '));
@@ -65,20 +68,20 @@ export function renderVerdict(v: EndpointVerdict): string {
       lines.push(`  ${i + 1}. (unreadable certificate) sha256 ${c.sha256}`);
       return;
     }
-    lines.push(`  ${i + 1}. ${f.subject}`);
-    lines.push(`     issued by ${f.issuer}`);
-    lines.push(`     valid ${f.notBefore.toISOString().slice(0, 10)} to ${f.notAfter.toISOString().slice(0, 10)}, ${f.signatureAlgorithm}`);
+    lines.push(`  ${i + 1}. ${printable(f.subject)}`);
+    lines.push(`     issued by ${printable(f.issuer)}`);
+    lines.push(`     valid ${f.notBefore.toISOString().slice(0, 10)} to ${f.notAfter.toISOString().slice(0, 10)}, ${printable(f.signatureAlgorithm)}`);
     lines.push(`     sha256 ${c.sha256}`);
   });
   if (j.problems.length > 0) {
     lines.push('', 'Problems:');
-    for (const p of j.problems) lines.push(wrap(`${p.code}: ${p.message}`, '  - ', '    '));
+    for (const p of j.problems) lines.push(wrap(`${p.code}: ${printable(p.message)}`, '  - ', '    '));
   }
   if (j.suggestions.length > 0) {
     lines.push('', 'Fix:');
     for (const s of j.suggestions) {
-      lines.push(wrap(`${s.reason}:`, '  - ', '    '));
-      lines.push(`      ${s.subject}${s.sha256 ? `\n      sha256 ${s.sha256}` : '  (not sent by the server: get it from the CA)'}`);
+      lines.push(wrap(`${printable(s.reason)}:`, '  - ', '    '));
+      lines.push(`      ${printable(s.subject)}${s.sha256 ? `\n      sha256 ${s.sha256}` : '  (not sent by the server: get it from the CA)'}`);
     }
     const pin = j.suggestions.find((s) => s.sha256);
     if (pin) {
@@ -86,7 +89,7 @@ export function renderVerdict(v: EndpointVerdict): string {
       lines.push(`    midtrust verify --target ${v.target.text} ... \\`, '      --write-desired <desired.yaml> --alias <name> \\', `      --sha256 ${pin.sha256}`);
     }
   }
-  for (const n of [...j.notes, ...(v.note ? [v.note] : [])]) lines.push('', wrap(n, 'Note: ', '      '));
+  for (const n of [...j.notes, ...(v.note ? [v.note] : [])]) lines.push('', wrap(printable(n), 'Note: ', '      '));
   lines.push('', wrap(`JDK rules: ${v.policySource}`, '', '  '));
   return `${lines.join('\n')}\n`;
 }
@@ -124,7 +127,7 @@ export function wrap(text: string, first: string, rest: string, width = 80): str
 
 function short(c: Certificate): string {
   try {
-    return c.facts.subjectCommonName ? `CN=${c.facts.subjectCommonName}` : c.facts.subject;
+    return printable(c.facts.subjectCommonName ? `CN=${c.facts.subjectCommonName}` : c.facts.subject);
   } catch {
     return `sha256 ${c.sha256.slice(0, 12)}…`;
   }

@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { keytoolList, modernKeytool, runKeytool, tempDir } from '../helpers/keytool';
 import { CLI, midtrust, midtrustProcess } from '../helpers/midtrustCli';
 import { needs } from '../helpers/requireTools';
+import { jksDigest } from '../../provider/keystore/jks/jksDigest';
+import { applyPlan } from '../../provider/plan/applyPlan';
 
 const env = { SP: 'ls-Pass-1' };
 const dir = tempDir('mt-ls-');
@@ -79,5 +81,71 @@ describe('midtrust ls', () => {
     expect(r.code).toBe(0);
     const probe = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(path.dirname(CLI), 'runCli.js'))}); console.log(Object.keys(require.cache).filter((k) => k.includes('@pulumi')).length)`], { encoding: 'utf8' });
     expect(probe.stdout.trim()).toBe('0');
+  });
+});
+
+describe('issue 19 item 7: an entry date outside what a JavaScript Date can hold', () => {
+  /** A keytool-made JKS holding one trusted entry whose stored date is `ms` (digest recomputed, as a hand-made store would be). */
+  function storeDated(name: string, ms: bigint): string {
+    const file = p(name);
+    kt(['-importcert', '-noprompt', '-alias', 'far', '-file', p('server.pem'), '-keystore', file, '-storetype', 'JKS', '-storepass:env', 'SP']);
+    const body = Buffer.from(fs.readFileSync(file).subarray(0, -20));
+    const at = 16 + 2 + body.readUInt16BE(16); // header (12) + tag (4) + alias
+    body.writeBigInt64BE(ms, at);
+    fs.writeFileSync(file, Buffer.concat([body, jksDigest(env.SP, body)]));
+    return file;
+  }
+
+  it.each([
+    ['the largest 64-bit value (keytool: Aug 17, 292278994)', 2n ** 63n - 1n],
+    ['a date far before 1970', -(2n ** 62n)],
+    ['one millisecond past the last Date', 8_640_000_000_000_001n],
+  ])('ls lists %s as keytool does: exact milliseconds, no stack trace', async (_what, ms) => {
+    const file = storeDated(`far-${ms}.jks`, ms);
+    expect(keytoolList(file, env.SP).map((e) => e.alias)).toEqual(['far']);
+    const json = await midtrust(['ls', file, '--storepass-env', 'SP', '--json'], { env });
+    expect(json.stderr).toBe('');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).entries[0]).toMatchObject({ alias: 'far', created: null, createdMs: ms.toString() });
+    const text = await midtrust(['ls', file, '--storepass-env', 'SP'], { env });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^far\b/m);
+  });
+
+  it('apply keeps such an entry byte-for-byte and gives the new entry a real date (never writes one outside the range)', async () => {
+    const file = storeDated('far-apply.jks', 2n ** 63n - 1n);
+    const before = fs.readFileSync(file);
+    const desired = p('far.yaml');
+    fs.writeFileSync(desired, `keystore:\n  path: ${file}\n  password: { env: SP }\ncertificates:\n  - alias: server\n    file: ${p('server.pem')}\n`);
+    expect((await midtrust(['apply', '-f', desired], { env })).code).toBe(0);
+    const after = fs.readFileSync(file);
+    // The untouched entry is the first one in the file: same bytes, its date included.
+    const entry = before.subarray(12, before.length - 20);
+    expect(after.includes(entry)).toBe(true);
+    const listed = JSON.parse((await midtrust(['ls', file, '--storepass-env', 'SP', '--json'], { env })).stdout).entries as Array<{ alias: string; created: string | null }>;
+    expect(Date.parse(listed.find((e) => e.alias === 'server')!.created!)).toBeGreaterThan(Date.parse('2026-01-01'));
+    expect(() => applyPlan(undefined, { createStore: true } as never, { certificates: [] } as never, { now: new Date(NaN) })).toThrow(/invalid date/);
+  });
+});
+
+describe('issue 19 item 12: a link to a file that is not a keystore', () => {
+  it('ls names the file and the formats tried, and prints none of its bytes', async () => {
+    const secret = p('shadow');
+    fs.writeFileSync(secret, 'root:$6$c2FsdHNhbHQ$hashhashhash:19000:0:99999:7:::\n', { mode: 0o600 });
+    const link = p('cacerts-link');
+    fs.symlinkSync(secret, link);
+    for (const args of [[], ['--json']]) {
+      const r = await midtrust(['ls', link, ...args]);
+      expect(r.code).toBe(1);
+      const out = r.stdout + r.stderr;
+      expect(out).toContain(`${link}: not a Java keystore`);
+      expect(out).toMatch(/tried JKS.*JCEKS.*PKCS#12/);
+      expect(out).not.toMatch(/72 6f|726f|root:|\$6\$|hash/);
+    }
+    // The same for a file that looks like DER but is not a PKCS#12 PFX.
+    fs.writeFileSync(p('der.bin'), Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01]));
+    const der = await midtrust(['ls', p('der.bin')]);
+    expect(der.stderr).toMatch(/not a Java keystore: it is none of the formats midtrust reads/);
+    expect(der.stderr).not.toMatch(/30 03/);
   });
 });

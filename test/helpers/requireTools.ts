@@ -22,6 +22,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { allKeytools, modernKeytool } from './keytool';
 import { sshdUnavailable } from './sshd';
+import { wineUnavailable } from './windowsNode';
 
 /** Debian's JKS cacerts (every JDK links to it; ca-certificates-java makes it). */
 export const JDK_CACERTS = '/etc/ssl/certs/java/cacerts';
@@ -80,6 +81,8 @@ const PROBES = {
       : 'mounting a tmpfs needs root',
   chromium: () => (fs.existsSync('/usr/bin/chromium') ? undefined : '/usr/bin/chromium not found (apt-get install chromium; .ci/run does)'),
   promtool: () => (onPath('promtool') ? undefined : 'promtool not on PATH (apt-get install prometheus; .ci/run does)'),
+  /** The Windows build of node (node.exe) under Wine: test/helpers/windowsNode.ts. */
+  wine: () => wineUnavailable(),
 } satisfies Record<string, () => string | undefined>;
 
 /** Something a test needs from the machine. */

@@ -143,7 +143,8 @@ describe('LocalHost.lock', () => {
   it('removes leftover temporary files of dead processes once the lock is held', async () => {
     const dead = deadPid();
     const leftovers = [tempFileName('cacerts', dead), tempFileName('cacerts.midtrust-backup-20260101T000000000Z', dead)];
-    const kept = [tempFileName('cacerts', process.pid), tempFileName('other-store', dead), 'cacerts.bak', 'cacerts.midtrust.lock.takeover-0123'];
+    // A live process's temp file stays (jest's parent process: alive, and not this one).
+    const kept = [tempFileName('cacerts', process.ppid), tempFileName('other-store', dead), 'cacerts.bak', 'cacerts.midtrust.lock.takeover-0123'];
     for (const n of [...leftovers, ...kept]) fs.writeFileSync(path.join(dir, n), 'x');
     // A takeover file of a dead waiter goes; one just being written (unreadable, fresh) stays.
     plantLock(path.join(dir, 'cacerts.midtrust.lock.takeover-4567'), { pid: dead, hostname: os.hostname() });

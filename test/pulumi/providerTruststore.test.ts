@@ -162,3 +162,21 @@ test('several Truststores on one keystore in parallel: nothing lost', async () =
   await Promise.all(sets.map((set, i) => host.create(urnFor('Truststore', `ts-${i}`), inputs(store, set))));
   expect([...list(store).keys()].sort()).toEqual(['acme-issuing-ca', 'acme-root-ca', 'proxy-acme-example', 'vendor-a', 'vendor-b']);
 });
+
+test('issue 19 item 6: aliases named like Object.prototype members (constructor, __proto__, toString) work through create, read, update and delete', async () => {
+  const store = freshStore();
+  const odd = [
+    { alias: 'constructor', certificatePem: acmePem('acme-root-ca') },
+    { alias: '__proto__', certificatePem: acmePem('acme-issuing-ca') },
+    { alias: 'toString', certificatePem: acmePem('proxy-acme-example') },
+  ];
+  expect((await host.check(URN, {}, inputs(store, odd))).failures).toEqual([]);
+  const created = await host.create(URN, inputs(store, odd));
+  expect([...list(store).keys()].sort()).toEqual(['__proto__', 'constructor', 'tostring', 'vendor-a', 'vendor-b']);
+  const read = await host.read(created.id, URN, created.properties, inputs(store, odd));
+  expect((unwrapSecrets<Props>(read.properties).entries as Props[]).map((e) => e.alias)).toEqual(['constructor', '__proto__', 'toString']);
+  const updated = await host.update(created.id, URN, created.properties, inputs(store, odd.slice(1)));
+  expect([...list(store).keys()].sort()).toEqual(['__proto__', 'tostring', 'vendor-a', 'vendor-b']);
+  await host.delete(created.id, URN, updated.properties);
+  expect([...list(store).keys()].sort()).toEqual(['vendor-a', 'vendor-b']);
+});

@@ -3,7 +3,8 @@ import { Certificate } from '../../certificate/certificate';
 import { MidtrustError } from '../../errors';
 import { LocalHost } from '../../host/localHost';
 import { readKeystore } from '../../keystore/keystoreCodec';
-import { midLayout } from '../../mid/midLayout';
+import { findReadableByEveryone } from '../../host/fileExposure';
+import { midLayout, upgradeBackupDirectories } from '../../mid/midLayout';
 import { readMidSettings } from '../../mid/midSettingsReader';
 import { openStore } from '../../mid/upgrade/upgradeRun';
 import { certificatesOfStore, runRules } from '../../rules/runRules';
@@ -135,7 +136,14 @@ export const auditCommand = defineCommand<AuditOptions>({
       const policy = await trustPolicyFor(host, judged, { env: io.env, local: !midHome });
       endpoints = endpointChecks().endpointChecks(await endpointChecks().fetchEndpoints(opts.endpoint), judged, policy, 'now');
     }
-    const violations = runRules({ certificates, mid, incoming, endpoints }, { expiringDays });
+    const homeOfStore = midHome ?? inferMidHome(file);
+    const exposures = await findReadableByEveryone(host, {
+      store: file,
+      storeHoldsKeys: store.entries.some((e) => e.kind !== 'trustedCertificate'),
+      backupDirectories: homeOfStore ? await upgradeBackupDirectories(host, midLayout(homeOfStore)) : [],
+      platform: process.platform,
+    });
+    const violations = runRules({ certificates, mid, incoming, endpoints, exposures }, { expiringDays });
     const expiry = [...certificates]
       .map((c) => ({ alias: c.alias, notAfter: safeNotAfter(c.certificate) }))
       .filter((c): c is { alias: string; notAfter: Date } => c.notAfter !== undefined)

@@ -1,6 +1,6 @@
 import { MidtrustError } from '../../errors';
 import { LocalHost } from '../../host/localHost';
-import { midLayout } from '../../mid/midLayout';
+import { midLayout, upgradeBackupFile } from '../../mid/midLayout';
 import { migrateMid, previewUpgrade, restoreMid, type RestoreResult } from '../../mid/upgrade/upgradeRun';
 import type { UpgradeEntry, UpgradeResult } from '../../mid/upgrade/upgradeModel';
 import type { UpgradeEndpointCheck } from '../../verify/endpointChecks';
@@ -153,11 +153,12 @@ export const migrateCommand = defineCommand<MigrateOptions>({
       currentPassword: password,
       prefix: opts.prefix,
     });
-    const cacerts = midLayout(path.resolve(io.cwd, opts['mid-home'])).cacerts;
+    const layout = midLayout(path.resolve(io.cwd, opts['mid-home']));
+    const cacerts = layout.cacerts;
     io.stdout(
       opts.json
         ? `${JSON.stringify({ ...upgradeJson(r), cacerts, backupDir: r.backupDir }, null, 2)}\n`
-        : `${renderUpgrade(r, terminalWidth(io))}Replaced ${cacerts} with the migrated store (restart the MID Server to use it).\nBackups: ${r.backupDir}/cacerts_before, cacerts_from_upgrade (midtrust restore puts back what is lost)\n`,
+        : `${renderUpgrade(r, terminalWidth(io))}Replaced ${cacerts} with the migrated store (restart the MID Server to use it).\nBackups: ${upgradeBackupFile(layout, r.backupDir, 'cacerts_before')}, cacerts_from_upgrade (midtrust restore puts back what is lost)\n`,
     );
     return EXIT.OK;
   },

@@ -6,6 +6,7 @@ import { parseEndpointTarget, type EndpointTarget } from '../../verify/endpointT
 import { renderVerdict, verdictJson } from '../../verify/formatVerdict';
 import { judgedAfterApply, judgedAfterUpgrade, judgedKeystore, judgedMidStore, type JudgedStore } from '../../verify/judgedStore';
 import { trustPolicyFor, verifyEndpoint, type EndpointVerdict } from '../../verify/verifyEndpoint';
+import { printable } from '../../terminalText';
 import { EXIT, type CliIo } from '../cliIo';
 import { defineCommand } from '../commandSpec';
 import { parseSeconds } from '../secondsOption';
@@ -137,12 +138,12 @@ async function writeDesired(verdict: EndpointVerdict, target: EndpointTarget, op
     const expected = opts.sha256.replace(/:/g, '').toLowerCase();
     if (!/^[0-9a-f]{64}$/.test(expected)) throw new MidtrustError('INVALID_INPUT', `--sha256 ${opts.sha256}: give the 64 hex digits of the expected SHA-256 fingerprint`);
     if (expected !== pick.sha256) {
-      throw new MidtrustError('INVALID_INPUT', `the server presented ${pick.subject} with sha256 ${pick.sha256}, not the expected ${expected}; nothing was written (a different CA, or someone in between?)`);
+      throw new MidtrustError('INVALID_INPUT', `the server presented ${printable(pick.subject)} with sha256 ${pick.sha256}, not the expected ${expected}; nothing was written (a different CA, or someone in between?)`);
     }
   } else if (!opts.yes) {
     throw new MidtrustError(
       'INVALID_INPUT',
-      `not written: confirm the certificate first. The server presented ${pick.subject}\n  sha256 ${pick.sha256}\nCompare it with the fingerprint your CA publishes, then run again with --sha256 ${pick.sha256} (or --yes to accept it as presented)`,
+      `not written: confirm the certificate first. The server presented ${printable(pick.subject)}\n  sha256 ${pick.sha256}\nCompare it with the fingerprint your CA publishes, then run again with --sha256 ${pick.sha256} (or --yes to accept it as presented)`,
     );
   }
   const { appendDesiredCertificate } = require('../../plan/desiredStateEdit') as typeof import('../../plan/desiredStateEdit');
@@ -161,5 +162,5 @@ async function writeDesired(verdict: EndpointVerdict, target: EndpointTarget, op
       if (problems.length > 0) throw new MidtrustError('INVALID_INPUT', `the edited file would not be valid (${problems[0].message}); ${file} was left unchanged`);
     },
   });
-  say(`\nAdded ${opts.alias} (${pick.subject}) to ${file},\npinned to sha256 ${pick.sha256}.\nNext: midtrust apply -f ${opts['write-desired']}, restart the MID Server, and verify again.\n`);
+  say(`\nAdded ${opts.alias} (${printable(pick.subject)}) to ${file},\npinned to sha256 ${pick.sha256}.\nNext: midtrust apply -f ${opts['write-desired']}, restart the MID Server, and verify again.\n`);
 }

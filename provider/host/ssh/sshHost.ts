@@ -7,7 +7,7 @@ import { symlinkRefused, tooLarge } from '../boundedRead';
 import type { CreateOptions, Host, HostLock, HostStat, LockOptions, MakeDirectoryOptions, ReadFileOptions, WriteAtomicOptions } from '../host';
 import { isLockStale, parseLockFile, type LockOwner } from '../lockOwner';
 import { READ_LIMITS } from '../readLimits';
-import { linkRuleOf, resolveWriteTarget, safeDirectory, type ComponentStat, type LinkRule, type PathWalkOps } from '../safeDirectory';
+import { accountNameIn, linkRuleOf, resolveWriteTarget, windowsLinkRefused, safeDirectory, type ComponentStat, type LinkRule, type PathWalkOps } from '../safeDirectory';
 import { belongsToStore, tempFileName } from '../tempFileName';
 import { connectionKey, type SshConnectionSpec } from './sshConnectionSpec';
 import { sshPool, type SshConnectionPool } from './sshConnectionPool';
@@ -105,6 +105,7 @@ export class SshHost implements Host {
       readlink: (p) => call<string>((cb) => sftp.readlink(p, cb)),
       trustedUids: me === undefined || me === 0 ? [0] : [0, me],
       where: `${this.describe()} `,
+      accountName: async (uid) => accountNameIn(Buffer.from(await this.readFile('/etc/passwd', { maxBytes: READ_LIMITS.smallRecord, what: '/etc/passwd' })).toString('utf8'), uid),
     };
   }
 
@@ -161,15 +162,20 @@ export class SshHost implements Host {
     }
   }
 
-  /** The file really written: the keystore link's target, in directories checked by safeDirectory. */
+  /**
+   * The file really written: the keystore link's target, in directories checked by safeDirectory.
+   * A Windows host's SFTP server reports no owners, so a link there is refused
+   * ({@link windowsLinkRefused}): who made it cannot be checked.
+   */
   async resolveTarget(file: string, link?: LinkRule): Promise<string> {
     const p = toSftpPath(file);
     if (!isWindowsSftpPath(p)) return resolveWriteTarget(p, await this.walkOps(), link);
     const { sftp, call } = await this.open();
     try {
-      if (link && !link.follow) {
-        const st = await call<import('ssh2').Stats>((cb) => sftp.lstat(p, cb)).catch(() => undefined);
-        if (st?.isSymbolicLink()) throw symlinkRefused(`${this.describe()} ${file}`, link.what);
+      const st = await call<import('ssh2').Stats>((cb) => sftp.lstat(p, cb)).catch(() => undefined);
+      if (st?.isSymbolicLink()) {
+        if (link && !link.follow) throw symlinkRefused(`${this.describe()} ${file}`, link.what);
+        throw windowsLinkRefused(`${this.describe()} ${file}`);
       }
       await call((cb) => sftp.stat(p, cb));
       return await call<string>((cb) => sftp.realpath(p, cb));

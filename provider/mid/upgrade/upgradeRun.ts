@@ -8,7 +8,7 @@ import { readKeystore, writeKeystore } from '../../keystore/keystoreCodec';
 import { aliasKey, type Keystore, type KeystoreEntry } from '../../keystore/model';
 import { READ_LIMITS } from '../../host/readLimits';
 import { assertWellFormed, describeDuplicate, duplicateMidParameters, getMidParameter } from '../configXml';
-import { midLayout, validateMidLayout, type MidLayout } from '../midLayout';
+import { midLayout, midPath, upgradeBackupFile, validateMidLayout, type MidLayout } from '../midLayout';
 import { DEFAULT_MIGRATION_STRATEGY, MIGRATION_STRATEGY_PARAMETER, parseMigrationStrategy, type MigrationStrategy } from '../migrationStrategy';
 import { parseRelease, releaseHonoursStrategy, ruleForRelease, ruleForStrategy, type MigrationRule } from './releaseRules';
 import { modelUpgrade, type UpgradeResult } from './upgradeModel';
@@ -123,13 +123,12 @@ export async function migrateMid(
     const current = readKeystore(currentBytes, { password: opts.currentPassword });
     const incoming = readKeystore(incomingBytes, { password: opts.incoming.password });
     const result = modelUpgrade(current, incoming, rule, why, { prefix: opts.prefix, now });
-    const sep = layout.platform === 'win32' ? path.win32 : path.posix;
     await host.makeDirectory(layout.migrationDir);
-    const backupDir = await createEpochDirectory(host, layout.migrationDir, now, sep);
+    const backupDir = await createEpochDirectory(host, layout.migrationDir, now, midPath(layout));
     const mode = ((await host.stat(layout.cacerts))?.mode ?? 0o600) & 0o777;
     for (const [name, bytes] of [['cacerts_before', currentBytes], ['cacerts_from_upgrade', incomingBytes]] as const) {
-      if (!(await host.createNewFile(sep.join(backupDir, name), bytes, { mode }))) {
-        throw new MidtrustError('IO', `${sep.join(backupDir, name)} appeared while midtrust was writing the backup it had just made the directory for; look at what is there, then run again`);
+      if (!(await host.createNewFile(upgradeBackupFile(layout, backupDir, name), bytes, { mode }))) {
+        throw new MidtrustError('IO', `${upgradeBackupFile(layout, backupDir, name)} appeared while midtrust was writing the backup it had just made the directory for; look at what is there, then run again`);
       }
     }
     const bytes = writeKeystore(result.store, opts.incoming.password);
@@ -215,11 +214,10 @@ export async function restoreMid(
 ): Promise<RestoreResult> {
   const layout = midLayout(opts.midHome);
   await validateMidLayout(host, layout);
-  const sep = layout.platform === 'win32' ? path.win32 : path.posix;
   const dirs = opts.from !== undefined ? [opts.from] : await backupsNewestFirst(host, layout);
   const backups: LoadedBackup[] = [];
   for (const backupDir of dirs) {
-    const beforePath = sep.join(backupDir, 'cacerts_before');
+    const beforePath = upgradeBackupFile(layout, backupDir, 'cacerts_before');
     try {
       backups.push({ backupDir, beforePath, store: await openStore(host, { path: beforePath, password: opts.beforePassword ?? opts.password }) });
     } catch (e) {
@@ -279,6 +277,5 @@ export async function backupsNewestFirst(host: Host, layout: MidLayout): Promise
   if (names.length === 0) {
     throw new MidtrustError('NOT_FOUND', `${layout.migrationDir} holds no upgrade backups (<epoch>/cacerts_before); give one with --from`);
   }
-  const sep = layout.platform === 'win32' ? path.win32 : path.posix;
-  return names.map((n) => sep.join(layout.migrationDir, n));
+  return names.map((n) => midPath(layout).join(layout.migrationDir, n));
 }
