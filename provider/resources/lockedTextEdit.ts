@@ -4,6 +4,7 @@ import { READ_LIMITS } from '../host/readLimits';
 import { commitWithLedger, fileDigest, hostDirname, readLedger, recordLocation } from '../ownership/ledgerFile';
 import { EMPTY_LEDGER, type Ledger } from '../ownership/ownershipLedger';
 import { hostFor } from './connectionInput';
+import { trace } from './sharedBatcher';
 
 /**
  * MID config files are read bounded like every input, and named as what they are. Never through
@@ -39,8 +40,6 @@ export interface TextFileNow {
   readonly mode: number | undefined;
   /** The file's ownership record (what Pulumi resources claimed in it; see provider/ownership). */
   readonly ledger: Ledger;
-  /** What readLedger reported about the record (refused, or written for other bytes of the file). */
-  readonly recordNotes?: readonly string[];
   /**
    * The account owning the record whose claims `ledger` holds (undefined: no record used). What it
    * says about *another* file is believed only when that file's owner or root wrote it.
@@ -73,7 +72,9 @@ export async function editTextFile(file: string, edit: (now: TextFileNow) => Tex
     const digest = beforeBytes ? fileDigest(beforeBytes) : undefined;
     const location = await recordLocation(host, file);
     const ledgerBefore = await readLedger(host, location, digest);
-    const after = edit({ text: before, mode: st?.mode, ledger: ledgerBefore.ledger, recordNotes: ledgerBefore.notes, ...(ledgerBefore.recordUid !== undefined ? { recordUid: ledgerBefore.recordUid } : {}) });
+    // A record refused (or written for other bytes of the file) is said on the host's log; its claims are not used.
+    for (const note of ledgerBefore.notes) trace(`note: ${note}`);
+    const after = edit({ text: before, mode: st?.mode, ledger: ledgerBefore.ledger, ...(ledgerBefore.recordUid !== undefined ? { recordUid: ledgerBefore.recordUid } : {}) });
     if (after.removeFile) {
       const removeIt = st
         ? async () => {
