@@ -37,9 +37,10 @@ export interface BenchHost {
  * Starts one sshd in `dir` (created) that lets `authorizedKeyFile`'s key log in as root; the
  * benches and the tests' sshd (test/helpers/sshd.ts) both start theirs here. `extraConfig` lines
  * (e.g. 'AllowTcpForwarding no', 'LogLevel DEBUG1') come first in its sshd_config: sshd takes the
- * first value of a keyword, so they override the defaults below.
+ * first value of a keyword, so they override the defaults below. `address` is the loopback
+ * address it listens on (127.0.0.2 for a host only a jump host should reach).
  */
-export async function startSshd(dir: string, authorizedKeyFile: string, started: ChildProcess[], extraConfig: readonly string[] = []): Promise<BenchSshd> {
+export async function startSshd(dir: string, authorizedKeyFile: string, started: ChildProcess[], extraConfig: readonly string[] = [], address = '127.0.0.1'): Promise<BenchSshd> {
   fs.mkdirSync(dir, { recursive: true });
   const p = (n: string): string => path.join(dir, n);
   await execFileAsync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', p('hostkey')]);
@@ -50,7 +51,7 @@ export async function startSshd(dir: string, authorizedKeyFile: string, started:
     [
       ...extraConfig,
       `Port ${port}`,
-      'ListenAddress 127.0.0.1',
+      `ListenAddress ${address}`,
       `HostKey ${p('hostkey')}`,
       `AuthorizedKeysFile ${p('authorized_keys')}`,
       'PasswordAuthentication no',
@@ -69,9 +70,9 @@ export async function startSshd(dir: string, authorizedKeyFile: string, started:
   fs.mkdirSync('/run/sshd', { recursive: true });
   const proc = spawn('/usr/sbin/sshd', ['-D', '-f', p('sshd_config'), '-E', p('log')], { stdio: 'ignore' });
   started.push(proc);
-  await waitForPort(port, 20_000, proc);
+  await waitForPort(port, 20_000, proc, address);
   const pub = fs.readFileSync(p('hostkey.pub'), 'utf8').trim().split(/\s+/);
-  fs.writeFileSync(p('known_hosts'), `[127.0.0.1]:${port} ${pub[0]} ${pub[1]}\n`);
+  fs.writeFileSync(p('known_hosts'), `[${address}]:${port} ${pub[0]} ${pub[1]}\n`);
   return {
     port,
     dir,

@@ -197,12 +197,12 @@ export async function freePort(): Promise<number> {
   }
 }
 
-/** Waits until something listens on 127.0.0.1:port (a server started by a bench or a test). */
-export async function waitForPort(port: number, ms: number, proc?: ChildProcess): Promise<void> {
+/** Waits until something listens on host:port (default 127.0.0.1; a server started by a bench or a test). */
+export async function waitForPort(port: number, ms: number, proc?: ChildProcess, host = '127.0.0.1'): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
-      const c = net.connect(port, '127.0.0.1', () => {
+      const c = net.connect(port, host, () => {
         c.destroy();
         resolve(true);
       });

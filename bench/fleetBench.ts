@@ -7,13 +7,17 @@
  * `ssh … keytool -importcert` per certificate per host, five hosts at a time like Ansible's default
  * forks) — measured on those same hosts, never extrapolated. Then a 50-host MidServerFleet through
  * the real Pulumi dynamic-provider host. Runs as root. Not a test: nothing here asserts time.
- * `--smoke`: 2 and 3 hosts; `--hosts=10,50` picks fleet sizes.
+ * Last, 50 hosts reached as real estates are: through become (an admin login, `sudo -n` to the MID
+ * account that owns the homes) and through one bastion (proxyJump). `--smoke`: 2 and 3 hosts;
+ * `--hosts=10,50` picks fleet sizes; `--reach-only` runs only the become and bastion runs;
+ * `--no-reach` skips them.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { benchCertificates, writePemFiles } from './benchCertificates';
-import { acceptedLogins, runSshdBench, inventoryYaml, startHosts, startedSessions, type BenchHost } from './benchSshd';
+import { createBecomeAccounts } from './benchAccounts';
+import { acceptedLogins, runSshdBench, inventoryYaml, startHosts, startSshd, startedSessions, type BenchHost } from './benchSshd';
 import { benchEnv, formatSpread, loadNow, machineLine, report, resultLines, runMeasured, spread, writeLatest } from './benchUtil';
 import { checkWithKeytool, expectedEntries } from './keytoolCheck';
 import { refresh, registrationsOf, startHost, up } from './pulumiScale';
@@ -31,6 +35,10 @@ const PARALLEL = [8, 32];
 /** Ansible's default `forks`: hosts worked on at once by the keytool-over-SSH loop. */
 const FORKS = 5;
 const PULUMI_HOSTS = SMOKE ? 2 : 50;
+/** Hosts of the become and bastion runs (`--reach-only` runs just those, on 50 hosts). */
+const REACH_HOSTS = SMOKE ? 2 : 50;
+const REACH_ONLY = process.argv.includes('--reach-only');
+const SKIP_REACH = process.argv.includes('--no-reach');
 
 type Out = (line: string) => void;
 
@@ -40,18 +48,29 @@ function sample(hosts: readonly BenchHost[]): BenchHost[] {
   return Array.from({ length: 10 }, (_, k) => hosts[Math.round((k * (hosts.length - 1)) / 9)]);
 }
 
+/** How a run reaches its hosts, when not as root directly: the inventory text, and what to do to each host's fresh store. */
+interface Reach {
+  readonly name: string;
+  readonly inventory: string;
+  readonly reset?: (h: BenchHost) => void;
+}
+
 /** One `midtrust apply --inventory` over `hosts`, stores reset first; fails loudly on any wrong outcome. */
-function midtrustRun(hosts: readonly BenchHost[], work: string, desired: string, userKey: string, parallel: number, env: NodeJS.ProcessEnv): { ms: number; rss?: number; logins: number[] } {
-  for (const h of hosts) fs.copyFileSync(CACERTS, h.cacerts);
-  const inventory = path.join(work, `hosts-${hosts.length}.yaml`);
-  fs.writeFileSync(inventory, inventoryYaml(hosts, userKey));
+function midtrustRun(hosts: readonly BenchHost[], work: string, desired: string, userKey: string, parallel: number, env: NodeJS.ProcessEnv, reach?: Reach): { ms: number; rss?: number; logins: number[]; sessions: number[] } {
+  for (const h of hosts) {
+    fs.copyFileSync(CACERTS, h.cacerts);
+    reach?.reset?.(h);
+  }
+  const inventory = path.join(work, `hosts-${hosts.length}${reach ? `-${reach.name}` : ''}.yaml`);
+  fs.writeFileSync(inventory, reach?.inventory ?? inventoryYaml(hosts, userKey));
+  const sessionsBefore = hosts.map((h) => startedSessions(h.sshd.log));
   const before = hosts.map((h) => acceptedLogins(h.sshd.log));
   const r = runMeasured(process.execPath, [CLI, 'apply', '-f', desired, '--inventory', inventory, '--parallel', String(parallel), '--json'], { env, cwd: work });
   if (r.status !== 0) throw new Error(`midtrust apply --inventory (${hosts.length} hosts) exited ${r.status}: ${r.stderr}${r.stdout.slice(0, 2000)}`);
   const outcomes = (JSON.parse(r.stdout) as { hosts: Array<{ name: string; ok: boolean; changes: number; written: boolean }> }).hosts;
   const wrong = outcomes.filter((h) => !h.ok || h.changes !== CERTS || !h.written);
   if (outcomes.length !== hosts.length || wrong.length) throw new Error(`midtrust apply --inventory: unexpected outcome ${JSON.stringify(wrong.slice(0, 5))}`);
-  return { ms: r.ms, rss: r.peakRssMiB, logins: hosts.map((h, i) => acceptedLogins(h.sshd.log) - before[i]) };
+  return { ms: r.ms, rss: r.peakRssMiB, logins: hosts.map((h, i) => acceptedLogins(h.sshd.log) - before[i]), sessions: hosts.map((h, i) => startedSessions(h.sshd.log) - sessionsBefore[i]) };
 }
 
 async function fleetCurve(out: Out, hosts: readonly BenchHost[], work: string, desired: string, userKey: string, expected: ReturnType<typeof expectedEntries>, base: number, env: NodeJS.ProcessEnv): Promise<Map<number, number>> {
@@ -141,6 +160,70 @@ async function pulumiFleet(out: Out, hosts: readonly BenchHost[], pemFiles: read
   }
 }
 
+const range = (xs: readonly number[]): string => `${Math.min(...xs)}..${Math.max(...xs)}`;
+
+/**
+ * The same apply on `hosts` reached as a real estate is: an admin login acting as the MID account
+ * through `sudo -n` (the MID homes belong to that account), then through a bastion (one sshd with
+ * LogLevel DEBUG1, whose log counts the direct-tcpip channels it opened). Time, SSH connections
+ * and sessions per host; keytool judges the stores.
+ */
+async function reachRuns(out: Out, hosts: readonly BenchHost[], started: ChildProcess[], work: string, desired: string, userKey: string, expected: ReturnType<typeof expectedEntries>, base: number, env: NodeJS.ProcessEnv): Promise<void> {
+  // The same hosts reached directly as root, under the same load, for comparison.
+  for (const parallel of PARALLEL) {
+    const runs = Array.from({ length: RUNS }, () => midtrustRun(hosts, work, desired, userKey, parallel, env));
+    const ms = spread(runs.map((r) => r.ms));
+    out(`      ${hosts.length} hosts directly (root login, no become, no bastion), --parallel ${String(parallel).padEnd(2)}: ${formatSpread(ms)} (${(ms.median / hosts.length).toFixed(1)} ms a host), SSH connections per host ${range(runs.flatMap((r) => r.logins))} (${loadNow()})`);
+  }
+  const accounts = createBecomeAccounts();
+  try {
+    // sshd reads authorized_keys as the login user; the MID account must reach its homes.
+    fs.chmodSync(work, 0o755);
+    for (const h of hosts) {
+      fs.chmodSync(h.sshd.dir, 0o755);
+      fs.chmodSync(path.join(h.sshd.dir, 'authorized_keys'), 0o644);
+    }
+    const ownedByMid = (h: BenchHost): void => {
+      const agent = path.join(h.midHome, 'agent');
+      for (const p of [h.midHome, agent, path.join(agent, 'config.xml'), path.join(agent, 'jre'), path.join(agent, 'jre', 'lib'), path.dirname(h.cacerts), h.cacerts]) fs.chownSync(p, accounts.midUid, accounts.midGid);
+    };
+    const become: Reach = { name: 'become', inventory: inventoryYaml(hosts, userKey).replace('  user: root\n', `  user: ${accounts.login}\n  become: ${accounts.mid}\n`), reset: ownedByMid };
+    for (const parallel of PARALLEL) {
+      const runs = Array.from({ length: RUNS }, () => midtrustRun(hosts, work, desired, userKey, parallel, env, become));
+      for (const h of sample(hosts)) {
+        checkWithKeytool(h.cacerts, PASS, `${h.name} after apply through become`, { count: base + CERTS, expected });
+        if (fs.statSync(h.cacerts).uid !== accounts.midUid) throw new Error(`${h.name}: the store no longer belongs to the MID account after apply through become`);
+      }
+      const ms = spread(runs.map((r) => r.ms));
+      const logins = runs.flatMap((r) => r.logins);
+      out(`      ${hosts.length} hosts through become (admin login, sudo -n to the MID account), --parallel ${String(parallel).padEnd(2)}: ${formatSpread(ms)} (${(ms.median / hosts.length).toFixed(1)} ms a host), SSH connections per host ${range(logins)}, sessions per host ${range(runs.flatMap((r) => r.sessions))}; keytool checked ${sample(hosts).length} hosts, owner kept (${loadNow()})`);
+      out(report(`${hosts.length} hosts through become, --parallel ${parallel}: one SSH connection per host`, range(logins), '1', Math.min(...logins) === 1 && Math.max(...logins) === 1));
+    }
+  } finally {
+    accounts.remove();
+  }
+  for (const h of hosts) {
+    const agent = path.join(h.midHome, 'agent');
+    for (const p of [h.midHome, agent, path.join(agent, 'config.xml'), path.join(agent, 'jre'), path.join(agent, 'jre', 'lib'), path.dirname(h.cacerts), h.cacerts]) fs.chownSync(p, 0, 0);
+  }
+
+  const bastion = await startSshd(path.join(work, 'bastion'), `${userKey}.pub`, started, ['LogLevel DEBUG1']);
+  const channels = (): number => (fs.readFileSync(bastion.log, 'utf8').match(/direct_tcpip: originator/g) ?? []).length;
+  const jump: Reach = { name: 'bastion', inventory: inventoryYaml(hosts, userKey).replace('  user: root\n', `  user: root\n  proxyJump: [{ host: 127.0.0.1, port: ${bastion.port}, hostKeyFingerprint: '${bastion.hostKeyFingerprint}' }]\n`) };
+  for (const parallel of PARALLEL) {
+    const loginsBefore = acceptedLogins(bastion.log);
+    const channelsBefore = channels();
+    const runs = Array.from({ length: RUNS }, () => midtrustRun(hosts, work, desired, userKey, parallel, env, jump));
+    for (const h of sample(hosts)) checkWithKeytool(h.cacerts, PASS, `${h.name} after apply through a bastion`, { count: base + CERTS, expected });
+    const ms = spread(runs.map((r) => r.ms));
+    const logins = runs.flatMap((r) => r.logins);
+    const bastionLogins = (acceptedLogins(bastion.log) - loginsBefore) / RUNS;
+    const bastionChannels = (channels() - channelsBefore) / RUNS;
+    out(`      ${hosts.length} hosts through one bastion (proxyJump), --parallel ${String(parallel).padEnd(2)}: ${formatSpread(ms)} (${(ms.median / hosts.length).toFixed(1)} ms a host), SSH connections per host ${range(logins)}; the bastion per run: ${bastionLogins} connection(s), ${bastionChannels} direct-tcpip channels; keytool checked ${sample(hosts).length} hosts (${loadNow()})`);
+    out(report(`${hosts.length} hosts through a bastion, --parallel ${parallel}: one connection per host, one to the bastion`, `${range(logins)}, ${bastionLogins}`, '1, 1', Math.max(...logins) === 1 && Math.min(...logins) === 1 && bastionLogins === 1 && bastionChannels === hosts.length));
+  }
+}
+
 async function main(started: ChildProcess[], work: string): Promise<void> {
   if (!fs.existsSync(CACERTS)) throw new Error(`${CACERTS} not found: install a JDK (apt-get install openjdk-17-jdk-headless)`);
   if (!fs.existsSync('/usr/sbin/sshd')) throw new Error('/usr/sbin/sshd not found (apt-get install openssh-server)');
@@ -148,12 +231,12 @@ async function main(started: ChildProcess[], work: string): Promise<void> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} not found: npm run build`);
   const { env, droppedExtraCa } = benchEnv(PASS);
   const { lines, out } = resultLines();
-  const largest = Math.max(...SIZES, PULUMI_HOSTS);
+  const largest = REACH_ONLY ? REACH_HOSTS : Math.max(...SIZES, PULUMI_HOSTS);
   // The client holds a socket per host, and this process a pipe or two per sshd it started.
   const fdLimit = Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim());
   if (Number.isFinite(fdLimit) && fdLimit < 4 * largest + 256) throw new Error(`ulimit -n is ${fdLimit}: ${largest} hosts need about ${4 * largest + 256} file descriptors; raise it (ulimit -n 4096) and run again`);
   out(machineLine(`midtrust fleet bench${SMOKE ? ' (smoke)' : ''}`));
-  out(`      fleets of ${SIZES.join(', ')} hosts × ${CERTS} certificates, one sshd each on 127.0.0.1 (own host key, MID home, JKS cacerts); ${RUNS} runs per point, min / median / max; file descriptors: ${fdLimit}`);
+  out(`      ${REACH_ONLY ? `${REACH_HOSTS} hosts through become and through a bastion` : `fleets of ${SIZES.join(', ')} hosts`} × ${CERTS} certificates, one sshd each on 127.0.0.1 (own host key, MID home, JKS cacerts); ${RUNS} runs per point, min / median / max; file descriptors: ${fdLimit}`);
 
   const pemFiles = writePemFiles(path.join(work, 'certs'), benchCertificates(CERTS, 'fleet bench'));
   const expected = expectedEntries(pemFiles);
@@ -167,6 +250,12 @@ async function main(started: ChildProcess[], work: string): Promise<void> {
   const hosts = await startHosts(largest, work, `${userKey}.pub`, CACERTS, started);
   out(`      started ${largest} sshd in ${((Date.now() - t0) / 1000).toFixed(1)} s (${loadNow()})`);
 
+  if (REACH_ONLY) {
+    await reachRuns(out, hosts.slice(0, REACH_HOSTS), started, work, desired, userKey, expected, base, env);
+    out(`      (${loadNow()} at the end)`);
+    if (!SMOKE) writeLatest('latest-fleet-reach.txt', lines);
+    return;
+  }
   const medians = await fleetCurve(out, hosts, work, desired, userKey, expected, base, env);
 
   // keytool over SSH on the very hosts of the smallest fleet (when it is small: 20 ssh + keytool a host).
@@ -185,6 +274,7 @@ async function main(started: ChildProcess[], work: string): Promise<void> {
   }
 
   await pulumiFleet(out, hosts.slice(0, PULUMI_HOSTS), pemFiles, userKey, expected, base);
+  if (!SKIP_REACH) await reachRuns(out, hosts.slice(0, REACH_HOSTS), started, work, desired, userKey, expected, base, env);
   out(`      (${loadNow()} at the end)`);
   if (!SMOKE && !process.argv.some((a) => a.startsWith('--hosts='))) writeLatest('latest-fleet.txt', lines);
 }

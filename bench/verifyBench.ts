@@ -14,6 +14,9 @@ import { readKeystore, writeKeystore } from '../provider/keystore/keystoreCodec'
 import { defaultJdkTrustPolicy } from '../provider/verify/jdkTrustPolicy';
 import { judgedKeystore } from '../provider/verify/judgedStore';
 import { verifyEndpoint } from '../provider/verify/verifyEndpoint';
+import { judgeChain } from '../provider/verify/judgeChain';
+import { Certificate } from '../provider/certificate/certificate';
+import { hostileChain } from './hostileChain';
 import { benchEnv, median, report, resultLines } from './benchUtil';
 
 const CACERTS = '/etc/ssl/certs/java/cacerts';
@@ -125,6 +128,32 @@ async function main(): Promise<void> {
     out(report('midtrust verify, whole process', `${median(c).toFixed(1)} ms (worst ${Math.max(...c).toFixed(1)})`, '', true));
     out(report('openssl s_client, whole process (+ store read)', `${median(d).toFixed(1)} + ${median(read).toFixed(1)} ms (worst ${Math.max(...d).toFixed(1)})`, '', true));
     out(report('ratio process / (s_client + store read)', `${pRatio.toFixed(2)}x; node -e 0 alone ${median(nodeStart).toFixed(1)} ms`, '≤ 1.5x', pRatio <= 1.5));
+    // 3. Issue 19.3: a hostile chain (7 levels × K same-named, same-key cross-signed CAs) judged
+    // in-process. With the JDK's 10-certificate limit it is refused at once; with the limit raised
+    // (a -D on the MID's JVM) the path search itself runs, bounded.
+    let worst = 0;
+    const shapes: string[] = [];
+    for (const k of [2, 6, 10, 14]) {
+      for (const variant of [{ levels: 7 }, { levels: 5, expiredLeaf: true, distinctCopies: true }, { levels: 5, distinctCopies: true }]) {
+        const { presented, root } = hostileChain({ k, ...variant });
+        const anchors = [{ alias: 'root', certificate: Certificate.fromDer(root), fromKeyEntry: false }];
+        for (const limit of [policy.maxChainLength, 10_000]) {
+          const t0 = process.hrtime.bigint();
+          let outcome: string;
+          try {
+            const j = judgeChain(presented, { anchors, policy: { ...policy, maxChainLength: limit }, now: new Date(), authType: 'UNKNOWN' });
+            outcome = j.trusted ? 'trusted' : j.problems[0].code;
+          } catch {
+            outcome = 'too large to judge';
+          }
+          const t = ms(t0);
+          worst = Math.max(worst, t);
+          shapes.push(`${variant.levels}×${k}${'expiredLeaf' in variant ? ' all paths fail' : ''}${limit === policy.maxChainLength ? '' : ' limit raised'}: ${t.toFixed(0)} ms ${outcome}`);
+        }
+      }
+    }
+    out(report('hostile chain (7 levels × K ≤ 14 cross-signed), worst judge', `${worst.toFixed(0)} ms over ${shapes.length} shapes`, '≤ 1000 ms', worst <= 1000));
+    for (const line of shapes) out(`    ${line}`);
     if (droppedExtraCa) out('(NODE_EXTRA_CA_CERTS was unset for the measured processes: it adds ~80 ms to every node start here)');
     fs.writeFileSync(path.join(ROOT, 'bench', 'latest-verify.txt'), `${lines.join('\n')}\n`);
   } finally {

@@ -132,15 +132,51 @@ export const upgradeLossPolicy: StackValidationPolicy = {
       const midHome = s.props.midHome;
       if (!strategy || typeof midHome !== 'string') continue;
       const layout = midLayout(midHome);
+      const hasExternal = args.resources.some((r) => r.type === TYPES.externalTruststore && sameMidHome(r.props.midHome, midHome));
+      // The bundled cacerts is what an upgrade replaces: by path, or by midHome when it is the store the JVM reads (or store: bundled).
       const certs = args.resources
-        .filter((r) => (r.type === TYPES.trustedCertificate || r.type === TYPES.truststore) && r.props.keystorePath === layout.cacerts)
+        .filter((r) => (r.type === TYPES.trustedCertificate || r.type === TYPES.truststore) && (r.props.keystorePath === layout.cacerts || (sameMidHome(r.props.midHome, midHome) && (r.props.store === 'bundled' || !hasExternal))))
         .flatMap((r) => declaredCertificates(r.type, r.props));
       for (const v of checkUpgradeLoss(certs, strategy, opts)) {
         if (v.rule === 'lost-on-upgrade') report(`${v.message}. ${v.remediation}`, s.urn);
       }
-      const hasExternal = args.resources.some((r) => r.type === TYPES.externalTruststore && r.props.midHome === midHome);
       if (strategy === 'do_not_migrate' && !hasExternal) {
         report(`${midHome}: do_not_migrate without an ExternalTruststore — every custom certificate is lost at the next upgrade`, s.urn);
+      }
+    }
+  },
+};
+
+/** Two spellings of one MID home (`…/agent` and the home are one; Windows paths case-insensitive); false for unknown values. */
+function sameMidHome(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'string' || typeof b !== 'string' || a === UNKNOWN || b === UNKNOWN) return false;
+  const home = (v: string): string => {
+    const l = midLayout(v);
+    return l.platform === 'win32' ? l.home.toLowerCase() : l.home;
+  };
+  return home(a) === home(b);
+}
+
+/**
+ * Across the stack: a TrustedCertificate or Truststore that manages the bundled cacerts
+ * (`store: bundled`, or its keystorePath) of a MID whose ExternalTruststore in the same stack
+ * wires another store for its JVM — the same rule as lint/audit (bundled-store-bypassed).
+ */
+export const bundledStoreBypassedPolicy: StackValidationPolicy = {
+  name: 'midtrust-bundled-store-bypassed',
+  description: RULES['bundled-store-bypassed'].summary,
+  enforcementLevel: 'advisory', // store: bundled is an explicit choice: told, not refused
+  validateStack: (args: StackValidationArgs, report) => {
+    const opts = ruleOptions({});
+    for (const ext of args.resources.filter((r) => r.type === TYPES.externalTruststore)) {
+      const { midHome, truststorePath } = ext.props as { midHome?: unknown; truststorePath?: unknown };
+      if (typeof midHome !== 'string' || typeof truststorePath !== 'string' || midHome === UNKNOWN || truststorePath === UNKNOWN) continue;
+      const layout = midLayout(midHome);
+      for (const r of args.resources.filter((x) => x.type === TYPES.trustedCertificate || x.type === TYPES.truststore)) {
+        const bundled = r.props.keystorePath === layout.cacerts || (sameMidHome(r.props.midHome, midHome) && r.props.store === 'bundled');
+        if (!bundled) continue;
+        const settings = { layout, strategy: 'migrate_delta' as const, external: { path: truststorePath }, managed: { path: layout.cacerts, kind: 'bundled' as const } };
+        for (const v of checkMidSettings(settings, opts)) if (v.rule === 'bundled-store-bypassed') report(`${v.message}. ${v.remediation}`, r.urn);
       }
     }
   },
@@ -210,5 +246,6 @@ export const midtrustPolicies: Array<ResourceValidationPolicy | StackValidationP
   allowedStrategyPolicy,
   externalInsideHomePolicy,
   upgradeLossPolicy,
+  bundledStoreBypassedPolicy,
   endpointTrustPolicy,
 ];

@@ -6,7 +6,7 @@ export { TrustedCertificate, type TrustedCertificateArgs } from './resources/tru
 export { Truststore, type TruststoreArgs, type TruststoreCertificateArgs, type TruststoreEntry } from './resources/truststore';
 export { MidtrustProvider } from './resources/midtrustProvider';
 export { MidServerFleet, type MidServerFleetArgs, type MidServerFleetHost } from './resources/midServerFleet';
-export type { ConnectionInput } from './resources/connectionInput';
+export type { Connection, ConnectionInput, JumpHost, JumpHostInput } from './resources/connectionInput';
 export { TruststoreMigrationStrategy, type TruststoreMigrationStrategyArgs } from './resources/truststoreMigrationStrategy';
 export { MidServerParameter, type MidServerParameterArgs } from './resources/midServerParameter';
 export { ExternalTruststore, type ExternalTruststoreArgs } from './resources/externalTruststore';

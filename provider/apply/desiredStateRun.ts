@@ -2,6 +2,7 @@ import { MidtrustError } from '../errors';
 import type { Host } from '../host/host';
 import { readKeystore } from '../keystore/keystoreCodec';
 import type { Keystore } from '../keystore/model';
+import { resolveDesiredStore } from '../mid/effectiveStore';
 import { applyPlan } from '../plan/applyPlan';
 import { computePlan } from '../plan/computePlan';
 import type { DesiredState } from '../plan/desiredStateFile';
@@ -16,9 +17,11 @@ export interface ApplyResult {
 
 /**
  * Reads the store (no lock: writers replace it atomically, so a reader sees a whole version) and
- * plans the desired state against it. This is how drift is seen outside Pulumi.
+ * plans the desired state against it. This is how drift is seen outside Pulumi. A midHome is
+ * resolved on `host` to the store its JVM reads (the plan says which and why).
  */
-export async function planDesiredState(host: Host, desired: DesiredState): Promise<Plan> {
+export async function planDesiredState(host: Host, given: DesiredState): Promise<Plan> {
+  const desired = await resolveDesiredStore(host, given);
   const { path } = desired.keystore;
   const st = await host.stat(path);
   let store: Keystore | undefined;
@@ -35,12 +38,14 @@ export async function planDesiredState(host: Host, desired: DesiredState): Promi
 /**
  * Plans and applies under the keystore lock, in one read-modify-write: the plan is computed
  * again on the bytes read under the lock, so a change made since `plan` is not overwritten.
+ * A midHome is resolved on `host` first, as {@link planDesiredState} does.
  */
 export async function applyDesiredState(
   host: Host,
-  desired: DesiredState,
+  given: DesiredState,
   options: { batcher?: KeystoreBatcher; now?: () => Date; lockTimeoutMs?: number } = {},
 ): Promise<ApplyResult> {
+  const desired = await resolveDesiredStore(host, given);
   const batcher = options.batcher ?? new KeystoreBatcher(host);
   const now = options.now ?? (() => new Date());
   const { path, password } = desired.keystore;

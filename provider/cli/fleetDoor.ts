@@ -48,12 +48,12 @@ export async function runFleetCommand(mode: 'plan' | 'apply', desired: DesiredSt
   const failed = outcomes.filter((o) => !o.ok).length;
   const pending = outcomes.filter((o) => o.ok && (o.plan?.changes ?? 0) > 0).length;
   if (opts.json) {
-    io.stdout(`${JSON.stringify({ hosts: outcomes.map((o) => ({ name: o.name, ok: o.ok, changes: o.plan?.changes ?? null, written: o.written ?? false, restarted: o.restarted ?? false, error: o.error ?? null, ms: o.ms, actions: o.plan?.actions ?? [] })) }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ hosts: outcomes.map((o) => ({ name: o.name, ok: o.ok, changes: o.plan?.changes ?? null, written: o.written ?? false, restarted: o.restarted ?? false, error: o.error ?? null, ms: o.ms, store: o.plan?.store ?? null, actions: o.plan?.actions ?? [] })) }, null, 2)}\n`);
   } else {
     io.stdout(
       formatTable(
-        [{ header: 'HOST', fit: 'id' }, 'RESULT', 'CHANGES', 'WRITTEN', 'RESTARTED', 'TIME', { header: 'ERROR', fit: 'wrap' }],
-        outcomes.map((o) => [o.name, o.ok ? 'ok' : 'FAILED', o.plan ? String(o.plan.changes) : '-', o.written ? 'yes' : 'no', o.restarted ? 'yes' : 'no', `${o.ms} ms`, o.error ?? '']),
+        [{ header: 'HOST', fit: 'id' }, 'RESULT', 'STORE', 'CHANGES', 'WRITTEN', 'RESTARTED', 'TIME', { header: 'ERROR', fit: 'wrap' }],
+        outcomes.map((o) => [o.name, o.ok ? 'ok' : 'FAILED', o.plan?.store?.kind ?? '-', o.plan ? String(o.plan.changes) : '-', o.written ? 'yes' : 'no', o.restarted ? 'yes' : 'no', `${o.ms} ms`, o.error ?? '']),
         { width: terminalWidth(io) },
       ),
     );
@@ -66,6 +66,8 @@ export async function runFleetCommand(mode: 'plan' | 'apply', desired: DesiredSt
 function describe(o: HostOutcome, mode: 'plan' | 'apply'): string {
   if (!o.ok) return `FAILED: ${o.error}`;
   const n = o.plan?.changes ?? 0;
-  if (mode === 'plan') return n ? `${n} change(s) pending` : 'in sync';
-  return o.written ? `${n} change(s) applied${o.restarted ? ', restarted' : ''}` : 'in sync';
+  // Which of the MID's stores, and why: the one its JVM reads (or store: bundled).
+  const where = o.plan?.store ? ` in ${o.plan.store.path}, the ${o.plan.store.why}` : '';
+  if (mode === 'plan') return `${n ? `${n} change(s) pending` : 'in sync'}${where}`;
+  return `${o.written ? `${n} change(s) applied${o.restarted ? ', restarted' : ''}` : 'in sync'}${where}`;
 }

@@ -1,11 +1,11 @@
 import { SshConnectionPool } from '../host/ssh/sshConnectionPool';
 import { SshHost } from '../host/ssh/sshHost';
 import { readKeystore } from '../keystore/keystoreCodec';
-import { midLayout } from '../mid/midLayout';
+import { effectiveStorePassword, resolveMidStore } from '../mid/effectiveStore';
 import { readMidSettings } from '../mid/midSettingsReader';
 import { certificatesOfStore, runRules } from '../rules/runRules';
 import type { RuleOptions, Violation } from '../rules/violation';
-import type { InventoryHost } from './inventory';
+import { storePasswordOf, type InventoryHost } from './inventory';
 import { mapLimited } from './mapLimited';
 import { hostFailure } from './hostFailure';
 
@@ -26,8 +26,10 @@ export async function auditFleet(hosts: readonly InventoryHost[], password: stri
   const audit = async (h: InventoryHost): Promise<HostAudit> => {
     try {
       const host = new SshHost(h.connection, pool);
-      const store = readKeystore(await host.readFile(midLayout(h.midHome).cacerts), { password });
-      const mid = await readMidSettings(host, h.midHome);
+      // The store this MID's JVM reads, opened as the JVM opens it.
+      const resolved = await resolveMidStore(host, h.midHome);
+      const store = readKeystore(await host.readFile(resolved.path), { password: effectiveStorePassword(resolved, storePasswordOf(h, password)).password });
+      const mid = await readMidSettings(host, h.midHome, { managed: { path: resolved.path, kind: resolved.kind } });
       return { name: h.name, ok: true, violations: runRules({ certificates: certificatesOfStore(store), mid }, opts.rules) };
     } catch (e) {
       return { name: h.name, ok: false, violations: [], error: hostFailure(e) };

@@ -21,14 +21,21 @@ export interface FleetOptions extends EachHostOptions<HostOutcome> {
 }
 
 /**
- * Runs one desired state against every host of an inventory over SSH: the desired store is each
- * host's `<midHome>/agent/jre/lib/security/cacerts`, one connection per host, at most `parallel`
+ * Runs one desired state against every host of an inventory over SSH: the desired store is the
+ * one each host's MID JVM reads (resolveMidStore: a wired external truststore, else
+ * `<midHome>/agent/jre/lib/security/cacerts`; `keystore.store: bundled` the latter), one connection per host, at most `parallel`
  * hosts at a time. A failing host does not stop the others; its error is in its outcome. A host's
  * `restartCommand` runs only when that host's store was written.
  */
 export async function runFleet(hosts: readonly InventoryHost[], desired: DesiredState, opts: FleetOptions): Promise<HostOutcome[]> {
   return eachHost<HostOutcome>(hosts, opts, async (host, h, pool) => {
-    const forHost: DesiredState = { ...desired, keystore: { ...desired.keystore, path: midLayout(h.midHome).cacerts } };
+    // Each host's store is resolved on that host (planDesiredState/applyDesiredState): the one its JVM reads.
+    // A host's own store password (inventory storePasswordEnv/File) wins over the desired file's.
+    const { source: _resolvedElsewhere, ...keystore } = desired.keystore;
+    const forHost: DesiredState = {
+      ...desired,
+      keystore: { ...keystore, path: midLayout(h.midHome).cacerts, midHome: h.midHome, midStore: desired.keystore.midStore ?? 'effective', password: h.storePassword ?? desired.keystore.password },
+    };
     if (opts.mode === 'plan') return { plan: await planDesiredState(host, forHost) };
     const r = await applyDesiredState(host, forHost, { batcher: new KeystoreBatcher(host) });
     const restarted = r.written && h.restartCommand ? await restart(pool, h) : false;

@@ -6,7 +6,7 @@ import type { EndpointTarget } from '../verify/endpointTarget';
 import type { Connector } from '../verify/fetchPresentedChain';
 import { judgedMidStore } from '../verify/judgedStore';
 import { trustPolicyFor, verifyEndpoint, type EndpointVerdict } from '../verify/verifyEndpoint';
-import type { InventoryHost } from './inventory';
+import { storePasswordOf, type InventoryHost } from './inventory';
 import { eachHost, type EachHostOptions, type HostResult } from './eachHost';
 
 /** One host's verdict, or why it could not be judged: `ok` false when the host, its store or the endpoint could not be reached: an error, not a verdict. */
@@ -32,7 +32,7 @@ export interface FleetVerifyOptions extends EachHostOptions<HostVerdict> {
  */
 export async function verifyFleet(hosts: readonly InventoryHost[], target: EndpointTarget, password: string | undefined, opts: FleetVerifyOptions = {}): Promise<HostVerdict[]> {
   return eachHost<HostVerdict>(hosts, opts, async (host, h, pool) => {
-    const judged = await judgedMidStore(host, h.midHome, password);
+    const judged = await judgedMidStore(host, h.midHome, storePasswordOf(h, password));
     const policy = await trustPolicyFor(host, judged);
     return { verdict: await verifyEndpoint(target, { store: judged, policy, timeoutMs: opts.timeoutMs, now: opts.now, connect: forwardedFrom(pool, h.connection, opts.timeoutMs ?? 10_000) }) };
   });

@@ -1,6 +1,7 @@
 import type { Host } from '../host/host';
 import { SshConnectionPool } from '../host/ssh/sshConnectionPool';
 import { SshHost } from '../host/ssh/sshHost';
+import { effectiveStorePassword, resolveMidStore } from '../mid/effectiveStore';
 import { midLayout } from '../mid/midLayout';
 import { readMidSettings } from '../mid/midSettingsReader';
 import { openStore } from '../mid/upgrade/upgradeRun';
@@ -8,13 +9,14 @@ import type { HostPosture } from '../report/posture';
 import type { PostureBuilder } from '../report/postureBuilder';
 import type { Connector } from '../verify/fetchPresentedChain';
 import type { EndpointGathering } from './endpointGatherer';
-import type { InventoryHost } from './inventory';
+import { storePasswordOf, type InventoryHost } from './inventory';
 import { mapLimited } from './mapLimited';
 import { hostFailure } from './hostFailure';
 
 /** One host to read for the report: its store, and its MID home when it is a MID Server. */
 export interface PostureTarget {
   readonly name: string;
+  /** The keystore; with midHome, the store its JVM reads is resolved on the host instead. */
   readonly storePath: string;
   readonly midHome?: string;
 }
@@ -32,20 +34,24 @@ export interface EndpointsToGather extends EndpointGathering {
  * declared endpoints when there are any, and measures it with the builder. Any failure to read
  * the host makes a failed host, never an exception: the report is still written.
  */
-export async function observeHostOn(host: Host, target: PostureTarget, password: string | undefined, builder: PostureBuilder, endpoints?: EndpointsToGather): Promise<HostPosture> {
+export async function observeHostOn(host: Host, target: PostureTarget, given: string | undefined, builder: PostureBuilder, endpoints?: EndpointsToGather): Promise<HostPosture> {
   try {
-    const mid = target.midHome ? await readMidSettings(host, target.midHome) : undefined;
-    const store = await openStore(host, { path: target.storePath, password });
+    // A MID home: the store its JVM reads (resolveMidStore), opened as the JVM opens it.
+    const resolved = target.midHome ? await resolveMidStore(host, target.midHome) : undefined;
+    const storePath = resolved?.path ?? target.storePath;
+    const password = resolved ? effectiveStorePassword(resolved, given).password : given;
+    const mid = target.midHome ? await readMidSettings(host, target.midHome, resolved ? { managed: { path: resolved.path, kind: resolved.kind } } : {}) : undefined;
+    const store = await openStore(host, { path: storePath, password });
     // The TLS and verify code is loaded only when the desired state declares endpoints.
     const judged = endpoints?.targets.length
       ? await (require('./endpointGatherer') as typeof import('./endpointGatherer')).gatherHostEndpoints(
           host,
-          { midHome: target.midHome, keystore: target.storePath, connect: endpoints.connect, local: endpoints.local },
-          password,
+          { midHome: target.midHome, keystore: storePath, connect: endpoints.connect, local: endpoints.local },
+          given,
           endpoints,
         )
       : undefined;
-    return builder.observe({ name: target.name, storePath: target.storePath, store, mid, endpoints: judged });
+    return builder.observe({ name: target.name, storePath, store, mid, endpoints: judged, ...(resolved ? { storeSource: { kind: resolved.kind, why: resolved.why } } : {}) });
   } catch (e) {
     return builder.failed(target.name, hostFailure(e));
   }
@@ -72,7 +78,7 @@ export async function gatherFleetPosture(
     try {
       const target = { name: h.name, storePath: midLayout(h.midHome).cacerts, midHome: h.midHome };
       const endpoints = opts.endpoints && forwarded ? { ...opts.endpoints, connect: forwarded(pool, h.connection, opts.endpoints.timeoutMs), local: false } : undefined;
-      posture = await observeHostOn(new SshHost(h.connection, pool), target, opts.password, builder, endpoints);
+      posture = await observeHostOn(new SshHost(h.connection, pool), target, storePasswordOf(h, opts.password), builder, endpoints);
     } finally {
       await pool.closeAll();
     }

@@ -125,7 +125,10 @@ export function computePlan(store: Keystore | undefined, desired: DesiredState, 
     }
   }
   const changes = actions.filter((a) => a.action !== 'unchanged').length + (store ? 0 : 1);
-  return { keystorePath, storeType, ...(store ? {} : { createStore: { type: storeType } }), actions, notes, changes };
+  const source = desired.keystore.source;
+  if (source?.notes) notes.push(...source.notes);
+  const storeSource = source ? { store: { kind: source.kind, path: source.path, why: source.why, ...(source.bypassed ? { bypassed: source.bypassed } : {}) } } : {};
+  return { keystorePath, storeType, ...storeSource, ...(store ? {} : { createStore: { type: storeType } }), actions, notes, changes };
 }
 
 /**

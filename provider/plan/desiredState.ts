@@ -31,6 +31,18 @@ export interface AbsentCertificate {
 /** One declared entry after loading. */
 export type DesiredCertificate = PresentCertificate | AbsentCertificate;
 
+/** Which store of a MID home a desired state was resolved to, and why (never a password). */
+export interface DesiredStoreSource {
+  readonly kind: 'external' | 'jssecacerts' | 'bundled';
+  readonly path: string;
+  /** "external truststore wired in <file> line 7", "bundled cacerts (…)". */
+  readonly why: string;
+  /** The external truststore the JVM reads, when the bundled store was chosen on a MID wired to one. */
+  readonly bypassed?: string;
+  /** Worth telling in the plan (a given password that the wired one overrides). */
+  readonly notes?: readonly string[];
+}
+
 /**
  * A validated desired-state file with paths resolved, the password read and certificates parsed.
  * Holds no password in clear: `keystore.password` is a `Secret` that serializes as "[secret]".
@@ -43,6 +55,13 @@ export interface DesiredState {
     readonly path: string;
     /** The MID home it was given as (keystore.midHome), resolved; for messages. */
     readonly midHome?: string;
+    /** With midHome: which of its stores (keystore.store; default effective: the one its JVM reads). */
+    readonly midStore?: 'effective' | 'bundled';
+    /**
+     * Set once the MID home was resolved on its host (resolveDesiredStore): which store `path`
+     * is and why, for plans and outputs. Until then `path` is the bundled cacerts.
+     */
+    readonly source?: DesiredStoreSource;
     readonly password?: Secret;
     /** Create the store when it does not exist. */
     readonly create: boolean;

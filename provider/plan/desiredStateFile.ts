@@ -62,7 +62,7 @@ interface RawCertificate {
   state?: 'present' | 'absent';
 }
 interface RawDesiredState {
-  keystore: { path?: string; midHome?: string; password?: RawPassword; create?: boolean; type?: KeystoreType };
+  keystore: { path?: string; midHome?: string; store?: 'effective' | 'bundled'; password?: RawPassword; create?: boolean; type?: KeystoreType };
   exclusive?: boolean;
   backup?: number;
   certificates: RawCertificate[];
@@ -74,7 +74,8 @@ type PropertyPath = readonly (string | number)[];
 /**
  * Parses, validates and resolves a desired-state file (YAML or JSON; schema in
  * schema/desired-state.schema.json). Paths resolve against the file's directory; a `midHome`
- * becomes `<midHome>/agent/jre/lib/security/cacerts`; the password is read from its env
+ * becomes `<midHome>/agent/jre/lib/security/cacerts` until resolveDesiredStore (provider/mid/
+ * effectiveStore.ts) reads its host and names the store its JVM really uses; the password is read from its env
  * variable, file (first line) or value; certificate files are read through `io` and parsed.
  * A file holding several certificates declares each of them: `<alias>`, `<alias>-2`,
  * `<alias>-3`, … in file order, so a chain converges like single certificates do.
@@ -303,7 +304,7 @@ function resolve(data: unknown, baseDir: string, sourceFile: string, io: Desired
     endpoints,
     keystore: {
       path: storePath,
-      ...(ks.midHome !== undefined ? { midHome: resolveStorePath(baseDir, ks.midHome, io.platform) } : {}),
+      ...(ks.midHome !== undefined ? { midHome: resolveStorePath(baseDir, ks.midHome, io.platform), midStore: ks.store ?? 'effective' } : {}),
       ...(password ? { password } : {}),
       create: ks.create ?? false,
       ...(ks.type ? { type: ks.type } : {}),

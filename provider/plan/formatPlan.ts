@@ -23,6 +23,8 @@ export interface FormatPlanOptions {
  */
 export function formatPlan(plan: Plan, opts: FormatPlanOptions = {}): string {
   const lines: string[] = [`Keystore ${plan.keystorePath} (${plan.storeType})`];
+  // A MID home names its store: which one the JVM reads decides whether the plan matters.
+  if (plan.store) lines.push(`  the MID's ${plan.store.why}`);
   if (plan.createStore) lines.push(`+ create  a new ${plan.createStore.type} store`);
   const shown = plan.actions.filter((a) => opts.verbose || a.action !== 'unchanged');
   const width = Math.max(0, ...shown.map((a) => a.alias.length));
@@ -66,6 +68,7 @@ export interface PlanActionJson {
 export interface PlanJson {
   keystorePath: string;
   storeType: Plan['storeType'];
+  store?: { kind: string; path: string; why: string; bypassed?: string };
   createStore?: { type: Plan['storeType'] };
   changes: number;
   actions: PlanActionJson[];
@@ -73,7 +76,7 @@ export interface PlanJson {
 }
 
 /**
- * The `--json` form: `{keystorePath, storeType, createStore?, changes, actions: [{action, alias,
+ * The `--json` form: `{keystorePath, storeType, store?: {kind, path, why, bypassed?}, createStore?, changes, actions: [{action, alias,
  * sha256?, previousSha256?, reason, source?}], notes}`, fields always in this order. Built field by
  * field, so nothing else a plan object might carry reaches the output.
  *
@@ -84,6 +87,7 @@ export function planToJson(plan: Plan): PlanJson {
   return {
     keystorePath: plan.keystorePath,
     storeType: plan.storeType,
+    ...(plan.store ? { store: { kind: plan.store.kind, path: plan.store.path, why: plan.store.why, ...(plan.store.bypassed ? { bypassed: plan.store.bypassed } : {}) } } : {}),
     ...(plan.createStore ? { createStore: { type: plan.createStore.type } } : {}),
     changes: plan.changes,
     actions: plan.actions.map((a) => ({

@@ -21,6 +21,11 @@ export interface PlanAction {
 /** What apply would do to one keystore. */
 export interface Plan {
   readonly keystorePath: string;
+  /**
+   * For a desired state given by midHome: which of the MID's stores `keystorePath` is and why
+   * ("external truststore wired in …/wrapper-override.conf line 7", "bundled cacerts (…)").
+   */
+  readonly store?: { readonly kind: 'external' | 'jssecacerts' | 'bundled'; readonly path: string; readonly why: string; readonly bypassed?: string };
   /** The store's type (for a store still to be created, the type it will have). */
   readonly storeType: KeystoreType;
   /** Set when the store does not exist and the desired state says create: true. */

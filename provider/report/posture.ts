@@ -87,7 +87,8 @@ export interface HostPosture {
   readonly reached: boolean;
   /** Why the host could not be read (null when reached). */
   readonly error: string | null;
-  readonly store: { readonly path: string; readonly type: string; readonly integrity: string; readonly entries: number } | null;
+  /** The store read; `why` (MID homes): which of the MID's stores and why ("external truststore wired in … line 7"). */
+  readonly store: { readonly path: string; readonly type: string; readonly integrity: string; readonly entries: number; readonly why?: string } | null;
   /** Tracked trusted certificates, sorted by alias. */
   readonly certificates: readonly HostCertificate[];
   /** Trusted certificates the report does not track (JDK vendor roots). */
@@ -126,7 +127,7 @@ export interface EndpointVerdictPosture {
   readonly suggest: readonly { readonly subject: string; readonly sha256?: string; readonly reason: string }[];
   /** Why there is no verdict (null when there is one). */
   readonly error: string | null;
-  /** The store judged, in which state (`… (the external truststore set in …)`); null when it could not be read. */
+  /** The store judged, in which state (`… (external truststore wired in … line N)`); null when it could not be read. */
   readonly store: string | null;
 }
 

@@ -29,6 +29,8 @@ export interface HostObservation {
   readonly name: string;
   /** The keystore file on that host. */
   readonly storePath: string;
+  /** For a MID home: which of its stores `storePath` is, and why (resolveMidStore). */
+  readonly storeSource?: { readonly kind: 'external' | 'jssecacerts' | 'bundled'; readonly why: string };
   readonly store: Keystore;
   readonly mid?: MidSettings;
   /**
@@ -102,12 +104,13 @@ export class PostureBuilder {
     const plan = ctx.desired ? computePlan(store, { ...ctx.desired, keystore: { ...ctx.desired.keystore, path: obs.storePath } }) : undefined;
     const endpoints = obs.endpoints ? endpointRuleInput(obs.endpoints) : undefined;
     const violations = runRules({ certificates: named, mid: obs.mid, incoming: ctx.incoming?.store, endpoints }, { now: ctx.now, expiringDays: this.#windows.soonDays }, this.#findings);
-    const upgrade = obs.mid ? modelNextUpgrade(upgradeCandidates(named, ctx.incoming?.store), obs.mid.strategy, ctx.incoming?.store) : undefined;
+    // An upgrade replaces the bundled JRE only: a wired external truststore comes through it unchanged.
+    const upgrade = obs.mid && obs.storeSource?.kind !== 'external' ? modelNextUpgrade(upgradeCandidates(named, ctx.incoming?.store), obs.mid.strategy, ctx.incoming?.store) : undefined;
     return {
       name: obs.name,
       reached: true,
       error: null,
-      store: { path: obs.storePath, type: obs.store.type, integrity: obs.store.integrity, entries: obs.store.entries.length },
+      store: { path: obs.storePath, type: obs.store.type, integrity: obs.store.integrity, entries: obs.store.entries.length, ...(obs.storeSource ? { why: obs.storeSource.why } : {}) },
       certificates: tracked.map((c) => ({ alias: c.alias, sha256: c.certificate.sha256 })).sort((a, b) => compare(a.alias, b.alias) || compare(a.sha256, b.sha256)),
       vendorCertificates: named.length - tracked.length,
       soonestExpiry: soonest(tracked),

@@ -1,5 +1,4 @@
 import * as pulumi from '@pulumi/pulumi';
-import { midLayout } from '../mid/midLayout';
 import type { ConnectionInput } from './connectionInput';
 import { Truststore } from './truststore';
 import { TruststoreMigrationStrategy } from './truststoreMigrationStrategy';
@@ -8,7 +7,7 @@ import { TruststoreMigrationStrategy } from './truststoreMigrationStrategy';
 export interface MidServerFleetHost {
   /** Stable name: the child resources are named `<fleet>-<name>`, so adding a host touches only that host. */
   name: string;
-  /** MID home on that host (`/opt/servicenow/mid`, `C:\ServiceNow\mid1`); the store is its JRE cacerts. */
+  /** MID home on that host (`/opt/servicenow/mid`, `C:\ServiceNow\mid1`); the store is the one its JVM reads (an external truststore when wrapper-override.conf wires one, else the JRE's cacerts). */
   midHome: string;
   /** SSH connection; omit for a MID Server on the machine running Pulumi. */
   connection?: pulumi.Input<ConnectionInput>;
@@ -57,7 +56,8 @@ export class MidServerFleet extends pulumi.ComponentResource {
       this.truststores[host.name] = new Truststore(
         `${name}-${host.name}`,
         {
-          keystorePath: midLayout(host.midHome).cacerts,
+          // The store this MID's JVM reads, resolved on the host at create/update (an external truststore when wired).
+          midHome: host.midHome,
           storePassword: host.storePassword ?? args.storePassword,
           connection: host.connection,
           certificates: args.certificates,

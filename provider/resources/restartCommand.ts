@@ -38,7 +38,7 @@ async function runRemote(command: string, changedFile: string, connection: unkno
   const { sshPool } = require('../host/ssh/sshConnectionPool') as typeof import('../host/ssh/sshConnectionPool');
   const { runSshCommand } = require('../host/ssh/sshExec') as typeof import('../host/ssh/sshExec');
   const { specOf } = require('./connectionInput') as typeof import('./connectionInput');
-  const { code, stderrTail } = await runSshCommand(sshPool, specOf(connection as import('./connectionInput').ConnectionInput), command);
+  const { code, stderrTail } = await runSshCommand(sshPool, specOf(connection as import('./connectionInput').Connection), command);
   if (code !== 0) {
     throw new MidtrustError('IO', `${changedFile} was changed, but restartCommand exited ${code} on the MID host${stderrTail ? `: ${stderrTail}` : ''}; restart the MID Server by hand`);
   }

@@ -19,8 +19,9 @@ import {
   type Props,
 } from './resourceInputs';
 import { trace } from './sharedBatcher';
-import { copyGiven, pickInputs, readStore } from './storeAccess';
-import { batcherFor, connectionChanged, connectionProblems, machineOf, type ConnectionInput } from './connectionInput';
+import { copyGiven, locateStore, pickInputs, readStore, recordedStore, storeNameChanged, storeOutputs, type StoreLocation } from './storeAccess';
+import type { MidStoreChoice } from '../mid/effectiveStore';
+import { batcherFor, connectionChanged, connectionProblems, machineOf, type Connection } from './connectionInput';
 
 /*
  * The logic behind the TrustedCertificate resource. The serialized provider (midtrustProvider.ts)
@@ -32,9 +33,12 @@ const SCHEMA = 'trusted-certificate.schema.json';
 
 /** The inputs of a TrustedCertificate as the provider receives them (secrets already unwrapped). */
 interface TrustedCertificateInputs {
-  keystorePath: string;
+  /** Or midHome (and store): exactly one of them (the schema says so). */
+  keystorePath?: string;
+  midHome?: string;
+  store?: MidStoreChoice;
   storePassword?: string;
-  connection?: ConnectionInput;
+  connection?: Connection;
   alias: string;
   certificatePem: string;
   overwrite?: boolean;
@@ -44,9 +48,11 @@ interface TrustedCertificateInputs {
 export function check(_olds: Props, news: Props): dynamic.CheckResult {
   const failures: InputFailure[] = schemaFailures(SCHEMA, news);
   const failed = new Set(failures.map((f) => f.property));
-  if (!failed.has('keystorePath') && typeof news.keystorePath === 'string' && !isUnknown(news.keystorePath)) {
-    const reason = keystorePathProblem(news.keystorePath);
-    if (reason) failures.push({ property: 'keystorePath', reason });
+  for (const property of ['keystorePath', 'midHome']) {
+    const value = news[property];
+    if (failed.has(property) || typeof value !== 'string' || isUnknown(value)) continue;
+    const reason = keystorePathProblem(value);
+    if (reason) failures.push({ property, reason });
   }
   if (!failed.has('certificatePem') && typeof news.certificatePem === 'string' && !isUnknown(news.certificatePem)) {
     const reason = certificateProblem(news.certificatePem, 'certificatePem');
@@ -58,17 +64,19 @@ export function check(_olds: Props, news: Props): dynamic.CheckResult {
 
 /**
  * `diff` (olds are the previous outputs):
- * - keystorePath (another spelling) or alias (compared as Java does, case-insensitively) or the
- *   machine changed → replace, create before delete: the ownership record beside the store makes
+ * - keystorePath or midHome (another spelling) or alias (compared as Java does,
+ *   case-insensitively) or the machine changed → replace, create before delete: the ownership record beside the store makes
  *   the old resource's delete keep an entry the new one claimed, even when both name one file.
  * - the certificate's SHA-256 differs from the fingerprint last seen in the store → update (so PEM
  *   whitespace or CRLF edits are no change, and drift found by refresh shows up as an update).
- * - storePassword, overwrite or any connection detail (a rotated key) changed → update, which
- *   writes nothing unless the entry differs too.
+ * - storePassword, overwrite, store (effective/bundled) or any connection detail (a rotated key)
+ *   changed → update, which writes nothing unless the entry differs too.
+ * Which store a midHome names is never looked up here: the diff is on inputs, so a preview is the
+ * same whether or not the program's ExternalTruststore has wired the store yet.
  */
 export function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult {
   const replaces: string[] = [];
-  if (isUnknown(news.keystorePath) || !samePathSpelling(String(olds.keystorePath), String(news.keystorePath))) replaces.push('keystorePath');
+  replaces.push(...storeNameChanged(olds, news));
   if (isUnknown(news.connection) || machineOf(olds.connection) !== machineOf(news.connection)) replaces.push('connection');
   if (isUnknown(news.alias) || aliasKey(String(olds.alias)) !== aliasKey(String(news.alias))) replaces.push('alias');
 
@@ -77,6 +85,7 @@ export function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult 
   else if (fingerprintOf(String(news.certificatePem)) !== recordedFingerprint(olds)) changes = true;
   if (isUnknown(news.storePassword) || (news.storePassword ?? null) !== (olds.storePassword ?? null)) changes = true;
   if (isUnknown(news.overwrite) || Boolean(news.overwrite) !== Boolean(olds.overwrite)) changes = true;
+  if (isUnknown(news.store) || (news.store ?? 'effective') !== (olds.store ?? 'effective')) changes = true;
   if (connectionChanged(olds.connection, news.connection)) changes = true;
   return { changes, replaces, deleteBeforeReplace: false };
 }
@@ -91,8 +100,9 @@ export async function create(props: Props): Promise<dynamic.CreateResult> {
   const inputs = props as unknown as TrustedCertificateInputs;
   const ownerId = newOwnerId();
   const cert = parseOneCertificate(inputs.certificatePem, `alias ${inputs.alias}`);
-  const done = await reconcile(inputs, ownerId, cert, []);
-  return { id: idOf(inputs), outs: outputsFor(inputs, ownerId, cert, done.storeType, done) };
+  const loc = await locateStore(inputs);
+  const done = await reconcile(inputs, loc, ownerId, cert, []);
+  return { id: idOf(inputs), outs: outputsFor(inputs, ownerId, cert, done.storeType, loc, done) };
 }
 
 /**
@@ -105,12 +115,14 @@ export async function create(props: Props): Promise<dynamic.CreateResult> {
  */
 export async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
   const inputs = props as unknown as TrustedCertificateInputs;
-  const store = await readStore(inputs.keystorePath, passwordOf(props), inputs.connection);
+  // A midHome: the store its JVM reads now (an upgrade or a new wiring may have changed it).
+  const loc = await locateStore({ ...inputs, storePassword: passwordOf(props) });
+  const store = await readStore(loc.path, loc.password, inputs.connection);
   const entry = store ? findEntry(store, inputs.alias) : undefined;
   const held = entry?.kind === 'trustedCertificate' && entry.certificates[0] ? Certificate.fromDer(entry.certificates[0]) : undefined;
   const ownerId = ownerIdOf(props);
-  const ownership = store ? await confirmOnRefresh({ path: inputs.keystorePath, password: passwordOf(props) }, inputs.connection, ownerId, claimsFromOutputs(props.claims)) : { claims: claimsFromOutputs(props.claims), notes: [] };
-  const outs = outputsFor(inputs, ownerId, held, store?.type, ownership);
+  const ownership = store ? await confirmOnRefresh({ path: loc.path, password: loc.password }, inputs.connection, ownerId, claimsFromOutputs(props.claims)) : { claims: claimsFromOutputs(props.claims), notes: [] };
+  const outs = outputsFor(inputs, ownerId, held, store?.type, loc, ownership, typeof props.storePath === 'string' ? props.storePath : undefined);
   return { id, props: outs, inputs: inputsOf(outs) };
 }
 
@@ -122,8 +134,13 @@ export async function update(_id: string, olds: Props, news: Props): Promise<dyn
   const inputs = news as unknown as TrustedCertificateInputs;
   const ownerId = ownerIdOf(olds);
   const cert = parseOneCertificate(inputs.certificatePem, `alias ${inputs.alias}`);
-  const done = await reconcile(inputs, ownerId, cert, claimsFromOutputs(olds.claims));
-  return { outs: outputsFor(inputs, ownerId, cert, done.storeType, done) };
+  const loc = await locateStore(inputs);
+  const done = await reconcile(inputs, loc, ownerId, cert, claimsFromOutputs(olds.claims));
+  // The MID's JVM reads another store than the claim was made in (wired since, store: changed):
+  // the claim moves, and what was found in the old store is given back there.
+  const before = typeof olds.storePath === 'string' && !samePathSpelling(olds.storePath, loc.path) ? await recordedStore(olds) : undefined;
+  if (before) await reconcile({ ...inputs, storePassword: passwordOf(olds) }, before, ownerId, undefined, []);
+  return { outs: outputsFor(inputs, ownerId, cert, done.storeType, loc, done) };
 }
 
 /**
@@ -135,7 +152,8 @@ export async function update(_id: string, olds: Props, news: Props): Promise<dyn
 export async function remove(_id: string, props: Props): Promise<void> {
   const inputs = props as unknown as TrustedCertificateInputs;
   if (typeof props.ownerId !== 'string') return; // no claim was ever recorded for it: nothing is ours to give back
-  await reconcile({ ...inputs, storePassword: passwordOf(props) }, props.ownerId, undefined, []);
+  // Given back where the claim was made (storePath), not wherever the MID's JVM reads now.
+  await reconcile({ ...inputs, storePassword: passwordOf(props) }, await recordedStore(props), props.ownerId, undefined, []);
 }
 
 /**
@@ -144,8 +162,9 @@ export async function remove(_id: string, props: Props): Promise<void> {
  * remember (update): taken back first where the record lost it. Returns the store type and the
  * claim as the outputs show it.
  */
-async function reconcile(inputs: TrustedCertificateInputs, ownerId: string, cert: Certificate | undefined, mine: readonly ClaimMirror[]): Promise<OwnershipOutputs & { storeType: string | undefined }> {
-  const target = { path: inputs.keystorePath, password: inputs.storePassword, ownership: true };
+async function reconcile(inputs: TrustedCertificateInputs, loc: StoreLocation, ownerId: string, cert: Certificate | undefined, mine: readonly ClaimMirror[]): Promise<OwnershipOutputs & { storeType: string | undefined }> {
+  const keystorePath = loc.path;
+  const target = { path: keystorePath, password: loc.password, ownership: true };
   const key = aliasKey(inputs.alias);
   const wanted: WantedEntries = cert ? new Map([[key, { alias: inputs.alias, der: cert.der, sha256: cert.sha256, source: `alias ${inputs.alias}` }]]) : new Map();
   try {
@@ -154,14 +173,15 @@ async function reconcile(inputs: TrustedCertificateInputs, ownerId: string, cert
         if (cert) throw missingStore();
         return { store: current, result: { storeType: undefined, claims: [], notes: [] } }; // store gone: nothing left to give back
       }
-      const next = reconcileOwnedEntries(current, ledger, ownerId, wanted, { keystorePath: inputs.keystorePath, overwrite: Boolean(inputs.overwrite), now: new Date(), mine });
+      const next = reconcileOwnedEntries(current, ledger, ownerId, wanted, { keystorePath, overwrite: Boolean(inputs.overwrite), now: new Date(), mine });
       return { store: next.store, ledger: next.ledger, result: { storeType: current.type, claims: next.claims, notes: [...ownership.notes, ...next.notes] } };
     });
-    trace(`${cert ? 'claim' : 'release'} ${inputs.alias}: ${describeOutcome(inputs.keystorePath, outcome)}`);
+    trace(`${cert ? 'claim' : 'release'} ${inputs.alias}: ${describeOutcome(keystorePath, outcome)}`);
     for (const note of outcome.result.notes) trace(`note: ${note}`);
     return outcome.result;
   } catch (e) {
-    throw asPersonError(e, cert ? `alias ${inputs.alias} in ${inputs.keystorePath}` : `deleting alias ${inputs.alias} from ${inputs.keystorePath}`);
+    const which = loc.why ? `${keystorePath} (${loc.why})` : keystorePath;
+    throw asPersonError(e, cert ? `alias ${inputs.alias} in ${which}` : `deleting alias ${inputs.alias} from ${which}`);
   }
 }
 
@@ -169,9 +189,9 @@ function describeOutcome(keystorePath: string, outcome: { written: boolean; batc
   return `${outcome.written ? 'wrote' : 'did not write'} ${keystorePath} (batch of ${outcome.batchSize})`;
 }
 
-/** Ids name the entry: `<keystorePath>#<alias>` (informational; the provider works from the properties). */
+/** Ids name the entry: `<keystorePath or midHome>#<alias>` (informational; the provider works from the properties). */
 function idOf(inputs: TrustedCertificateInputs): string {
-  return `${inputs.keystorePath}#${inputs.alias}`;
+  return `${inputs.keystorePath ?? inputs.midHome}#${inputs.alias}`;
 }
 
 /** SHA-256 of a PEM input, or undefined when it does not parse (then diff reports a change and check/create say why). */
@@ -194,10 +214,11 @@ function recordedFingerprint(olds: Props): string | undefined {
  * The outputs: the inputs as declared plus what the store holds. storePassword is kept only under
  * its own name (the engine re-marks it secret; delete and read need it) and copied nowhere else.
  */
-function outputsFor(inputs: TrustedCertificateInputs, ownerId: string, cert: Certificate | undefined, storeType: string | undefined, ownership: OwnershipOutputs): Props {
+function outputsFor(inputs: TrustedCertificateInputs, ownerId: string, cert: Certificate | undefined, storeType: string | undefined, loc: StoreLocation, ownership: OwnershipOutputs, claimedIn?: string): Props {
   const facts = cert?.facts;
   const outs: Props = {
-    keystorePath: inputs.keystorePath,
+    ...(inputs.keystorePath !== undefined ? { keystorePath: inputs.keystorePath } : {}),
+    ...storeOutputs(inputs, loc, claimedIn),
     ...(inputs.connection ? { connection: inputs.connection } : {}),
     alias: inputs.alias,
     certificatePem: inputs.certificatePem,
@@ -216,7 +237,7 @@ function outputsFor(inputs: TrustedCertificateInputs, ownerId: string, cert: Cer
 
 /** The input subset of the outputs (read returns it so refresh keeps the stored inputs in step). */
 function inputsOf(outs: Props): Props {
-  return pickInputs(outs, ['keystorePath', 'connection', 'storePassword', 'alias', 'certificatePem', 'overwrite']);
+  return pickInputs(outs, ['keystorePath', 'midHome', 'store', 'connection', 'storePassword', 'alias', 'certificatePem', 'overwrite']);
 }
 
 // `delete` is a reserved word for a function declaration; the provider calls this name.

@@ -11,8 +11,18 @@ export interface TruststoreCertificateArgs {
 
 /** Inputs of {@link Truststore}. */
 export interface TruststoreArgs {
-  /** Absolute path of an existing keystore. */
-  keystorePath: pulumi.Input<string>;
+  /** Absolute path of an existing keystore. Give this or `midHome`. */
+  keystorePath?: pulumi.Input<string>;
+  /**
+   * Instead of keystorePath: a MID Server home (absolute). The store is the one its JVM reads,
+   * resolved on the MID's host when the resource is created, updated, refreshed: the external
+   * truststore wired in `agent/conf/wrapper-override.conf`, else the bundled
+   * `agent/jre/lib/security/cacerts`. When the same program wires the store (ExternalTruststore),
+   * pass its output (`midHome: ext.midHome`) or `dependsOn: [ext]`, so the wiring comes first.
+   */
+  midHome?: pulumi.Input<string>;
+  /** With midHome: `effective` (default), or `bundled` for the bundled cacerts even when an external truststore is wired (flagged by the policy pack). */
+  store?: pulumi.Input<'effective' | 'bundled'>;
   /**
    * The MID host, when the keystore is not on the machine running Pulumi: SSH with a pinned host
    * key or known_hosts file. Stored as a Pulumi secret (it may hold a private key or password).
@@ -57,7 +67,13 @@ export class Truststore extends pulumi.dynamic.Resource {
   static readonly __pulumiType = 'pulumi-nodejs:dynamic/midtrust:Truststore';
 
   // `declare`: real class fields would overwrite the outputs the base constructor installed.
-  declare readonly keystorePath: pulumi.Output<string>;
+  declare readonly keystorePath: pulumi.Output<string | undefined>;
+  declare readonly midHome: pulumi.Output<string | undefined>;
+  declare readonly store: pulumi.Output<string | undefined>;
+  /** With midHome: the store this resource's entries are in (the one the MID's JVM read at the last create/update). */
+  declare readonly storePath: pulumi.Output<string | undefined>;
+  /** With midHome: why that store ("external truststore wired in …/wrapper-override.conf line 7", "bundled cacerts (…)"). */
+  declare readonly storeSource: pulumi.Output<string | undefined>;
   declare readonly storePassword: pulumi.Output<string | undefined>;
   declare readonly certificates: pulumi.Output<{ alias: string; certificatePem: string }[]>;
   declare readonly exclusive: pulumi.Output<boolean | undefined>;
@@ -78,6 +94,10 @@ export class Truststore extends pulumi.dynamic.Resource {
       name,
       {
         keystorePath: args.keystorePath,
+        midHome: args.midHome,
+        store: args.store,
+        storePath: undefined,
+        storeSource: undefined,
         connection: args.connection === undefined ? undefined : pulumi.secret(args.connection),
         storePassword: args.storePassword === undefined ? undefined : pulumi.secret(args.storePassword),
         certificates: args.certificates,

@@ -20,8 +20,9 @@ import {
   type Props,
 } from './resourceInputs';
 import { trace } from './sharedBatcher';
-import { copyGiven, pickInputs, readStore } from './storeAccess';
-import { batcherFor, connectionChanged, connectionProblems, machineOf, type ConnectionInput } from './connectionInput';
+import { copyGiven, locateStore, pickInputs, readStore, recordedStore, storeNameChanged, storeOutputs, type StoreLocation } from './storeAccess';
+import type { MidStoreChoice } from '../mid/effectiveStore';
+import { batcherFor, connectionChanged, connectionProblems, machineOf, type Connection } from './connectionInput';
 
 /*
  * The logic behind the Truststore resource: a set of trusted certificates in one keystore,
@@ -36,9 +37,12 @@ interface DeclaredCertificate {
 }
 
 interface TruststoreInputs {
-  keystorePath: string;
+  /** Or midHome (and store): exactly one of them (the schema says so). */
+  keystorePath?: string;
+  midHome?: string;
+  store?: MidStoreChoice;
   storePassword?: string;
-  connection?: ConnectionInput;
+  connection?: Connection;
   certificates: DeclaredCertificate[];
   exclusive?: boolean;
   overwrite?: boolean;
@@ -56,9 +60,11 @@ interface EntryOutput {
 export function check(_olds: Props, news: Props): dynamic.CheckResult {
   const failures: InputFailure[] = schemaFailures(SCHEMA, news);
   const failed = new Set(failures.map((f) => f.property));
-  if (!failed.has('keystorePath') && typeof news.keystorePath === 'string' && !isUnknown(news.keystorePath)) {
-    const reason = keystorePathProblem(news.keystorePath);
-    if (reason) failures.push({ property: 'keystorePath', reason });
+  for (const property of ['keystorePath', 'midHome']) {
+    const value = news[property];
+    if (failed.has(property) || typeof value !== 'string' || isUnknown(value)) continue;
+    const reason = keystorePathProblem(value);
+    if (reason) failures.push({ property, reason });
   }
   if (Array.isArray(news.certificates)) {
     const seen = new Map<string, number>();
@@ -88,21 +94,24 @@ export function check(_olds: Props, news: Props): dynamic.CheckResult {
 
 /**
  * `diff` (olds are the previous outputs):
- * - keystorePath (another spelling) or the machine changed → replace, create before delete (the
+ * - keystorePath or midHome (another spelling) or the machine changed → replace, create before delete (the
  *   ownership record keeps the old delete from removing what the new resource claimed).
  * - the declared (alias, SHA-256) set differs from what the store held at the last create/update/
  *   refresh (`entries`) → update. PEM formatting is no change; alias case is no change.
  * - exclusive, overwrite, storePassword or any connection detail changed, or an exclusive store
- *   gained undeclared entries (seen by refresh in `unmanagedAliases`) → update.
+ *   gained undeclared entries (seen by refresh in `unmanagedAliases`), or store (effective/
+ *   bundled) changed → update. Which store a midHome names is never looked up here (see
+ *   TrustedCertificate): previews are decided on inputs.
  */
 export function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult {
   const replaces: string[] = [];
-  if (isUnknown(news.keystorePath) || !samePathSpelling(String(olds.keystorePath), String(news.keystorePath))) replaces.push('keystorePath');
+  replaces.push(...storeNameChanged(olds, news));
   if (isUnknown(news.connection) || machineOf(olds.connection) !== machineOf(news.connection)) replaces.push('connection');
   let changes = replaces.length > 0;
   if (containsUnknown(news.certificates) || !sameSet(declaredFingerprints(news.certificates), recordedFingerprints(olds))) changes = true;
   if (isUnknown(news.exclusive) || Boolean(news.exclusive) !== Boolean(olds.exclusive)) changes = true;
   if (isUnknown(news.overwrite) || Boolean(news.overwrite) !== Boolean(olds.overwrite)) changes = true;
+  if (isUnknown(news.store) || (news.store ?? 'effective') !== (olds.store ?? 'effective')) changes = true;
   if (Boolean(news.exclusive) && Array.isArray(olds.unmanagedAliases) && olds.unmanagedAliases.length > 0) changes = true;
   if (isUnknown(news.storePassword) || (news.storePassword ?? null) !== (olds.storePassword ?? null)) changes = true;
   if (connectionChanged(olds.connection, news.connection)) changes = true;
@@ -118,7 +127,7 @@ export function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult 
 export async function create(props: Props): Promise<dynamic.CreateResult> {
   const inputs = props as unknown as TruststoreInputs;
   const ownerId = newOwnerId();
-  return { id: inputs.keystorePath, outs: await reconcile(inputs, ownerId, declared(inputs), []) };
+  return { id: inputs.keystorePath ?? String(inputs.midHome), outs: await reconcile(inputs, await locateStore(inputs), ownerId, declared(inputs), []) };
 }
 
 /**
@@ -128,7 +137,14 @@ export async function create(props: Props): Promise<dynamic.CreateResult> {
  */
 export async function update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
   const inputs = news as unknown as TruststoreInputs;
-  return { outs: await reconcile(inputs, ownerIdOf(olds), declared(inputs), claimsFromOutputs(olds.claims)) };
+  const ownerId = ownerIdOf(olds);
+  const loc = await locateStore(inputs);
+  const outs = await reconcile(inputs, loc, ownerId, declared(inputs), claimsFromOutputs(olds.claims));
+  // The MID's JVM reads another store than the claims were made in: they move, and the old store gets back what was found there.
+  if (typeof olds.storePath === 'string' && !samePathSpelling(olds.storePath, loc.path)) {
+    await reconcile({ ...inputs, exclusive: Boolean(olds.exclusive), storePassword: passwordOf(olds) }, await recordedStore(olds), ownerId, undefined, []);
+  }
+  return { outs };
 }
 
 /**
@@ -139,10 +155,12 @@ export async function update(_id: string, olds: Props, news: Props): Promise<dyn
  */
 export async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
   const inputs = props as unknown as TruststoreInputs;
-  const store = await readStore(inputs.keystorePath, passwordOf(props), inputs.connection);
+  // A midHome: the store its JVM reads now (an upgrade or a new wiring may have changed it).
+  const loc = await locateStore({ ...inputs, storePassword: passwordOf(props) });
+  const store = await readStore(loc.path, loc.password, inputs.connection);
   const ownerId = ownerIdOf(props);
-  const ownership = store ? await confirmOnRefresh({ path: inputs.keystorePath, password: passwordOf(props) }, inputs.connection, ownerId, claimsFromOutputs(props.claims)) : { claims: claimsFromOutputs(props.claims), notes: [] };
-  const outs = outputsFor(inputs, ownerId, store, ownership);
+  const ownership = store ? await confirmOnRefresh({ path: loc.path, password: loc.password }, inputs.connection, ownerId, claimsFromOutputs(props.claims)) : { claims: claimsFromOutputs(props.claims), notes: [] };
+  const outs = outputsFor(inputs, ownerId, store, loc, ownership, typeof props.storePath === 'string' ? props.storePath : undefined);
   return { id, props: outs, inputs: inputsOf(outs) };
 }
 
@@ -154,7 +172,8 @@ export async function read(id: string, props: Props): Promise<dynamic.ReadResult
 export async function remove(_id: string, props: Props): Promise<void> {
   const inputs = props as unknown as TruststoreInputs;
   if (typeof props.ownerId !== 'string') return; // no claim was ever recorded for it: nothing is ours to give back
-  await reconcile({ ...inputs, storePassword: passwordOf(props) }, props.ownerId, undefined, []);
+  // Given back where the claims were made (storePath), not wherever the MID's JVM reads now.
+  await reconcile({ ...inputs, storePassword: passwordOf(props) }, await recordedStore(props), props.ownerId, undefined, []);
 }
 
 /** The declared certificates, parsed (check already explained any that do not parse). */
@@ -169,8 +188,9 @@ function declared(inputs: TruststoreInputs): WantedCertificate[] {
  * One coalesced read-modify-write of the store and its ownership record: what `ownerId` owns
  * reconciled with `wanted` (undefined: delete, so nothing is wanted). Returns the outputs.
  */
-async function reconcile(inputs: TruststoreInputs, ownerId: string, wanted: WantedCertificate[] | undefined, mine: readonly ClaimMirror[]): Promise<Props> {
-  const target = { path: inputs.keystorePath, password: inputs.storePassword, ownership: true };
+async function reconcile(inputs: TruststoreInputs, loc: StoreLocation, ownerId: string, wanted: WantedCertificate[] | undefined, mine: readonly ClaimMirror[]): Promise<Props> {
+  const keystorePath = loc.path;
+  const target = { path: keystorePath, password: loc.password, ownership: true };
   try {
     const outcome = await batcherFor(inputs.connection).submit<{ store: Keystore; ownership: OwnershipOutputs } | undefined>(target, (current, ledger, ownership) => {
       if (!current) {
@@ -179,15 +199,16 @@ async function reconcile(inputs: TruststoreInputs, ownerId: string, wanted: Want
       }
       const want = new Map<string, WantedCertificate | WantedAbsent>(wanted?.map((w) => [aliasKey(w.alias), w]) ?? []);
       if (wanted && inputs.exclusive) for (const [key, absent] of exclusiveAbsences(current, ledger, ownerId, new Set(want.keys()))) want.set(key, absent);
-      const next = reconcileOwnedEntries(current, ledger, ownerId, want, { keystorePath: inputs.keystorePath, overwrite: Boolean(inputs.overwrite), now: new Date(), mine });
+      const next = reconcileOwnedEntries(current, ledger, ownerId, want, { keystorePath, overwrite: Boolean(inputs.overwrite), now: new Date(), mine });
       return { store: next.store, ledger: next.ledger, result: { store: next.store, ownership: { claims: next.claims, notes: [...ownership.notes, ...next.notes] } } };
     });
-    trace(`truststore ${wanted ? 'claim' : 'release'}: ${outcome.written ? 'wrote' : 'did not write'} ${inputs.keystorePath} (batch of ${outcome.batchSize})`);
+    trace(`truststore ${wanted ? 'claim' : 'release'}: ${outcome.written ? 'wrote' : 'did not write'} ${keystorePath} (batch of ${outcome.batchSize})`);
     for (const note of outcome.result?.ownership.notes ?? []) trace(`note: ${note}`);
     // The store as this change left it; later changes in the same batch touch other aliases only.
-    return outcome.result ? outputsFor(inputs, ownerId, outcome.result.store, outcome.result.ownership) : {};
+    return outcome.result ? outputsFor(inputs, ownerId, outcome.result.store, loc, outcome.result.ownership) : {};
   } catch (e) {
-    throw asPersonError(e, wanted ? inputs.keystorePath : `deleting the truststore entries from ${inputs.keystorePath}`);
+    const which = loc.why ? `${keystorePath} (${loc.why})` : keystorePath;
+    throw asPersonError(e, wanted ? which : `deleting the truststore entries from ${which}`);
   }
 }
 
@@ -222,7 +243,7 @@ function sameSet(a: Map<string, string>, b: Map<string, string>): boolean {
  * Outputs: the declared inputs, then what the store holds for them. storePassword stays under its
  * own name only (the engine re-marks it secret; read and delete need it).
  */
-function outputsFor(inputs: TruststoreInputs, ownerId: string, store: Keystore | undefined, ownership: OwnershipOutputs): Props {
+function outputsFor(inputs: TruststoreInputs, ownerId: string, store: Keystore | undefined, loc: StoreLocation, ownership: OwnershipOutputs, claimedIn?: string): Props {
   const entries: EntryOutput[] = [];
   for (const c of inputs.certificates) {
     const entry = store ? findEntry(store, c.alias) : undefined;
@@ -236,7 +257,8 @@ function outputsFor(inputs: TruststoreInputs, ownerId: string, store: Keystore |
     : [];
   const soonest = entries.map((e) => e.notAfter).sort()[0];
   const outs: Props = {
-    keystorePath: inputs.keystorePath,
+    ...(inputs.keystorePath !== undefined ? { keystorePath: inputs.keystorePath } : {}),
+    ...storeOutputs(inputs, loc, claimedIn),
     ...(inputs.connection ? { connection: inputs.connection } : {}),
     certificates: inputs.certificates.map((c) => ({ alias: c.alias, certificatePem: c.certificatePem })),
     entries,
@@ -252,7 +274,7 @@ function outputsFor(inputs: TruststoreInputs, ownerId: string, store: Keystore |
 
 /** The input subset of the outputs (read returns it so refresh keeps the stored inputs in step). */
 function inputsOf(outs: Props): Props {
-  return pickInputs(outs, ['keystorePath', 'connection', 'storePassword', 'certificates', 'exclusive', 'overwrite']);
+  return pickInputs(outs, ['keystorePath', 'midHome', 'store', 'connection', 'storePassword', 'certificates', 'exclusive', 'overwrite']);
 }
 
 // `delete` is a reserved word for a function declaration; the provider calls this name.

@@ -62,6 +62,13 @@ export interface MidSettings {
   readonly allowedStrategies?: readonly MigrationStrategy[];
   /** Parameters config.xml sets more than once (none when undefined). */
   readonly duplicateParameters?: readonly DuplicateMidParameter[];
+  /**
+   * The store of this MID that is being managed or audited (resolveMidStore's answer for it), when
+   * one is: the bundled cacerts of a MID wired to an external truststore is flagged.
+   */
+  readonly managed?: { readonly path: string; readonly kind: 'external' | 'jssecacerts' | 'bundled' };
+  /** Where wrapper-override.conf wires the external truststore (1-based), for messages. */
+  readonly externalLine?: number;
 }
 
 /** Rules over a MID's configuration: strategy, external truststore location and password. */
@@ -79,6 +86,19 @@ export function checkMidSettings(s: MidSettings, opts: RuleOptions): Violation[]
   for (const d of s.duplicateParameters ?? []) {
     const where = d.occurrences.map((o) => `line ${o.line}: ${o.value}`).join(', ');
     out.push(violation('duplicate-mid-parameter', opts, null, null, `${s.layout.configXml}: ${d.name} is set ${d.occurrences.length} times (${where}); the MID uses the last one`, `keep one <parameter name="${d.name}"> in config.xml (midtrust's own edits set every occurrence alike)`));
+  }
+  if (s.managed?.kind === 'bundled' && s.external.path) {
+    const where = `${s.layout.wrapperOverride}${s.externalLine ? ` line ${s.externalLine}` : ''}`;
+    out.push(
+      violation(
+        'bundled-store-bypassed',
+        opts,
+        null,
+        null,
+        `${s.managed.path} is the bundled cacerts, but the MID's JVM reads the external truststore ${s.external.path} wired in ${where}: what is trusted here does not change what the MID trusts`,
+        'manage the store the JVM reads (keystore.midHome without store: bundled, or a resource with midHome), or remove the wiring if the bundled cacerts is meant',
+      ),
+    );
   }
   if (s.external.password !== undefined) {
     out.push(violation('plaintext-truststore-password', opts, null, null, `${s.layout.wrapperOverride} holds javax.net.ssl.trustStorePassword in plain text`, 'restrict the file to the MID service account, or use a password-less PKCS12 truststore (it holds only public certificates)'));

@@ -14,6 +14,7 @@ export const RULES = {
   'lost-on-upgrade': { severity: 'error', summary: 'the configured migration strategy drops this certificate at the next upgrade' },
   'do-not-migrate-without-external-truststore': { severity: 'warning', summary: 'do_not_migrate with no external truststore: every custom certificate is lost at upgrade' },
   'external-truststore-inside-mid-home': { severity: 'error', summary: 'the external truststore lives inside the MID install directory, which an upgrade overwrites' },
+  'bundled-store-bypassed': { severity: 'warning', summary: "the bundled cacerts is managed, but the MID's JVM reads an external truststore wired in wrapper-override.conf" },
   'plaintext-truststore-password': { severity: 'advisory', summary: 'trustStorePassword is in plain text in wrapper-override.conf' },
   'resurrected-vendor-root': { severity: 'advisory', summary: 'migrate_delta would bring back a root the JDK vendor removed' },
   'disallowed-migration-strategy': { severity: 'error', summary: 'the migration strategy is not one the policy allows' },

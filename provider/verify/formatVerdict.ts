@@ -90,7 +90,7 @@ export function renderVerdict(v: EndpointVerdict): string {
     }
   }
   for (const n of [...j.notes, ...(v.note ? [v.note] : [])]) lines.push('', wrap(printable(n), 'Note: ', '      '));
-  lines.push('', wrap(`JDK rules: ${v.policySource}`, '', '  '));
+  lines.push('', wrap(`JDK rules: ${v.policySource}`, '', '  '), wrap(`Judged for ${v.javaVersion}`, '', '  '));
   return `${lines.join('\n')}\n`;
 }
 

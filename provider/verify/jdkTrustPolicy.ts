@@ -25,7 +25,26 @@ export interface JdkTrustPolicy {
   readonly jdkCaSha256: ReadonlySet<string>;
   /** Where the properties came from, for people ("/opt/mid/agent/jre/conf/security/java.security"). */
   readonly source: string;
+  /**
+   * The most certificates the JVM's TLS client takes from a server
+   * (`jdk.tls.client.maxInboundCertificateChainLength`, else `jdk.tls.maxCertificateChainLength`,
+   * default 10): a longer chain fails the handshake before trust is judged.
+   */
+  readonly maxChainLength: number;
+  /** The Java feature version judged for (17, 21, 25): the JRE's `release` file, `--java-version`, or 17. */
+  readonly javaVersion: number;
+  /** Where {@link javaVersion} came from, for people. */
+  readonly javaVersionSource: string;
 }
+
+/** The Java feature versions whose behaviour midtrust knows (a MID bundles 11, 17 or 21). */
+export const KNOWN_JAVA_VERSIONS = [11, 17, 21, 25] as const;
+
+/**
+ * Named curves SunEC implements since JDK 16 (JDK-8235710 removed the native library): a key on
+ * any other curve (secp224r1, secp256k1, brainpool…) cannot verify a signature or a handshake.
+ */
+export const JDK16_EC_CURVES: ReadonlySet<string> = new Set(['secp256r1', 'secp384r1', 'secp521r1']);
 
 /**
  * The JDK 17 defaults, used when no java.security can be read. Source: OpenJDK 17.0.15
@@ -45,7 +64,7 @@ const DEFAULTS_SOURCE = 'the JDK 17 defaults (OpenJDK 17.0.15 conf/security/java
  * @example
  * const policy = jdkTrustPolicyFrom(new Map(Object.entries(JDK17_DEFAULT_PROPERTIES)), new Set(), 'defaults');
  */
-export function jdkTrustPolicyFrom(properties: ReadonlyMap<string, string>, jdkCaSha256: ReadonlySet<string>, source: string): JdkTrustPolicy {
+export function jdkTrustPolicyFrom(properties: ReadonlyMap<string, string>, jdkCaSha256: ReadonlySet<string>, source: string, java: { version: number; source: string } = { version: 17, source: 'Java 17 assumed (no release file)' }): JdkTrustPolicy {
   const get = (k: string): string => properties.get(k) ?? JDK17_DEFAULT_PROPERTIES[k] ?? '';
   const curves = get('jdk.disabled.namedCurves');
   return {
@@ -53,12 +72,41 @@ export function jdkTrustPolicyFrom(properties: ReadonlyMap<string, string>, jdkC
     tls: AlgorithmConstraints.parse('jdk.tls.disabledAlgorithms', get('jdk.tls.disabledAlgorithms'), curves),
     jdkCaSha256,
     source,
+    maxChainLength: chainLengthLimit(properties),
+    javaVersion: java.version,
+    javaVersionSource: java.source,
   };
 }
 
-/** The JDK 17 defaults, with no JDK-shipped roots known. */
-export function defaultJdkTrustPolicy(): JdkTrustPolicy {
-  return jdkTrustPolicyFrom(new Map(Object.entries(JDK17_DEFAULT_PROPERTIES)), new Set(), DEFAULTS_SOURCE);
+/**
+ * SSLConfiguration: the client's inbound limit, else the shared one, else 10. These are system
+ * properties; midtrust reads them from the properties it was given (java.security and
+ * `--java-security`, where a `-D` of the MID's wrapper can be repeated).
+ */
+function chainLengthLimit(properties: ReadonlyMap<string, string>): number {
+  for (const k of ['jdk.tls.client.maxInboundCertificateChainLength', 'jdk.tls.maxCertificateChainLength']) {
+    const v = Number(properties.get(k));
+    if (Number.isInteger(v) && v > 0) return v;
+  }
+  return 10;
+}
+
+/**
+ * The Java feature version of a JRE `release` file (`JAVA_VERSION="17.0.12"` → 17, `"1.8.0_402"` → 8).
+ *
+ * @example
+ * javaVersionOfRelease('JAVA_VERSION="21.0.5"\n') // 21
+ */
+export function javaVersionOfRelease(text: string): number | undefined {
+  const m = /^JAVA_VERSION="?(\d+)(?:\.(\d+))?/m.exec(text);
+  if (!m) return undefined;
+  return m[1] === '1' && m[2] ? Number(m[2]) : Number(m[1]);
+}
+
+/** The JDK 17 defaults, with no JDK-shipped roots known (judged for `javaVersion` when given). */
+export function defaultJdkTrustPolicy(javaVersion?: number): JdkTrustPolicy {
+  const java = javaVersion !== undefined ? { version: javaVersion, source: `Java ${javaVersion} (--java-version)` } : undefined;
+  return jdkTrustPolicyFrom(new Map(Object.entries(JDK17_DEFAULT_PROPERTIES)), new Set(), DEFAULTS_SOURCE, java);
 }
 
 /** Options of {@link loadJdkTrustPolicy}. */
@@ -69,6 +117,8 @@ export interface LoadJdkTrustPolicyOptions {
   readonly overrideFile?: string;
   /** Path style of the host (a Windows MID's JRE). */
   readonly platform?: 'posix' | 'win32';
+  /** The Java version to judge for, over the JRE's `release` (`--java-version`). */
+  readonly javaVersion?: number;
 }
 
 /**
@@ -86,6 +136,7 @@ export async function loadJdkTrustPolicy(host: Host, opts: LoadJdkTrustPolicyOpt
   let properties = new Map<string, string>();
   let source = DEFAULTS_SOURCE;
   let jdkCa = new Set<string>();
+  let java: { version: number; source: string } | undefined;
   if (opts.javaHome) {
     for (const candidate of [p.join(opts.javaHome, 'conf', 'security', 'java.security'), p.join(opts.javaHome, 'lib', 'security', 'java.security')]) {
       const text = await readIfPresent(host, candidate);
@@ -96,7 +147,11 @@ export async function loadJdkTrustPolicy(host: Host, opts: LoadJdkTrustPolicyOpt
       }
     }
     jdkCa = await jdkShippedRoots(host, p.join(opts.javaHome, 'lib', 'security', 'cacerts'));
+    const releaseFile = p.join(opts.javaHome, 'release');
+    const version = javaVersionOfRelease((await readIfPresent(host, releaseFile).catch(() => undefined)) ?? '');
+    if (version !== undefined) java = { version, source: `Java ${version} (${releaseFile})` };
   }
+  if (opts.javaVersion !== undefined) java = { version: opts.javaVersion, source: `Java ${opts.javaVersion} (--java-version)` };
   if (opts.overrideFile) {
     let text: string;
     try {
@@ -107,7 +162,7 @@ export async function loadJdkTrustPolicy(host: Host, opts: LoadJdkTrustPolicyOpt
     for (const [k, v] of parseJavaProperties(text)) properties.set(k, v);
     source = `${source}, overridden by ${opts.overrideFile}`;
   }
-  return jdkTrustPolicyFrom(properties, jdkCa, source);
+  return jdkTrustPolicyFrom(properties, jdkCa, source, java);
 }
 
 async function readIfPresent(host: Host, file: string): Promise<string | undefined> {

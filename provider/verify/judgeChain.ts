@@ -1,9 +1,11 @@
 import { Certificate } from '../certificate/certificate';
-import { KEY_USAGE_BITS, OID_NAME_CONSTRAINTS } from '../certificate/certificateExtensions';
+import { MidtrustError } from '../errors';
+import { KEY_USAGE_BITS } from '../certificate/certificateExtensions';
 import type { ConstraintContext } from './algorithmConstraints';
-import type { JdkTrustPolicy } from './jdkTrustPolicy';
+import { JDK16_EC_CURVES, type JdkTrustPolicy } from './jdkTrustPolicy';
 import { PathCertificate } from './pathCertificate';
 import type { TrustAnchor } from './trustAnchors';
+import { hasPolicyMappings, nameConstraintViolation, policyViolation } from './pathConstraints';
 import { checkEndpointIdentity, type EndpointIdentity, type IdentityResult } from './endpointIdentity';
 
 /** Stable codes of the JSON contract's `problems[].code`. */
@@ -26,7 +28,12 @@ export type TrustProblemCode =
   | 'KEY_USAGE'
   | 'EXTENDED_KEY_USAGE'
   | 'NETSCAPE_CERT_TYPE'
-  | 'HOSTNAME_MISMATCH';
+  | 'HOSTNAME_MISMATCH'
+  | 'CHAIN_TOO_LONG'
+  | 'HANDSHAKE_REFUSED'
+  | 'UNSUPPORTED_ALGORITHM'
+  | 'NAME_CONSTRAINTS'
+  | 'CERTIFICATE_POLICY';
 
 /** Why the JVM would refuse the endpoint, worded with the fix. */
 export interface TrustProblem {
@@ -82,6 +89,15 @@ export interface JudgeOptions {
   readonly authType: string;
   /** The host-name check the client makes (HTTPS, LDAP), or undefined for a bare TLS socket. */
   readonly identity?: EndpointIdentity;
+  /** Bounds of the path search (default {@link DEFAULT_PATH_SEARCH_LIMITS}). */
+  readonly limits?: PathSearchLimits;
+  /** Epoch milliseconds after which judging stops with an error (the verify's deadline). */
+  readonly deadline?: number;
+  /**
+   * Why the server refused a handshake offering what the JVM offers (its cipher suites, groups
+   * and signature algorithms), when it did: the JVM's handshake fails before trust is judged.
+   */
+  readonly jvmHandshakeRefused?: string;
 }
 
 /** Signature algorithms SunJSSE accepts in certificates (SignatureScheme, signature_algorithms_cert). */
@@ -91,6 +107,19 @@ const TLS_CERT_SIGNATURES = new Set(
     'SHA256withDSA', 'SHA224withECDSA', 'SHA224withRSA', 'SHA224withDSA', 'SHA1withECDSA', 'SHA1withRSA', 'SHA1withDSA', 'MD5withRSA',
   ].map((s) => s.toUpperCase()),
 );
+
+/**
+ * Whether SunJSSE of `javaVersion` accepts `signatureAlgorithm` in a server's certificates. After
+ * JDK 21 the DSA schemes are no longer accepted in TLS 1.3 certificates (authType "UNKNOWN")
+ * (observed: Temurin 25 fails a DSA-signed chain over TLS 1.3 with "Algorithm constraints check
+ * failed" and accepts it over TLS 1.2; Java 17 accepts both); 21 is judged like 17 until a JDK 21
+ * oracle says otherwise.
+ */
+function tlsAcceptsCertSignature(signatureAlgorithm: string, javaVersion: number, authType: string): boolean {
+  const upper = signatureAlgorithm.toUpperCase();
+  if (javaVersion > 21 && authType === 'UNKNOWN' && upper.endsWith('WITHDSA')) return false;
+  return TLS_CERT_SIGNATURES.has(upper);
+}
 /** Critical extensions Java's PKIX checkers process; any other critical extension fails the path. */
 const HANDLED_CRITICAL = new Set(['2.5.29.19', '2.5.29.15', '2.5.29.37', '2.5.29.17', '2.5.29.30', '2.5.29.32', '2.5.29.33', '2.5.29.36', '2.5.29.54']);
 const EKU_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
@@ -127,7 +156,16 @@ interface Attempt {
  */
 export function judgeChain(presented: readonly Uint8Array[], opts: JudgeOptions): ChainJudgement {
   const notes: string[] = [];
-  if (presented.length === 0) return failed('none', [{ code: 'EMPTY_CHAIN', message: 'the server sent no certificate' }], [], notes);
+  if (presented.length === 0) {
+    if (opts.jvmHandshakeRefused) {
+      return failed('none', [{ code: 'HANDSHAKE_REFUSED', message: `the server refuses the handshake the JVM offers (and any other node can offer): ${opts.jvmHandshakeRefused}, so its certificate chain cannot be seen. The MID logs an SSLHandshakeException before trust is judged, whatever the store holds; a server key on a curve Java does not implement (secp224r1, secp256k1, brainpool) or a certificate signed with MD5 are the usual causes` }], [], notes);
+    }
+    return failed('none', [{ code: 'EMPTY_CHAIN', message: 'the server sent no certificate' }], [], notes);
+  }
+  // SunJSSE counts the Certificate message's entries before anything else looks at them.
+  if (presented.length > opts.policy.maxChainLength) {
+    return failed('none', [{ code: 'CHAIN_TOO_LONG', message: `the server sends ${presented.length} certificates and the JVM's TLS client takes at most ${opts.policy.maxChainLength} (jdk.tls.maxCertificateChainLength / jdk.tls.client.maxInboundCertificateChainLength): the handshake fails before trust is judged ("The certificate chain length (${presented.length}) exceeds the maximum allowed length (${opts.policy.maxChainLength})"); configure the server to send only its chain` }], [], notes);
+  }
   const certs: PathCertificate[] = [];
   for (const der of presented) {
     const c = new PathCertificate(Certificate.fromDer(der));
@@ -142,6 +180,8 @@ export function judgeChain(presented: readonly Uint8Array[], opts: JudgeOptions)
   }
   const index = new AnchorIndex(opts.anchors);
   const leaf = certs[0];
+  const refusal = handshakeRefusal(leaf, opts);
+  if (refusal) return { ...failed('none', [refusal], [], notes), path: [leaf.certificate] };
   const identity = opts.identity ? checkEndpointIdentity(leaf.x509, opts.identity) : ({ checked: false } as const);
   const identityProblems: TrustProblem[] = identity.checked && !identity.matched ? [{ code: 'HOSTNAME_MISMATCH', sha256: leaf.sha256, message: identity.message }] : [];
 
@@ -167,11 +207,11 @@ export function judgeChain(presented: readonly Uint8Array[], opts: JudgeOptions)
   };
   const validate = (path: PathCertificate[]): ChainJudgement => {
     const top = path[path.length - 1];
-    const attempts = index.issuersOf(top).map((anchor) => ({ path, anchor, problems: checkPath(path, anchor, opts) }));
+    const attempts = index.issuersOf(top).map((anchor) => ({ path, anchor, problems: checkPath(path, anchor, opts, index) }));
     return judge('validated', attempts, () => diagnose(certs, [path], index));
   };
   for (let i = 1; i < certs.length; i++) {
-    if (!sameName(certs[i].subjectBytes, certs[i].subjectKey, certs[i - 1].issuerBytes, certs[i - 1].issuerKey)) return build(certs, index, opts, judge);
+    if (!sameName(certs[i].subjectBytes, () => certs[i].subjectKey, certs[i - 1].issuerBytes, () => certs[i - 1].issuerKey)) return build(certs, index, opts, judge);
     if (index.exact(certs[i]) || index.sameNameAndKey(certs[i])) return validate(certs.slice(0, i));
   }
   // 3. The last certificate's issuer is a trusted name: validate the whole chain.
@@ -180,9 +220,46 @@ export function judgeChain(presented: readonly Uint8Array[], opts: JudgeOptions)
   return build(certs, index, opts, judge);
 }
 
-/** X500Principal.equals: the same bytes, or the same normalized text. */
-function sameName(aBytes: string, aKey: string, bBytes: string, bKey: string): boolean {
-  return aBytes === bBytes || aKey === bKey;
+/**
+ * Why the JVM's handshake fails before its trust manager is asked, whatever the store holds (even
+ * with the server certificate pinned): a server key on a curve the JDK does not implement (it can
+ * verify no handshake signature made with it), a server certificate signed with an algorithm the
+ * JVM leaves out of signature_algorithms_cert (MD5), or a server that refused what the JVM offers.
+ */
+function handshakeRefusal(leaf: PathCertificate, opts: JudgeOptions): TrustProblem | undefined {
+  const curve = unsupportedCurve(leaf, opts.policy);
+  if (curve) {
+    return { code: 'HANDSHAKE_REFUSED', sha256: leaf.sha256, message: `the server certificate's key is on the curve ${curve}, which Java ${opts.policy.javaVersion} does not implement (SunEC has only secp256r1, secp384r1 and secp521r1 since JDK 16): the JVM's handshake fails before trust is judged, even when the certificate is in the store; re-issue it with a P-256/P-384 or RSA key` };
+  }
+  const signature = leaf.facts.signatureAlgorithm;
+  // Java 25 still sends the DSA schemes in signature_algorithms_cert over TLS 1.3 (its trust
+  // manager refuses them afterwards): only the base list decides what a server refuses.
+  const certSignatureRefusal = !TLS_CERT_SIGNATURES.has(signature.toUpperCase())
+    ? 'it is not a signature scheme Java lists'
+    : opts.policy.tls.tlsRefusal({ signatureAlgorithm: signature, keys: [] }, opts.now);
+  if (certSignatureRefusal) {
+    return { code: 'HANDSHAKE_REFUSED', sha256: leaf.sha256, message: `the server certificate is signed with ${signature}, which the JVM leaves out of the signature_algorithms_cert it sends (${certSignatureRefusal}): a server that honours that list (OpenSSL, Java) ends the handshake with a handshake_failure alert before trust is judged, even when the certificate is in the store; re-issue it with SHA-256 or better` };
+  }
+  if (opts.jvmHandshakeRefused) {
+    return { code: 'HANDSHAKE_REFUSED', sha256: leaf.sha256, message: `the server refuses the handshake the JVM offers (its cipher suites, groups and signature algorithms): ${opts.jvmHandshakeRefused}. The MID logs an SSLHandshakeException before trust is judged, whatever the store holds` };
+  }
+  return undefined;
+}
+
+/** The curve of an EC key the JDK cannot use (Java 16 and later), else undefined. */
+function unsupportedCurve(c: PathCertificate, policy: JdkTrustPolicy): string | undefined {
+  if (policy.javaVersion < 16) return undefined;
+  const f = c.keyFacts;
+  if (f.algorithm !== 'EC') return undefined;
+  return f.curve !== undefined && JDK16_EC_CURVES.has(f.curve) ? undefined : (f.curve ?? 'an explicitly encoded curve');
+}
+
+/** X500Principal.equals: the same bytes, or the same normalized text (formatted only when the bytes differ). */
+function sameName(aBytes: string, aKey: string | (() => string), bBytes: string, bKey: string | (() => string)): boolean {
+  if (aBytes === bBytes) return true;
+  const text = (k: string | (() => string)): string | undefined => safe(() => (typeof k === 'string' ? k : k()));
+  const a = text(aKey);
+  return a !== undefined && a === text(bKey);
 }
 
 function failed(route: TrustRoute, problems: TrustProblem[], suggestions: TrustSuggestion[], notes: string[]): ChainJudgement {
@@ -263,6 +340,16 @@ class AnchorIndex {
       .map((a) => a.anchor);
   }
 
+  /** Anchors named like `c`'s issuer, with their parsed certificates (the builder's candidates). */
+  namedIssuersOf(c: PathCertificate): readonly IndexedAnchor[] {
+    return this.named(c.issuerBytes, () => c.issuerKey);
+  }
+
+  /** The anchor's certificate as path checks see it (one object per anchor, so signature checks are cached). */
+  certOf(anchor: TrustAnchor): PathCertificate {
+    return this.all.find((e) => e.anchor === anchor)?.cert ?? new PathCertificate(anchor.certificate);
+  }
+
   /** Anchors named like `c`'s issuer, whatever their key (to explain a renewed CA). */
   namedLikeIssuerOf(c: PathCertificate): TrustAnchor[] {
     return this.named(c.issuerBytes, () => c.issuerKey).map((a) => a.anchor);
@@ -294,31 +381,182 @@ function safe<T>(f: () => T): T | undefined {
 }
 
 /**
+ * Bounds of the path search. Java's own builder is a plain depth-first search; a server can send
+ * levels of same-named, same-key cross-signed CAs that make it exponential (K candidates at 7
+ * levels: K^7 paths). A careful builder is polynomial on every chain a TLS server can send: each
+ * signature is checked once per issuer key, candidates that cannot reach an anchor are pruned,
+ * candidates identical but for their serial number are tried once, and what is left is bounded
+ * by a budget of complete paths validated and of search steps, and by the caller's deadline.
+ */
+export interface PathSearchLimits {
+  /** Complete paths (certificate … anchor) validated at most. */
+  readonly maxAttempts: number;
+  /** Candidate certificates considered at most. */
+  readonly maxSteps: number;
+}
+
+/** Generous for any real chain (cross-signing gives 2–4 paths), far below what takes a second. */
+export const DEFAULT_PATH_SEARCH_LIMITS: PathSearchLimits = { maxAttempts: 64, maxSteps: 4096 };
+
+/**
  * CertPathBuilder: a depth-first search from the server certificate through the presented
- * certificates (any order, two candidates with one name both tried) to any anchor; each complete
- * path is validated, the first valid one wins.
+ * certificates (any order, every candidate with the issuer's name tried: cross-signing) to any
+ * anchor; each complete path is validated, the first valid one wins. Issuers are found by name and
+ * signature as Java's ForwardBuilder does; key identifiers only order the candidates.
  */
 function build(certs: PathCertificate[], index: AnchorIndex, opts: JudgeOptions, judge: (route: TrustRoute, attempts: Attempt[], diagnosis: () => { problems: TrustProblem[]; suggestions: TrustSuggestion[] }) => ChainJudgement): ChainJudgement {
+  const limits = opts.limits ?? DEFAULT_PATH_SEARCH_LIMITS;
+  const pool = distinct(certs);
+  const graph = new IssuerGraph(pool, index);
   const attempts: Attempt[] = [];
   const partials: PathCertificate[][] = [];
+  let steps = 0;
+  const tooLarge = (why: string): never => {
+    throw new MidtrustError('UNSUPPORTED', `the chain the server sent is too large to judge (${certs.length} certificates; ${why}): no verdict. The JVM's path builder would have to search the same paths; have the server send one chain`);
+  };
   const visit = (path: PathCertificate[]): boolean => {
     const cur = path[path.length - 1];
     partials.push(path);
-    for (const anchor of index.issuersOf(cur)) {
-      const attempt = { path, anchor, problems: checkPath(path, anchor, opts) };
+    // ForwardBuilder reuses its CA selector, whose date criterion is set after the first search:
+    // an anchor above a presented CA (not directly above the server certificate) must be valid now.
+    const anchors = path.length === 1 ? graph.anchorsOf(cur) : graph.anchorsOf(cur).filter((a) => validAt(index.certOf(a), opts.now));
+    for (const anchor of anchors) {
+      if (attempts.length >= limits.maxAttempts) tooLarge(`${limits.maxAttempts} candidate paths validated without finding one the JVM accepts`);
+      const attempt = { path, anchor, problems: checkPath(path, anchor, opts, index) };
       attempts.push(attempt);
       if (attempt.problems.length === 0) return true;
     }
     if (path.length > MAX_INTERMEDIATES) return false;
-    for (const next of certs) {
-      if (path.includes(next) || !sameName(next.subjectBytes, next.subjectKey, cur.issuerBytes, cur.issuerKey) || index.exact(next)) continue;
-      if (!cur.isIssuedBy(next) || !cur.verifiesWith(next.publicKey)) continue;
+    for (const next of graph.issuersOf(cur)) {
+      if (++steps > limits.maxSteps) tooLarge(`${limits.maxSteps} search steps`);
+      if (opts.deadline !== undefined && Date.now() > opts.deadline) tooLarge('the time allowed ran out');
+      // A path holds one certificate per name and key (no loops through cross-signatures), and a
+      // candidate that cannot reach an anchor within the path length left is not entered.
+      if (path.some((p) => p === next || sameNameAndKey(p, next))) continue;
+      if (graph.height(next) > MAX_INTERMEDIATES + 1 - path.length) continue;
       if (visit([...path, next])) return true;
     }
     return false;
   };
   visit([certs[0]]);
-  return judge('built', attempts, () => diagnose(certs, partials, index));
+  return judge('built', attempts, () => {
+    const above = graph.chainAbove(certs[0]);
+    const top = above[above.length - 1];
+    if (above.length > MAX_INTERMEDIATES + 1 && graph.anchorsOf(top).length > 0) {
+      return { problems: [{ code: 'PATH_TOO_LONG', sha256: top.sha256, message: `the only path to a trusted CA has ${above.length - 1} intermediate CAs; Java's CertPathBuilder gives up after ${MAX_INTERMEDIATES} (PKIXBuilderParameters.maxPathLength): have the server send a shorter chain` }], suggestions: [] };
+    }
+    return diagnose(certs, [...partials, above], index);
+  });
+}
+
+/** The presented certificates without repeats, and without ones equal to another but for the serial number. */
+function distinct(certs: PathCertificate[]): PathCertificate[] {
+  const seen = new Set<string>();
+  const out: PathCertificate[] = [];
+  for (const c of certs) {
+    const key = safe(() => equivalenceKey(c)) ?? Buffer.from(c.certificate.der).toString('base64');
+    if (c !== certs[0] && seen.has(key)) continue;
+    seen.add(key);
+    out.push(c);
+  }
+  return out;
+}
+
+/** What the path checks read of a certificate: everything but its serial number and signature value. */
+function equivalenceKey(c: PathCertificate): string {
+  const f = c.facts;
+  const ext = c.certificate.extensions.all.map((e) => `${e.oid}${e.critical ? '!' : ''}=${Buffer.from(e.value).toString('base64')}`).join(';');
+  return [c.subjectBytes, c.issuerBytes, c.spki.toString('base64'), f.notBefore.getTime(), f.notAfter.getTime(), f.signatureAlgorithm, f.version, ext].join('|');
+}
+
+function validAt(c: PathCertificate, now: Date): boolean {
+  const f = c.facts;
+  return now.getTime() >= f.notBefore.getTime() && now.getTime() <= f.notAfter.getTime();
+}
+
+function sameNameAndKey(a: PathCertificate, b: PathCertificate): boolean {
+  return sameName(a.subjectBytes, () => a.subjectKey, b.subjectBytes, () => b.subjectKey) && a.spki.equals(b.spki);
+}
+
+/**
+ * Who may have issued whom among the presented certificates and the anchors: by name, then by
+ * signature (checked once per certificate and issuer key), candidates whose key identifiers match
+ * first. `height` is the fewest certificates above one before an anchor (Infinity: none), so a
+ * search never enters a branch that cannot end at an anchor.
+ */
+class IssuerGraph {
+  private readonly edges = new Map<PathCertificate, PathCertificate[]>();
+  private readonly anchorEdges = new Map<PathCertificate, TrustAnchor[]>();
+  private readonly heights = new Map<PathCertificate, number>();
+
+  constructor(
+    private readonly pool: PathCertificate[],
+    private readonly index: AnchorIndex,
+  ) {
+    for (const c of pool) this.heights.set(c, this.anchorsOf(c).length > 0 ? 0 : Infinity);
+    // Bellman-Ford over at most pool.length rounds: polynomial whatever the cross-signing.
+    for (let round = 0; round < pool.length; round++) {
+      let changed = false;
+      for (const c of pool) {
+        const best = Math.min(...this.issuersOf(c).map((i) => (this.heights.get(i) ?? Infinity) + 1));
+        if (best < (this.heights.get(c) ?? Infinity)) {
+          this.heights.set(c, best);
+          changed = true;
+        }
+      }
+      if (!changed) break;
+    }
+  }
+
+  /** The chain above `c` following the first issuer at each step (how far it goes, for the diagnosis). */
+  chainAbove(c: PathCertificate): PathCertificate[] {
+    const path = [c];
+    for (let cur = c; ; ) {
+      const next = this.issuersOf(cur).find((n) => !path.includes(n));
+      if (!next) return path;
+      path.push(next);
+      cur = next;
+    }
+  }
+
+  height(c: PathCertificate): number {
+    return this.heights.get(c) ?? Infinity;
+  }
+
+  /** Anchors named like `c`'s issuer whose key verifies it (ForwardBuilder.isPathCompleted), key identifiers first. */
+  anchorsOf(c: PathCertificate): TrustAnchor[] {
+    let hit = this.anchorEdges.get(c);
+    if (!hit) {
+      const named = this.index.namedIssuersOf(c).filter((a) => c.verifiedBy(a.cert) || lacksCertSign(a.cert));
+      hit = byKeyIdentifier(c, named).map((a) => a.anchor);
+      this.anchorEdges.set(c, hit);
+    }
+    return hit;
+  }
+
+  /** Presented CA certificates named like `c`'s issuer whose key verifies it, key identifiers first. */
+  issuersOf(c: PathCertificate): PathCertificate[] {
+    let hit = this.edges.get(c);
+    if (!hit) {
+      const named = this.pool.filter((n) => n !== c && sameName(n.subjectBytes, () => n.subjectKey, c.issuerBytes, () => c.issuerKey) && !this.index.exact(n));
+      hit = byKeyIdentifier(
+        c,
+        named.map((cert) => ({ cert })),
+      )
+        .map((n) => n.cert)
+        .filter((n) => c.verifiedBy(n));
+      this.edges.set(c, hit);
+    }
+    return hit;
+  }
+}
+
+/** Stable order: candidates whose SubjectKeyIdentifier is `c`'s AuthorityKeyIdentifier first (Java's PKIXCertComparator). */
+function byKeyIdentifier<T extends { cert: PathCertificate }>(c: PathCertificate, candidates: T[]): T[] {
+  const aki = c.authorityKeyId;
+  if (!aki || candidates.length < 2) return candidates;
+  const rank = (t: T): number => (t.cert.subjectKeyId === aki ? 0 : 1);
+  return candidates.map((t, i) => ({ t, i })).sort((a, b) => rank(a.t) - rank(b.t) || a.i - b.i).map((x) => x.t);
 }
 
 /** Fewest problems wins; among equals the one found first (Java's order). */
@@ -332,12 +570,14 @@ function bestAttempt(attempts: Attempt[]): Attempt | undefined {
  * Every check PKIXCertPathValidator and the TLS end-entity checker make on one path
  * (leaf first, without the anchor), in the JVM's terms, each with its fix.
  */
-function checkPath(path: PathCertificate[], anchor: TrustAnchor, opts: JudgeOptions): TrustProblem[] {
+function checkPath(path: PathCertificate[], anchor: TrustAnchor, opts: JudgeOptions, index: AnchorIndex): TrustProblem[] {
   const problems: TrustProblem[] = [];
-  const anchorCert = new PathCertificate(anchor.certificate);
+  const anchorCert = index.certOf(anchor);
   const ctx: ConstraintContext = { anchorIsJdkCA: opts.policy.jdkCaSha256.has(anchor.certificate.sha256), now: opts.now, usage: 'TLSServer' };
   const anchorKeyRefusal = opts.policy.certpath.refusal({ keys: [anchorCert.keyFacts] }, ctx);
   if (anchorKeyRefusal) problems.push({ code: 'DISABLED_ALGORITHM', sha256: anchor.certificate.sha256, message: `the trusted CA ${anchor.alias} (${anchorCert.facts.subject}) has ${anchorKeyRefusal}; replace it with a CA that has a stronger key` });
+  const anchorCurve = unsupportedCurve(anchorCert, opts.policy);
+  if (anchorCurve) problems.push({ code: 'UNSUPPORTED_ALGORITHM', sha256: anchor.certificate.sha256, message: `the trusted CA ${anchor.alias} (${anchorCert.facts.subject}) has a key on ${anchorCurve}, which Java ${opts.policy.javaVersion} does not implement (SunEC: secp256r1, secp384r1, secp521r1 only), so it verifies no signature; the CA must use a P-256/P-384 or RSA key` });
 
   let issuer = anchorCert;
   let maxPathLength = path.length;
@@ -346,7 +586,7 @@ function checkPath(path: PathCertificate[], anchor: TrustAnchor, opts: JudgeOpti
     const f = c.facts;
     const what = describe(c, idx, path.length);
     const javaIndex = path.length - idx; // 1 = issued by the anchor
-    if (!c.verifiesWith(issuer.publicKey)) {
+    if (!c.verifiedBy(issuer)) {
       problems.push({ code: 'BAD_SIGNATURE', sha256: c.sha256, message: `the signature of ${what} does not verify with the key of ${issuer === anchorCert ? `the trusted ${anchor.alias}` : issuer.facts.subject} (a CA with this name but another key?); get the issuer certificate that really signed it` });
     }
     if (opts.now.getTime() > f.notAfter.getTime()) {
@@ -358,12 +598,14 @@ function checkPath(path: PathCertificate[], anchor: TrustAnchor, opts: JudgeOpti
     const certpath = opts.policy.certpath.refusal({ signatureAlgorithm: f.signatureAlgorithm, keys: [c.keyFacts] }, ctx);
     if (certpath) problems.push({ code: 'DISABLED_ALGORITHM', sha256: c.sha256, message: `${what}: ${certpath}; have it re-issued with SHA-256 or better and a key of at least 2048 bits` });
     else {
-      const tls = TLS_CERT_SIGNATURES.has(f.signatureAlgorithm.toUpperCase())
+      const tls = tlsAcceptsCertSignature(f.signatureAlgorithm, opts.policy.javaVersion, opts.authType)
         ? opts.policy.tls.tlsRefusal({ signatureAlgorithm: f.signatureAlgorithm, keys: [c.keyFacts] }, opts.now)
-        : `${f.signatureAlgorithm} is not a signature algorithm SunJSSE accepts in TLS certificates`;
+        : `${f.signatureAlgorithm} is not a signature algorithm SunJSSE of Java ${opts.policy.javaVersion} accepts in TLS certificates`;
       if (tls) problems.push({ code: 'DISABLED_ALGORITHM', sha256: c.sha256, message: `${what}: ${tls}; have it re-issued with SHA-256 or better` });
     }
     const ext = c.certificate.extensions;
+    const curve = idx > 0 ? unsupportedCurve(c, opts.policy) : undefined;
+    if (curve) problems.push({ code: 'UNSUPPORTED_ALGORITHM', sha256: c.sha256, message: `${what} has a key on ${curve}, which Java ${opts.policy.javaVersion} does not implement (SunEC: secp256r1, secp384r1, secp521r1 only), so the signature it made on ${describe(path[idx - 1], idx - 1, path.length)} cannot be verified; the CA must use a P-256/P-384 or RSA key` });
     if (idx > 0) {
       // An intermediate: ConstraintsChecker and KeyChecker.
       const bc = f.basicConstraints;
@@ -387,6 +629,11 @@ function checkPath(path: PathCertificate[], anchor: TrustAnchor, opts: JudgeOpti
     if (unknown.length > 0) problems.push({ code: 'UNKNOWN_CRITICAL_EXTENSION', sha256: c.sha256, message: `${what} has critical extension(s) Java does not know (${unknown.join(', ')}), so Java rejects it` });
     issuer = c;
   }
+
+  const nc = safe(() => nameConstraintViolation(path));
+  if (nc) problems.push({ code: 'NAME_CONSTRAINTS', sha256: nc.cert.sha256, message: `${nc.message}, so Java rejects the path ("name constraints check failed"); the CA may not issue for that name: get the certificate from a CA allowed to` });
+  const policy = safe(() => policyViolation(path));
+  if (policy) problems.push({ code: 'CERTIFICATE_POLICY', sha256: policy.cert.sha256, message: `${policy.message}, so Java rejects the path; the certificates below that CA must carry one of its policies` });
 
   // PKIXValidator.verifyTrustAnchor: an anchor at the end of a path must be a CA (v1 roots excepted).
   const af = anchorCert.facts;
@@ -454,9 +701,7 @@ function diagnose(certs: PathCertificate[], partials: PathCertificate[][], index
 }
 
 function noteUncheckedConstraints(path: PathCertificate[], notes: string[]): void {
-  for (const c of path.slice(1)) {
-    if (c.certificate.extensions.all.some((e) => e.oid === OID_NAME_CONSTRAINTS)) notes.push(`${c.facts.subject} carries name constraints, which midtrust does not evaluate (Java does)`);
-  }
+  if (hasPolicyMappings(path)) notes.push('a CA on the path maps certificate policies, which midtrust checks as if unmapped (Java follows the mappings)');
 }
 
 function describe(c: PathCertificate, idx: number, length: number): string {

@@ -3,6 +3,7 @@ import { MidtrustError } from '../errors';
 import type { Host } from '../host/host';
 import { readKeystore } from '../keystore/keystoreCodec';
 import type { Keystore } from '../keystore/model';
+import type { EffectiveStore } from '../mid/effectiveStore';
 import type { MidLayout } from '../mid/midLayout';
 import type { StoreRef } from '../mid/upgrade/upgradeRun';
 import type { UpgradeResult } from '../mid/upgrade/upgradeModel';
@@ -39,6 +40,13 @@ export function javaHomeOfStore(file: string): string | undefined {
   return /^(.+)[\\/]lib[\\/]security[\\/](?:cacerts|jssecacerts)$/.exec(file)?.[1];
 }
 
+/** `<home>/agent/jre`, spelled the way the MID host spells paths. */
+function midJavaHome(midHome: string): string {
+  const { midLayout } = require('../mid/midLayout') as typeof import('../mid/midLayout');
+  const layout = midLayout(midHome);
+  return (layout.platform === 'win32' ? path.win32 : path.posix).join(layout.home, 'agent', 'jre');
+}
+
 /** Reads a store with errors that name the file. */
 async function read(host: Host, file: string, password: string | undefined): Promise<Keystore> {
   try {
@@ -66,43 +74,48 @@ export async function judgedKeystore(host: Host, file: string, password: string 
  * @example
  * const { store, plan } = await judgedAfterApply(new LocalHost(), loadDesiredStateFile('desired.yaml', io));
  */
-export async function judgedAfterApply(host: Host, desired: DesiredState, now = new Date()): Promise<JudgedStore & { plan: Plan }> {
+export async function judgedAfterApply(host: Host, given: DesiredState, now = new Date()): Promise<JudgedStore & { plan: Plan }> {
   // The plan and upgrade code is loaded only for the modes that need it (CLI start-up).
   const { computePlan } = require('../plan/computePlan') as typeof import('../plan/computePlan');
   const { applyPlan } = require('../plan/applyPlan') as typeof import('../plan/applyPlan');
+  const { resolveDesiredStore } = require('../mid/effectiveStore') as typeof import('../mid/effectiveStore');
+  // A midHome: the store its JVM reads, as plan and apply resolve it.
+  const desired = await resolveDesiredStore(host, given);
   const file = desired.keystore.path;
   const current = (await host.stat(file)) ? await read(host, file, desired.keystore.password?.reveal()) : undefined;
   const plan = computePlan(current, desired);
   const store = applyPlan(current, plan, desired, { now });
   const pending = plan.changes === 0 ? 'nothing to apply' : `${plan.changes} change(s) from ${desired.sourceFile} applied in memory`;
-  const javaHome = javaHomeOfStore(file);
-  return { label: `${file} as it will be after apply (${pending})`, store, plan, ...(javaHome ? { javaHome } : {}) };
+  // A MID's JVM judges with its bundled JRE's java.security, whichever store it reads.
+  const javaHome = desired.keystore.midHome !== undefined ? midJavaHome(desired.keystore.midHome) : javaHomeOfStore(file);
+  const why = desired.keystore.source && desired.keystore.source.kind !== 'bundled' ? `, ${desired.keystore.source.why}` : '';
+  return { label: `${file} as it will be after apply (${pending}${why})`, store, plan, ...(javaHome ? { javaHome } : {}) };
 }
 
 /**
- * The truststore a MID Server's JVM really uses: the external truststore set in
- * wrapper-override.conf (with its password), else the bundled JRE's `jssecacerts` when present
- * (Java prefers it), else its `cacerts`.
+ * The truststore a MID Server's JVM really uses, as {@link resolveMidStore} answers for every
+ * door (the external truststore wired in wrapper-override.conf, opened with the wired password;
+ * else the bundled JRE's `jssecacerts` when present; else its `cacerts`). The label names the
+ * store and why.
  *
  * @example
  * const judged = await judgedMidStore(new LocalHost(), '/opt/servicenow/mid', 'changeit');
  */
-export async function judgedMidStore(host: Host, midHome: string, password: string | undefined): Promise<JudgedStore & { layout: MidLayout; external: boolean }> {
-  const { midLayout, validateMidLayout } = require('../mid/midLayout') as typeof import('../mid/midLayout');
-  const { readExternalTruststore } = require('../mid/wrapperOverride') as typeof import('../mid/wrapperOverride');
-  const layout = midLayout(midHome);
-  await validateMidLayout(host, layout);
-  const p = layout.platform === 'win32' ? path.win32 : path.posix;
-  const javaHome = p.join(layout.home, 'agent', 'jre');
-  const base = { javaHome, platform: layout.platform, layout };
-  const wrapper = (await host.stat(layout.wrapperOverride)) ? Buffer.from(await host.readFile(layout.wrapperOverride)).toString('utf8') : '';
-  const external = readExternalTruststore(wrapper);
-  if (external.path) {
-    return { ...base, external: true, label: `${external.path} (the external truststore set in ${layout.wrapperOverride})`, store: await read(host, external.path, external.password ?? password) };
-  }
-  const jsse = p.join(javaHome, 'lib', 'security', 'jssecacerts');
-  if (await host.stat(jsse)) return { ...base, external: false, label: `${jsse} (Java uses jssecacerts before cacerts)`, store: await read(host, jsse, password) };
-  return { ...base, external: false, label: layout.cacerts, store: await read(host, layout.cacerts, password) };
+export async function judgedMidStore(host: Host, midHome: string, password: string | undefined): Promise<JudgedStore & { layout: MidLayout; external: boolean; resolved: EffectiveStore }> {
+  const { resolveMidStore, effectiveStorePassword } = require('../mid/effectiveStore') as typeof import('../mid/effectiveStore');
+  const resolved = await resolveMidStore(host, midHome);
+  const { layout } = resolved;
+  const javaHome = midJavaHome(layout.home);
+  const { password: storePassword } = effectiveStorePassword(resolved, password);
+  return {
+    javaHome,
+    platform: layout.platform,
+    layout,
+    resolved,
+    external: resolved.kind === 'external',
+    label: resolved.kind === 'bundled' ? layout.cacerts : `${resolved.path} (${resolved.why})`,
+    store: await read(host, resolved.path, storePassword),
+  };
 }
 
 /**

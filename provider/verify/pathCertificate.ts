@@ -1,10 +1,9 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import type { Certificate } from '../certificate/certificate';
-import { readTlv } from '../asn1/derReader';
 import { certificateNameBytes, type CertificateNameBytes } from '../certificate/certificateNameBytes';
-import { formatName } from '../certificate/x500Name';
 import type { CertificateFacts } from '../certificate/certificateFacts';
 import type { KeyFacts } from './algorithmConstraints';
+import { canonicalName } from './pathConstraints';
 
 /**
  * A certificate as path building sees it: midtrust's lazy facts and extensions, plus node's
@@ -16,6 +15,11 @@ export class PathCertificate {
   #x509?: X509Certificate;
   #spki?: Buffer;
   #names?: CertificateNameBytes;
+  #verified?: Map<string, boolean>;
+  #subjectBytes?: string;
+  #issuerBytes?: string;
+  #subjectKey?: string;
+  #issuerKey?: string;
 
   constructor(readonly certificate: Certificate) {}
 
@@ -43,25 +47,24 @@ export class PathCertificate {
 
   /** Subject Name DER as hex: the cheap first lookup key (names chain by their bytes in practice). */
   get subjectBytes(): string {
-    return Buffer.from((this.#names ??= certificateNameBytes(this.certificate.der)).subject).toString('hex');
+    return (this.#subjectBytes ??= Buffer.from((this.#names ??= certificateNameBytes(this.certificate.der)).subject).toString('hex'));
   }
 
   get issuerBytes(): string {
-    return Buffer.from((this.#names ??= certificateNameBytes(this.certificate.der)).issuer).toString('hex');
+    return (this.#issuerBytes ??= Buffer.from((this.#names ??= certificateNameBytes(this.certificate.der)).issuer).toString('hex'));
   }
 
   /**
-   * Normalized subject, for looking up candidates by name (X500Principal.equals is case- and
-   * space-insensitive). Formatted from the name's own bytes, as the facts format it: the name
-   * lookup falls back to this for every anchor of the store, which must not parse 145 whole
-   * certificates (a third of a verify's judging).
+   * Canonical subject, for looking up candidates by name (X500Principal.equals is case- and
+   * space-insensitive). Made from the name's own bytes: the name lookup falls back to this for
+   * every anchor of the store, which must not parse 145 whole certificates.
    */
   get subjectKey(): string {
-    return nameKey(nameText((this.#names ??= certificateNameBytes(this.certificate.der)).subject));
+    return (this.#subjectKey ??= canonicalName((this.#names ??= certificateNameBytes(this.certificate.der)).subject));
   }
 
   get issuerKey(): string {
-    return nameKey(nameText((this.#names ??= certificateNameBytes(this.certificate.der)).issuer));
+    return (this.#issuerKey ??= canonicalName((this.#names ??= certificateNameBytes(this.certificate.der)).issuer));
   }
 
   get keyFacts(): KeyFacts {
@@ -87,18 +90,44 @@ export class PathCertificate {
     }
   }
 
+  /** Whether `issuer`'s key verifies this certificate's signature; checked once per issuer key. */
+  verifiedBy(issuer: PathCertificate): boolean {
+    let key: string;
+    try {
+      key = issuer.spki.toString('base64');
+    } catch {
+      return false;
+    }
+    const known = (this.#verified ??= new Map()).get(key);
+    if (known !== undefined) return known;
+    const ok = this.verifiesWith(issuer.publicKey);
+    this.#verified.set(key, ok);
+    return ok;
+  }
+
+  /** The keyIdentifier of the AuthorityKeyIdentifier extension, hex; undefined when absent. */
+  get authorityKeyId(): string | undefined {
+    const ext = this.certificate.extensions.all.find((e) => e.oid === '2.5.29.35');
+    if (!ext) return undefined;
+    // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL, … }
+    const v = ext.value;
+    let p = 1;
+    p += v[p] & 0x80 ? 1 + (v[p] & 0x7f) : 1;
+    if (v[p] !== 0x80) return undefined;
+    const len = v[p + 1];
+    return len < 0x80 ? Buffer.from(v.subarray(p + 2, p + 2 + len)).toString('hex') : undefined;
+  }
+
+  /** The SubjectKeyIdentifier, hex; undefined when absent. */
+  get subjectKeyId(): string | undefined {
+    const v = this.certificate.extensions.all.find((e) => e.oid === '2.5.29.14')?.value;
+    // SubjectKeyIdentifier ::= OCTET STRING
+    if (!v || v[0] !== 0x04 || v[1] >= 0x80) return undefined;
+    return Buffer.from(v.subarray(2, 2 + v[1])).toString('hex');
+  }
+
   /** Self-issued (subject = issuer), as Java's X509CertImpl.isSelfIssued. */
   get selfIssued(): boolean {
     return this.facts.selfIssued;
   }
-}
-
-/** A Name element's text exactly as CertificateFacts gives it (Java's X500Principal.toString()). */
-function nameText(nameDer: Uint8Array): string {
-  return formatName(nameDer, readTlv(nameDer, 0, nameDer.length, 'name'));
-}
-
-/** The lookup key of a distinguished name: lowercase, white space collapsed. */
-export function nameKey(name: string): string {
-  return name.toLowerCase().replace(/\s+/g, ' ').trim();
 }

@@ -18,6 +18,8 @@ export interface EndpointVerdict {
   readonly storeLabel: string;
   /** Where the JDK's algorithm rules came from. */
   readonly policySource: string;
+  /** Which Java the verdict is for, and why ("Java 17 (/opt/mid/agent/jre/release)"). */
+  readonly javaVersion: string;
   readonly note?: string;
 }
 
@@ -49,15 +51,17 @@ export interface VerifyEndpointOptions {
  */
 export async function verifyEndpoint(target: string | EndpointTarget, opts: VerifyEndpointOptions): Promise<EndpointVerdict> {
   const t = typeof target === 'string' ? parseEndpointTarget(target) : target;
+  // One deadline for connecting, the handshake and judging: a hostile chain cannot outlast --timeout.
+  const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
   const presented = opts.presented ?? (await fetchPresentedChain(t, { timeoutMs: opts.timeoutMs, connect: opts.connect }));
-  return judgeEndpoint(t, presented, opts.store, opts.policy ?? defaultJdkTrustPolicy(), opts.now ?? new Date());
+  return judgeEndpoint(t, presented, opts.store, opts.policy ?? defaultJdkTrustPolicy(), opts.now ?? new Date(), deadline);
 }
 
 /**
  * The judging half of {@link verifyEndpoint}, without the network: a presented chain against a
  * store. Pure and synchronous.
  */
-export function judgeEndpoint(target: EndpointTarget, presented: PresentedChain, store: Keystore | JudgedStore, policy: JdkTrustPolicy, now: Date): EndpointVerdict {
+export function judgeEndpoint(target: EndpointTarget, presented: PresentedChain, store: Keystore | JudgedStore, policy: JdkTrustPolicy, now: Date, deadline?: number): EndpointVerdict {
   const judged: JudgedStore = 'entries' in store ? { label: 'the given store', store } : store;
   const effective = judged.jdkCaSha256 ? { ...policy, jdkCaSha256: judged.jdkCaSha256 } : policy;
   const judgement = judgeChain(presented.certificates, {
@@ -66,10 +70,13 @@ export function judgeEndpoint(target: EndpointTarget, presented: PresentedChain,
     now,
     authType: presented.authType,
     ...(target.identity ? { identity: target.identity } : {}),
+    ...(deadline !== undefined ? { deadline } : {}),
+    ...(presented.jvmOfferRefused ? { jvmHandshakeRefused: presented.jvmOfferRefused } : {}),
   });
   return {
     target,
     trusted: judgement.trusted,
+    javaVersion: effective.javaVersionSource,
     judgement,
     presented,
     storeLabel: judged.label,
@@ -86,8 +93,8 @@ export function judgeEndpoint(target: EndpointTarget, presented: PresentedChain,
  * @example
  * const policy = await trustPolicyFor(new LocalHost(), judged, { env: process.env, local: true });
  */
-export async function trustPolicyFor(host: Host, judged: JudgedStore, opts: { env?: Record<string, string | undefined>; local?: boolean; overrideFile?: string } = {}): Promise<JdkTrustPolicy> {
+export async function trustPolicyFor(host: Host, judged: JudgedStore, opts: { env?: Record<string, string | undefined>; local?: boolean; overrideFile?: string; javaVersion?: number } = {}): Promise<JdkTrustPolicy> {
   const javaHome = judged.javaHome ?? (opts.local && opts.env ? localJavaHome(opts.env) : undefined);
-  if (!javaHome && !opts.overrideFile) return defaultJdkTrustPolicy();
-  return loadJdkTrustPolicy(host, { javaHome, overrideFile: opts.overrideFile, platform: judged.platform });
+  if (!javaHome && !opts.overrideFile) return defaultJdkTrustPolicy(opts.javaVersion);
+  return loadJdkTrustPolicy(host, { javaHome, overrideFile: opts.overrideFile, platform: judged.platform, javaVersion: opts.javaVersion });
 }

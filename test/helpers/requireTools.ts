@@ -68,6 +68,14 @@ const PROBES = {
   openssl: () => (onPath('openssl') ? undefined : 'openssl not on PATH (apt-get install openssl)'),
   /** A real OpenSSH server for loopback SSH tests; a test sshd must run as root to switch to the login user. */
   sshd: () => sshdUnavailable(),
+  /** Debian's sudo and the shadow tools, as root: test accounts acting as others through `sudo -n` (become). */
+  sudo: () => {
+    if (!isRoot()) return 'needs root (creates test accounts and a file in /etc/sudoers.d)';
+    const absent = ['/usr/bin/sudo', '/usr/sbin/useradd', '/usr/sbin/visudo'].filter((f) => !fs.existsSync(f));
+    return absent.length ? `${absent.join(', ')} not found (apt-get install sudo; .ci/run does)` : undefined;
+  },
+  /** ssh-agent and ssh-add (openssh-client) for agent-held keys. */
+  sshAgent: () => (onPath('ssh-agent') && onPath('ssh-add') ? undefined : 'ssh-agent/ssh-add not on PATH (apt-get install openssh-client)'),
   root: () => (isRoot() ? undefined : 'needs root (chown to another uid, setuid to nobody, mounts)'),
   /** `chattr +i` on a directory of the temp file system (an immutable directory stops even root). */
   chattr: () =>

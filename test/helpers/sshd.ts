@@ -11,6 +11,8 @@ import { tempDir } from './keytool';
 export interface TestSshd {
   readonly port: number;
   readonly dir: string;
+  /** Its log (sshd -E): connections, sessions, forwarding requests at LogLevel DEBUG1. */
+  readonly log: string;
   /** `SHA256:...` of the host key. */
   readonly hostKeyFingerprint: string;
   /** A known_hosts file listing this server. */
@@ -59,15 +61,19 @@ function descendants(pid: number): number[] {
   return found;
 }
 
-/** Starts one sshd; `extraConfig` lines override its sshd_config defaults (e.g. 'AllowTcpForwarding no'). */
-export async function startSshd(extraConfig: readonly string[] = []): Promise<TestSshd> {
+/**
+ * Starts one sshd; `extraConfig` lines override its sshd_config defaults (e.g. 'AllowTcpForwarding
+ * no'); `address` is the loopback address it listens on (default 127.0.0.1).
+ */
+export async function startSshd(extraConfig: readonly string[] = [], address = '127.0.0.1'): Promise<TestSshd> {
   const dir = tempDir('mt-sshd-');
   const p = (n: string) => path.join(dir, n);
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', p('userkey')]);
-  const { port, hostKeyFingerprint, knownHostsFile, proc } = await startBenchSshd(dir, p('userkey.pub'), [], extraConfig);
+  const { port, log, hostKeyFingerprint, knownHostsFile, proc } = await startBenchSshd(dir, p('userkey.pub'), [], extraConfig, address);
   return {
     port,
     dir,
+    log,
     hostKeyFingerprint,
     knownHostsFile,
     privateKey: fs.readFileSync(p('userkey'), 'utf8'),

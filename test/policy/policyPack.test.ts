@@ -19,11 +19,11 @@ function validate(type: string, props: Record<string, unknown>, config: Record<s
   return out;
 }
 
-function validateStack(resources: Array<{ type: string; props: Record<string, unknown> }>): string[] {
+function validateStack(resources: Array<{ type: string; props: Record<string, unknown> }>, name = 'midtrust-lost-on-upgrade'): string[] {
   const out: string[] = [];
-  const policy = midtrustPolicies.find((p) => p.name === 'midtrust-lost-on-upgrade') as StackValidationPolicy;
+  const policy = midtrustPolicies.find((p) => p.name === name) as StackValidationPolicy;
   const args = { resources: resources.map((r, i) => ({ ...r, urn: `urn:${i}`, name: `r${i}` }) as unknown as PolicyResource), getConfig: () => ({}) } as unknown as StackValidationArgs;
-  void policy.validateStack(args, (message: string) => out.push(message));
+  void policy.validateStack(args, (message: string, urn?: string) => out.push(urn ? `${urn}: ${message}` : message));
   return out;
 }
 
@@ -64,8 +64,30 @@ describe('policies called directly', () => {
       { type: TYPES.trustedCertificate, props: { keystorePath, alias: 'acme-root', certificatePem: certs.good } },
       { type: TYPES.trustedCertificate, props: { keystorePath, alias: 'proxy', certificatePem: certs.leaf } },
     ]);
-    expect(msgs).toEqual([expect.stringMatching(/^acme-root will be lost at the next MID upgrade under migrate_non_ca: a CA certificate/)]);
+    expect(msgs).toEqual([expect.stringMatching(/^urn:0: acme-root will be lost at the next MID upgrade under migrate_non_ca: a CA certificate/)]);
     expect(validateStack([{ type: TYPES.migrationStrategy, props: { midHome: '/opt/mid', strategy: 'do_not_migrate' } }])).toEqual([expect.stringMatching(/without an ExternalTruststore/)]);
+  });
+  it('across the stack: a midHome resource counts for the upgrade loss only when the bundled cacerts is its store', () => {
+    const strategy = { type: TYPES.migrationStrategy, props: { midHome: '/opt/mid', strategy: 'migrate_non_ca' } };
+    const byHome = { type: TYPES.trustedCertificate, props: { midHome: '/opt/mid/agent', alias: 'acme-root', certificatePem: certs.good } };
+    const external = { type: TYPES.externalTruststore, props: { midHome: '/opt/mid', truststorePath: '/etc/mid/ts.p12' } };
+    expect(validateStack([strategy, byHome])).toEqual([expect.stringMatching(/acme-root will be lost at the next MID upgrade/)]);
+    // Wired to an external truststore in the same stack: the upgrade does not touch what it trusts.
+    expect(validateStack([strategy, byHome, external])).toEqual([]);
+    expect(validateStack([strategy, { ...byHome, props: { ...byHome.props, store: 'bundled' } }, external])).toEqual([expect.stringMatching(/acme-root will be lost/)]);
+  });
+  it('across the stack: the bundled cacerts managed for a MID whose ExternalTruststore wires another store (bundled-store-bypassed)', () => {
+    const external = { type: TYPES.externalTruststore, props: { midHome: '/opt/mid', truststorePath: '/etc/mid/ts.p12' } };
+    const bundled = { type: TYPES.truststore, props: { midHome: '/opt/mid', store: 'bundled', certificates: [{ alias: 'acme', certificatePem: certs.good }] } };
+    const byPath = { type: TYPES.trustedCertificate, props: { keystorePath: '/opt/mid/agent/jre/lib/security/cacerts', alias: 'acme', certificatePem: certs.good } };
+    const effective = { type: TYPES.trustedCertificate, props: { midHome: '/opt/mid', alias: 'acme', certificatePem: certs.good } };
+    const msgs = validateStack([external, bundled, byPath, effective], 'midtrust-bundled-store-bypassed');
+    expect(msgs).toEqual([
+      expect.stringMatching(/^urn:1: \/opt\/mid\/agent\/jre\/lib\/security\/cacerts is the bundled cacerts, but the MID's JVM reads the external truststore \/etc\/mid\/ts\.p12/),
+      expect.stringMatching(/^urn:2: .*is the bundled cacerts/),
+    ]);
+    // Without the wiring in the stack, store: bundled is simply the store the JVM reads.
+    expect(validateStack([bundled, byPath, effective], 'midtrust-bundled-store-bypassed')).toEqual([]);
   });
 });
 
@@ -155,7 +177,7 @@ describe('the pack served over gRPC (as `pulumi preview --policy-pack policy` ru
       config: p.configSchema?.properties,
     }));
     expect(served).toEqual(declared);
-    expect(served.filter((p) => p.stack).map((p) => p.name)).toEqual(['midtrust-lost-on-upgrade', 'midtrust-endpoint-not-trusted']);
+    expect(served.filter((p) => p.stack).map((p) => p.name)).toEqual(['midtrust-lost-on-upgrade', 'midtrust-bundled-store-bypassed', 'midtrust-endpoint-not-trusted']);
   });
 
   it('reports a weak key on one resource', async () => {

@@ -113,8 +113,10 @@ needs('sshd', 'openssl', 'chromium', 'promtool').describe('midtrust report: decl
     expect(doc.endpoints).toEqual([trusted, unreachable]);
     const host = (name: string): HostPosture => doc.hosts.find((h) => h.name === name) as HostPosture;
     const [a, b] = [host('mid-trusting'), host('mid-external')];
-    // The posture's own store (cacerts) is complete on both: only the JVM's real store tells them apart.
-    expect([a.coverage, b.coverage]).toEqual([['present'], ['present']]);
+    // Both cacerts hold the CA, but the posture reads the store each JVM reads (resolveMidStore):
+    // the externally wired MID's store lacks it — the coverage grid and the endpoint verdict agree.
+    expect([a.coverage, b.coverage]).toEqual([['present'], ['missing']]);
+    expect(b.store).toMatchObject({ path: expect.stringMatching(/external-truststore\.jks$/), why: expect.stringMatching(/^external truststore wired in .*wrapper-override\.conf line \d+$/) });
 
     expect(a.endpoints?.[0]).toMatchObject({ target: trusted, trusted: true, anchor: { alias: 'fleet-root', sha256: pki.sha256('root') }, problems: [], error: null });
     expect(a.endpoints?.[0].store).toMatch(/mid-a\/agent\/jre\/lib\/security\/cacerts$/);
@@ -122,7 +124,7 @@ needs('sshd', 'openssl', 'chromium', 'promtool').describe('midtrust report: decl
     expect(a.endpoints?.[0].afterUpgrade?.store).toMatch(/as it will be after the upgrade/);
 
     expect(b.endpoints?.[0]).toMatchObject({ target: trusted, trusted: false, anchor: null, problems: [{ code: 'ROOT_NOT_TRUSTED' }], error: null });
-    expect(b.endpoints?.[0].store).toMatch(/external-truststore\.jks \(the external truststore set in .*wrapper-override\.conf\)/);
+    expect(b.endpoints?.[0].store).toMatch(/external-truststore\.jks \(external truststore wired in .*wrapper-override\.conf line \d+\)/);
     expect(b.endpoints?.[0].suggest.map((s) => s.subject)).toContain('CN=Fleet Root CA');
     // An external truststore is not touched by the upgrade: the same verdict after it.
     expect(b.endpoints?.[0].afterUpgrade).toMatchObject({ trusted: false, problems: [{ code: 'ROOT_NOT_TRUSTED' }] });
@@ -187,7 +189,7 @@ needs('sshd', 'openssl', 'chromium', 'promtool').describe('midtrust report: decl
       expect(notTrusted.title).toMatch(/Fix: add this root CA .*: CN=Fleet Root CA/);
       // The store judged is named once per host, on its name.
       const storeTitles = (await view.page.evaluate(`[...document.querySelectorAll('#endpoint-grid tbody th')].map((th) => th.title)`)) as string[];
-      expect(storeTitles[0]).toMatch(/^judged against .*external-truststore\.jks \(the external truststore set in .*wrapper-override\.conf\)$/);
+      expect(storeTitles[0]).toMatch(/^judged against .*external-truststore\.jks \(external truststore wired in .*wrapper-override\.conf line \d+\)$/);
       expect(storeTitles[1]).toMatch(/^judged against .*mid-a\/agent\/jre\/lib\/security\/cacerts$/);
       expect(trustedNow.text).toBe('✓\n→ ✕ after upgrade');
       expect(trustedNow.title).toMatch(/trusted now\nanchored at fleet-root/);

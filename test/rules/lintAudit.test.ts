@@ -70,7 +70,9 @@ describe('midtrust audit', () => {
     expect(r.code).toBe(1);
     const cacerts = path.join(dir, 'no-such-mid', 'agent', 'jre', 'lib', 'security', 'cacerts');
     expect(r.stderr.split(cacerts).length - 1).toBe(1);
-    expect(r.stderr).toMatch(/does not exist/);
+    // The store is resolved from the MID home (resolveMidStore), which says what is missing.
+    expect(r.stderr).toMatch(/does not look like a MID Server home: missing .*config\.xml and .*cacerts/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('--inventory refuses --incoming and --endpoint instead of dropping them, and says what checks them', async () => {

@@ -4,6 +4,9 @@
 // javax.net.ssl.trustStore / trustStoreType / trustStorePassword. SSLContext.init(null, null, null)
 // makes the default TrustManagerFactory read those properties again for every case.
 //
+// `java TrustProbe.java -` reads the cases from stdin instead and answers each line as it comes
+// (one JVM judging a long differential run while the test starts and stops servers).
+//
 // cases.tsv: id <TAB> mode (tls|https|starttls) <TAB> host <TAB> port <TAB> store <TAB> type <TAB> password env var (or -)
 // Output, one line per case: "<id> TRUSTED" | "<id> UNTRUSTED <exception>" | "<id> ERROR <exception>".
 import java.io.*;
@@ -17,7 +20,8 @@ import javax.net.ssl.*;
 
 public class TrustProbe {
     public static void main(String[] args) throws Exception {
-        for (String line : Files.readAllLines(Path.of(args[0]))) {
+        BufferedReader in = args[0].equals("-") ? new BufferedReader(new InputStreamReader(System.in)) : Files.newBufferedReader(Path.of(args[0]));
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
             if (line.isBlank()) continue;
             String[] f = line.split("\t");
             String id = f[0];

@@ -58,3 +58,49 @@ export async function runProbe(jvm: Jvm, dir: string, cases: readonly ProbeCase[
   }
   return verdicts;
 }
+
+/** A probe that stays up and judges cases as they are sent (one JVM for a whole differential run). */
+export interface StreamingProbe {
+  judge(cases: readonly ProbeCase[]): Promise<Map<string, { verdict: JvmVerdict; detail: string }>>;
+  close(): Promise<void>;
+}
+
+/** Starts TrustProbe.java reading its cases from stdin on `jvm`. */
+export function startStreamingProbe(jvm: Jvm, opts: { env?: Record<string, string> } = {}): StreamingProbe {
+  const proc = spawn(jvm.java, ['-Xshare:auto', '-XX:TieredStopAtLevel=1', PROBE, '-'], { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let buffered = '';
+  let stderr = '';
+  const waiting = new Map<string, (v: { verdict: JvmVerdict; detail: string }) => void>();
+  proc.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  proc.stdout.on('data', (b: Buffer) => {
+    buffered += b.toString();
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      const m = /^(\S+) (TRUSTED|UNTRUSTED|ERROR)\s?(.*)$/.exec(line);
+      if (m) waiting.get(m[1])?.({ verdict: m[2] as JvmVerdict, detail: m[3] });
+    }
+  });
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  return {
+    async judge(cases) {
+      const out = new Map<string, { verdict: JvmVerdict; detail: string }>();
+      const done = cases.map((c) => new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`java ${jvm.version} probe gave no answer for ${c.id}: ${stderr}`)), 60_000);
+        waiting.set(c.id, (v) => {
+          clearTimeout(timer);
+          out.set(c.id, v);
+          resolve();
+        });
+      }));
+      proc.stdin.write(cases.map((c) => [c.id, c.mode, c.host, c.port, c.store, c.storeType, c.passwordEnv ?? '-'].join('\t')).join('\n') + '\n');
+      await Promise.all(done);
+      return out;
+    },
+    async close() {
+      proc.stdin.end();
+      await exited;
+    },
+  };
+}

@@ -199,7 +199,7 @@ describe('midtrust verify --mid-home', () => {
     fs.writeFileSync(path.join(home, 'agent', 'conf', 'wrapper-override.conf'), `wrapper.java.additional.1=-Djavax.net.ssl.trustStore=${rootStore}\nwrapper.java.additional.2=-Djavax.net.ssl.trustStorePassword=changeit\n`);
     const r2 = await verify(['--target', `localhost:${full.port}`, '--mid-home', home]);
     expect(r2.code).toBe(0);
-    expect(r2.stdout.replace(/\n {9}/g, ' ')).toMatch(/^Store {4}.*root\.jks \(the external truststore set in .*wrapper-override\.conf\)$/m);
+    expect(r2.stdout.replace(/\n {9}/g, ' ')).toMatch(/^Store {4}.*root\.jks \(external truststore wired in .*wrapper-override\.conf line \d+\)$/m);
     expect(r2.stdout).not.toContain('changeit');
   });
 });

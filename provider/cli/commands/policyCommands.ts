@@ -4,11 +4,14 @@ import { MidtrustError } from '../../errors';
 import { LocalHost } from '../../host/localHost';
 import { readKeystore } from '../../keystore/keystoreCodec';
 import { findReadableByEveryone } from '../../host/fileExposure';
+import { effectiveStoreJson, effectiveStorePassword, resolveDesiredStore, resolveMidStore } from '../../mid/effectiveStore';
+import type { DesiredStoreSource } from '../../plan/desiredState';
 import { midLayout, upgradeBackupDirectories } from '../../mid/midLayout';
 import { readMidSettings } from '../../mid/midSettingsReader';
 import { openStore } from '../../mid/upgrade/upgradeRun';
 import { certificatesOfStore, runRules } from '../../rules/runRules';
 import { reaches, type Severity, type Violation } from '../../rules/violation';
+import { samePathSpelling } from '../../resources/resourceInputs';
 import { EXIT, type CliIo } from '../cliIo';
 import { defineCommand } from '../commandSpec';
 import { loadDesiredStateFile } from '../desiredStateIo';
@@ -59,9 +62,9 @@ function ruleOptions(opts: CommonOptions): { failOn: Severity; expiringDays?: nu
 }
 
 /** Prints findings and returns the exit code: 1 when any reaches --fail-on. */
-function report(violations: Violation[], failOn: Severity, opts: CommonOptions, io: CliIo, header: string, extra?: string): number {
+function report(violations: Violation[], failOn: Severity, opts: CommonOptions, io: CliIo, header: string, extra?: string, json: Record<string, unknown> = {}): number {
   if (opts.json) {
-    io.stdout(`${JSON.stringify({ violations }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ ...json, violations }, null, 2)}\n`);
   } else {
     io.stdout(`${header}\n`);
     if (extra) io.stdout(extra);
@@ -90,12 +93,17 @@ export const lintCommand = defineCommand<LintOptions>({
     const desired = targets.length ? loadDesiredStateFile(opts.file, io) : withoutPassword;
     const certificates = desired.certificates.filter((c) => c.state === 'present').map((c) => ({ alias: c.alias, certificate: Certificate.fromDer((c as { der: Uint8Array }).der) }));
     const host = new LocalHost();
-    const midHome = inferMidHome(desired.keystore.path);
-    const mid = midHome && (await host.stat(midLayout(midHome).configXml)) ? await readMidSettings(host, midHome) : undefined;
+    // keystore.midHome: the store it names is resolved as plan/apply resolve it; a path to a MID's
+    // bundled cacerts is that MID's bundled store.
+    const resolved = desired.keystore.midHome !== undefined ? await resolveDesiredStore(host, desired) : desired;
+    const midHome = resolved.keystore.midHome ?? inferMidHome(resolved.keystore.path);
+    const managed = { path: resolved.keystore.path, kind: resolved.keystore.source?.kind ?? (midHome ? 'bundled' : 'external') } as const;
+    const mid = midHome && (await host.stat(midLayout(midHome).configXml)) ? await readMidSettings(host, midHome, { managed }) : undefined;
     const incoming = opts.incoming ? await openStore(host, { path: path.resolve(io.cwd, opts.incoming) }) : undefined;
-    const endpoints = targets.length ? await endpointChecks().checkEndpointsAfterApply(host, desired, { targets, env: io.env }) : undefined;
+    const endpoints = targets.length ? await endpointChecks().checkEndpointsAfterApply(host, resolved, { targets, env: io.env }) : undefined;
     const violations = runRules({ certificates, mid, incoming, endpoints }, { expiringDays });
-    return report(violations, failOn, opts, io, `Linted ${desired.sourceFile}: ${certificates.length} declared certificate(s)${mid ? `, MID ${mid.layout.home} (strategy ${mid.strategy})` : ''}${targets.length ? `, ${targets.length} endpoint(s) after apply` : ''}`);
+    const store = resolved.keystore.source ? `\nStore: ${resolved.keystore.path}, the MID's ${resolved.keystore.source.why}` : '';
+    return report(violations, failOn, opts, io, `Linted ${desired.sourceFile}: ${certificates.length} declared certificate(s)${mid ? `, MID ${mid.layout.home} (strategy ${mid.strategy})` : ''}${targets.length ? `, ${targets.length} endpoint(s) after apply` : ''}${store}`, undefined, storeJson(resolved.keystore.source));
   },
 });
 
@@ -116,16 +124,21 @@ export const auditCommand = defineCommand<AuditOptions>({
     if (opts.inventory) return auditInventory(opts, failOn, expiringDays, io);
     const host = new LocalHost();
     const midHome = opts['mid-home'] ? path.resolve(io.cwd, opts['mid-home']) : undefined;
-    const file = positionals[0] ? path.resolve(io.cwd, positionals[0]) : midHome ? midLayout(midHome).cacerts : undefined;
+    // --mid-home alone: the store its JVM reads (opened with the wired password when one is wired).
+    const resolved = midHome && !positionals[0] ? await resolveMidStore(host, midHome) : undefined;
+    const file = positionals[0] ? path.resolve(io.cwd, positionals[0]) : resolved?.path;
     if (!file) throw new MidtrustError('INVALID_INPUT', 'give a keystore path or --mid-home <dir>');
-    const password = await resolveStorePassword(opts, io);
+    const given = await resolveStorePassword(opts, io);
+    const password = resolved ? effectiveStorePassword(resolved, given).password : given;
     let store;
     try {
       store = readKeystore(await host.readFile(file), { password });
     } catch (e) {
       throw e instanceof MidtrustError ? e.withContext(file) : e;
     }
-    const mid = midHome ? await readMidSettings(host, midHome) : undefined;
+    // A keystore given with --mid-home that is the MID's bundled cacerts is audited as that store.
+    const kind = resolved?.kind ?? (midHome && samePathSpelling(file, midLayout(midHome).cacerts) ? 'bundled' : 'external');
+    const mid = midHome ? await readMidSettings(host, midHome, { managed: { path: file, kind } }) : undefined;
     const incoming = opts.incoming ? await openStore(host, { path: path.resolve(io.cwd, opts.incoming), password }) : undefined;
     const certificates = certificatesOfStore(store);
     let endpoints;
@@ -150,9 +163,16 @@ export const auditCommand = defineCommand<AuditOptions>({
       .sort((a, b) => a.notAfter.getTime() - b.notAfter.getTime())
       .slice(0, 10);
     const extra = `Soonest expiries:\n${formatTable(['NOT AFTER', { header: 'ALIAS', fit: 'id' }], expiry.map((e) => [e.notAfter.toISOString().slice(0, 10), e.alias]), { width: terminalWidth(io) })}`;
-    return report(violations, failOn, opts, io, `Audited ${file}: ${store.type}, ${certificates.length} trusted certificate(s)${mid ? `, strategy ${mid.strategy}` : ''}`, extra);
+    const why = resolved ? `\nStore: the MID's ${resolved.why}` : '';
+    return report(violations, failOn, opts, io, `Audited ${file}: ${store.type}, ${certificates.length} trusted certificate(s)${mid ? `, strategy ${mid.strategy}` : ''}${why}`, extra, resolved ? { store: effectiveStoreJson(resolved) } : {});
   },
 });
+
+/** `{store: {kind, path, why, bypassed?}}` for --json when a MID home named the store. */
+function storeJson(source: DesiredStoreSource | undefined): Record<string, unknown> {
+  if (!source) return {};
+  return { store: { kind: source.kind, path: source.path, why: source.why, ...(source.bypassed ? { bypassed: source.bypassed } : {}) } };
+}
 
 function safeNotAfter(c: Certificate): Date | undefined {
   try {

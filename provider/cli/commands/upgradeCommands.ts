@@ -1,5 +1,6 @@
 import { MidtrustError } from '../../errors';
 import { LocalHost } from '../../host/localHost';
+import { effectiveStoreJson, resolveMidStore, type EffectiveStore } from '../../mid/effectiveStore';
 import { midLayout, upgradeBackupFile } from '../../mid/midLayout';
 import { migrateMid, previewUpgrade, restoreMid, type RestoreResult } from '../../mid/upgrade/upgradeRun';
 import type { UpgradeEntry, UpgradeResult } from '../../mid/upgrade/upgradeModel';
@@ -66,15 +67,29 @@ export const upgradePreviewCommand = defineCommand<PreviewOptions>({
     });
     const targets = [...(opts.file ? (loadDesiredStateFile(opts.file, io).endpoints ?? []) : []), ...(opts.endpoint ?? [])];
     const endpoints = targets.length ? await upgradeEndpoints(result, targets, { midHome: midHome ? resolve(midHome) : undefined, current: resolve(currentPath), password }, io) : undefined;
+    // The upgrade replaces the bundled cacerts; say whether that is the store the MID's JVM reads.
+    const mid = midHome && !opts.current ? await resolveMidStore(new LocalHost(), resolve(midHome), { choice: 'bundled' }) : undefined;
     if (opts.json) {
-      io.stdout(`${JSON.stringify({ ...upgradeJson(result), ...(endpoints ? { endpoints: endpoints.map((e) => ({ target: e.target, breaks: e.breaks, ...endpointJson(e) })) } : {}) }, null, 2)}\n`);
+      io.stdout(`${JSON.stringify({ ...(mid ? { store: effectiveStoreJson(mid) } : {}), ...upgradeJson(result), ...(endpoints ? { endpoints: endpoints.map((e) => ({ target: e.target, breaks: e.breaks, ...endpointJson(e) })) } : {}) }, null, 2)}\n`);
     } else {
+      if (mid) io.stdout(bundledStoreLines(mid));
       io.stdout(renderUpgrade(result, terminalWidth(io)));
       if (endpoints) io.stdout(renderUpgradeEndpoints(endpoints));
     }
     return EXIT.OK;
   },
 });
+
+/**
+ * Which store upgrade-preview, migrate and restore work on — always the bundled cacerts, the one
+ * an upgrade replaces — and, when the MID's JVM reads an external truststore instead, that the
+ * upgrade does not change what the MID trusts.
+ */
+function bundledStoreLines(mid: EffectiveStore): string {
+  const lines = [`Store: ${mid.path}`, `  ${mid.why}`];
+  if (mid.external) lines.push('  (an upgrade keeps the external truststore: what the MID trusts does not change)');
+  return `${lines.join('\n')}\n`;
+}
 
 /** Endpoints judged now and after the modelled upgrade (loaded only when --endpoint is given). */
 async function upgradeEndpoints(result: UpgradeResult, targets: string[], where: { midHome?: string; current: string; password?: string }, io: CliIo): Promise<UpgradeEndpointCheck[]> {
@@ -147,6 +162,8 @@ export const migrateCommand = defineCommand<MigrateOptions>({
     const password = await resolveStorePassword(opts, io);
     const incomingPassword = envPassword(opts['incoming-storepass-env'], io, '--incoming-storepass-env') ?? password;
     const path = require('node:path') as typeof import('node:path');
+    // Resolved first: a wiring midtrust cannot read stops the command before anything is written.
+    const mid = await resolveMidStore(new LocalHost(), path.resolve(io.cwd, opts['mid-home']), { choice: 'bundled' });
     const r = await migrateMid(new LocalHost(), {
       midHome: path.resolve(io.cwd, opts['mid-home']),
       incoming: { path: path.resolve(io.cwd, opts.incoming), password: incomingPassword },
@@ -154,11 +171,11 @@ export const migrateCommand = defineCommand<MigrateOptions>({
       prefix: opts.prefix,
     });
     const layout = midLayout(path.resolve(io.cwd, opts['mid-home']));
-    const cacerts = layout.cacerts;
+    const cacerts = mid.path;
     io.stdout(
       opts.json
-        ? `${JSON.stringify({ ...upgradeJson(r), cacerts, backupDir: r.backupDir }, null, 2)}\n`
-        : `${renderUpgrade(r, terminalWidth(io))}Replaced ${cacerts} with the migrated store (restart the MID Server to use it).\nBackups: ${upgradeBackupFile(layout, r.backupDir, 'cacerts_before')}, cacerts_from_upgrade (midtrust restore puts back what is lost)\n`,
+        ? `${JSON.stringify({ ...upgradeJson(r), cacerts, store: effectiveStoreJson(mid), backupDir: r.backupDir }, null, 2)}\n`
+        : `${bundledStoreLines(mid)}${renderUpgrade(r, terminalWidth(io))}Replaced ${cacerts} with the migrated store (restart the MID Server to use it).\nBackups: ${upgradeBackupFile(layout, r.backupDir, 'cacerts_before')}, cacerts_from_upgrade (midtrust restore puts back what is lost)\n`,
     );
     return EXIT.OK;
   },
@@ -179,9 +196,10 @@ export const restoreCommand = defineCommand<RestoreOptions>({
     if (!opts['mid-home']) throw new MidtrustError('INVALID_INPUT', 'restore needs --mid-home');
     const password = await resolveStorePassword(opts, io);
     const path = require('node:path') as typeof import('node:path');
+    const mid = await resolveMidStore(new LocalHost(), path.resolve(io.cwd, opts['mid-home']), { choice: 'bundled' });
     const r = await restoreMid(new LocalHost(), { midHome: path.resolve(io.cwd, opts['mid-home']), from: opts.from ? path.resolve(io.cwd, opts.from) : undefined, password });
-    if (opts.json) io.stdout(`${JSON.stringify(r, null, 2)}\n`);
-    else io.stdout(renderRestore(r));
+    if (opts.json) io.stdout(`${JSON.stringify({ ...r, store: effectiveStoreJson(mid) }, null, 2)}\n`);
+    else io.stdout(`${bundledStoreLines(mid)}${renderRestore(r)}`);
     if (r.unrestored.length > 0) {
       io.stderr(
         `midtrust restore: error: could not restore ${r.unrestored.length} certificate(s) from ${r.backupDir}:\n` +

@@ -6,6 +6,7 @@ import { parseEndpointTarget, type EndpointTarget } from '../../verify/endpointT
 import { renderVerdict, verdictJson } from '../../verify/formatVerdict';
 import { judgedAfterApply, judgedAfterUpgrade, judgedKeystore, judgedMidStore, type JudgedStore } from '../../verify/judgedStore';
 import { trustPolicyFor, verifyEndpoint, type EndpointVerdict } from '../../verify/verifyEndpoint';
+import { KNOWN_JAVA_VERSIONS } from '../../verify/jdkTrustPolicy';
 import { printable } from '../../terminalText';
 import { EXIT, type CliIo } from '../cliIo';
 import { defineCommand } from '../commandSpec';
@@ -24,6 +25,7 @@ interface VerifyOptions extends StorePasswordOptions {
   inventory?: string;
   parallel?: string;
   'java-security'?: string;
+  'java-version'?: string;
   timeout?: string;
   json?: boolean;
   'write-desired'?: string;
@@ -45,7 +47,8 @@ const USAGE = `midtrust verify --target <target> <store> [options]
             | --mid-home <dir> --after-upgrade --incoming <new JRE cacerts>
                 [--incoming-storepass-env VAR] [--prefix snc_]
             | --inventory <hosts.yaml> [--parallel N]   from every MID host
-  options   [--java-security <file>] [--timeout <seconds>] [--json]
+  options   [--java-security <file>] [--java-version 17|21|25]
+            [--timeout <seconds>] [--json]
             [--write-desired <desired.yaml> --alias <name>
              (--sha256 <expected> | --yes)]
 Exit: 0 trusted, 2 not trusted, 1 error (unreachable target, unreadable store).`;
@@ -67,6 +70,7 @@ export const verifyCommand = defineCommand<VerifyOptions>({
     inventory: { type: 'string' },
     parallel: { type: 'string' },
     'java-security': { type: 'string' },
+    'java-version': { type: 'string' },
     timeout: { type: 'string' },
     json: { type: 'boolean' },
     'write-desired': { type: 'string' },
@@ -96,13 +100,24 @@ export const verifyCommand = defineCommand<VerifyOptions>({
 
     const host = new LocalHost();
     const judged = await judgedStoreFor(host, opts, io);
-    const policy = await trustPolicyFor(host, judged, { env: io.env, local: !opts['mid-home'], overrideFile: opts['java-security'] ? path.resolve(io.cwd, opts['java-security']) : undefined });
+    const javaVersion = parseJavaVersion(opts['java-version']);
+    const policy = await trustPolicyFor(host, judged, { env: io.env, local: !opts['mid-home'], overrideFile: opts['java-security'] ? path.resolve(io.cwd, opts['java-security']) : undefined, javaVersion });
     const verdict = await verifyEndpoint(target, { store: judged, policy, timeoutMs });
     io.stdout(opts.json ? `${JSON.stringify(verdictJson(verdict), null, 2)}\n` : renderVerdict(verdict));
     if (opts['write-desired']) await writeDesired(verdict, target, opts, io);
     return verdict.trusted ? VERIFY_EXIT.TRUSTED : VERIFY_EXIT.NOT_TRUSTED;
   },
 });
+
+/** `--java-version`: the JDK to judge for when the store is not in a JRE (overrides its `release`). */
+function parseJavaVersion(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!(KNOWN_JAVA_VERSIONS as readonly number[]).includes(v)) {
+    throw new MidtrustError('INVALID_INPUT', `--java-version ${text}: give one of ${KNOWN_JAVA_VERSIONS.join(', ')} (the Java feature version of the MID's JRE)`);
+  }
+  return v;
+}
 
 /** The store each mode judges against. */
 async function judgedStoreFor(host: LocalHost, opts: VerifyOptions, io: CliIo): Promise<JudgedStore> {

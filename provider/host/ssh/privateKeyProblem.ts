@@ -17,7 +17,9 @@ export function privateKeyProblem(key: string, passphrase?: string): string | un
   }
   const first = Array.isArray(parsed) ? parsed[0] : parsed;
   if (first instanceof Error) {
-    if (/passphrase/i.test(first.message)) return 'it is encrypted and no passphrase was given; use a key without a passphrase kept readable only by you, or an SSH agent';
+    if (/passphrase/i.test(first.message)) return passphrase === undefined
+      ? 'it is encrypted and no passphrase was given; set privateKeyPassphraseEnv or privateKeyPassphraseFile, or use an SSH agent (agent: true)'
+      : 'it is encrypted and the passphrase given does not open it; check privateKeyPassphraseEnv / privateKeyPassphraseFile';
     if (/-----BEGIN CERTIFICATE-----/.test(key)) return 'it is a certificate, not a private key';
     return `it is not a private key the SSH client can read (${first.message}); give an OpenSSH or PEM private key, e.g. one made by ssh-keygen -t ed25519`;
   }

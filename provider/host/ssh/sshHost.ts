@@ -64,7 +64,7 @@ export class SshHost implements Host {
     const code = (e as { code?: number }).code;
     const where = `${this.describe()} ${file}`;
     if (code === SFTP_NO_SUCH_FILE) return new MidtrustError('NOT_FOUND', `${where}: does not exist (while ${doing})`, { cause: e });
-    if (code === SFTP_PERMISSION_DENIED) return new MidtrustError('IO', `${where}: permission denied while ${doing}; connect as the user that owns the MID Server files`, { cause: e });
+    if (code === SFTP_PERMISSION_DENIED) return new MidtrustError('IO', `${where}: permission denied while ${doing}; ${this.spec.become ? `${this.spec.become.user} cannot do this: become the account that owns the MID Server files` : 'connect as the user that owns the MID Server files, or act as it with become (sudo)'}`, { cause: e });
     return new MidtrustError('IO', `${where}: ${(e as Error)?.message ?? String(e)} while ${doing}`, { cause: e });
   }
 
@@ -73,11 +73,14 @@ export class SshHost implements Host {
   /**
    * The remote account's uid, trusted like root by the directory walk: the owner of the SFTP
    * start directory (the login's home). Unknown (only root trusted) when that cannot be read.
+   * Under become the SFTP server runs as the become account but starts in the login's home, so
+   * its uid is the owner of /proc/self (the server process itself); without /proc, unknown.
    */
   private remoteUid(): Promise<number | undefined> {
     this.myUid ??= (async () => {
       const { sftp, call } = await this.open();
       try {
+        if (this.spec.become) return (await call<import('ssh2').Stats>((cb) => sftp.stat('/proc/self', cb))).uid;
         const home = await call<string>((cb) => sftp.realpath('.', cb));
         return (await call<import('ssh2').Stats>((cb) => sftp.stat(home, cb))).uid;
       } catch {
