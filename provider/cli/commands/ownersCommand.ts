@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { MidtrustError } from '../../errors';
 import { LocalHost } from '../../host/localHost';
 import { midLayout } from '../../mid/midLayout';
-import { readExternalTruststore } from '../../mid/wrapperOverride';
+import { resolveMidStore } from '../../mid/effectiveStore';
 import { describeOwners, pruneOwnerClaims, type OwnersView, type PruneResult } from '../../ownership/ownersReport';
 import { EXIT, type CliIo } from '../cliIo';
 import { defineCommand } from '../commandSpec';
@@ -69,12 +69,15 @@ async function filesOf(host: LocalHost, positionals: string[], opts: OwnersOptio
     return [path.resolve(io.cwd, positionals[0])];
   }
   const layout = midLayout(path.resolve(io.cwd, opts['mid-home']));
-  const files = [layout.cacerts];
-  if (await host.stat(layout.wrapperOverride)) {
-    const wired = readExternalTruststore(Buffer.from(await host.readFile(layout.wrapperOverride, { what: 'the MID configuration file', noFollow: true })).toString('utf8')).path;
-    if (wired) files.push(wired);
+  // The store the MID's JVM reads (one resolver for every command), and the bundled cacerts whatever is wired.
+  let effective: string | undefined;
+  try {
+    effective = (await resolveMidStore(host, layout)).path;
+  } catch (e) {
+    if (!(e instanceof MidtrustError) || e.code === 'NOT_FOUND') throw e;
+    io.stderr(`warning: ${e.message}; listing the bundled cacerts and the MID's config files only\n`);
   }
-  files.push(layout.configXml, layout.wrapperOverride);
+  const files = [...new Set([layout.cacerts, ...(effective ? [effective] : []), layout.configXml, layout.wrapperOverride])];
   const present: string[] = [];
   for (const f of files) if (await host.stat(f)) present.push(f);
   if (present.length === 0) throw new MidtrustError('NOT_FOUND', `${layout.home} does not look like a MID Server home: none of its cacerts, config.xml or wrapper-override.conf exists`);
