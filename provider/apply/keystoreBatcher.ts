@@ -5,7 +5,7 @@ import { onHost, type Host } from '../host/host';
 import { withKeystoreLock } from '../host/keystoreMutex';
 import { readKeystore, writeKeystore } from '../keystore/keystoreCodec';
 import type { Keystore } from '../keystore/model';
-import { commitWithLedger, ledgerPathFor, readLedger } from '../ownership/ledgerFile';
+import { commitWithLedger, fileDigest, readLedger, recordLocation, type LedgerRead } from '../ownership/ledgerFile';
 import { EMPTY_LEDGER, type Ledger } from '../ownership/ownershipLedger';
 import { assertSameContent } from './assertSameContent';
 import type { KeystoreChange, KeystoreTarget, WriteOutcome } from './keystoreChange';
@@ -138,12 +138,12 @@ export class KeystoreBatcher {
     const withOwnership = batch.some((p) => p.target.ownership);
     const outcomes: Array<{ ok: true; result: unknown } | { ok: false; error: unknown }> = [];
     let written = false;
-    const applyChanges = (original: Keystore | undefined, originalLedger: Ledger): { store: Keystore | undefined; ledger: Ledger } => {
+    const applyChanges = (original: Keystore | undefined, originalLedger: Ledger, notes: readonly string[]): { store: Keystore | undefined; ledger: Ledger } => {
       let store = original;
       let ledger = originalLedger;
       for (const p of batch) {
         try {
-          const next = p.change(store, ledger);
+          const next = p.change(store, ledger, { notes });
           store = next.store;
           if (next.ledger) ledger = next.ledger;
           outcomes.push({ ok: true, result: next.result });
@@ -158,19 +158,20 @@ export class KeystoreBatcher {
       if (!(await this.host.stat(dir))) {
         // No directory: no store and nothing to lock. Changes that need no store (a delete of
         // something already gone) succeed; one that would create the store cannot.
-        if (applyChanges(undefined, EMPTY_LEDGER).store !== undefined) {
+        if (applyChanges(undefined, EMPTY_LEDGER, []).store !== undefined) {
           throw new MidtrustError('NOT_FOUND', `${onHost(this.host, dir)}: the directory does not exist, so ${path} cannot be written; check the path (for a MID Server: <MID home>/agent/jre/lib/security/cacerts)`);
         }
       } else {
         await withKeystoreLock(this.host, path, async () => {
-          const original = await this.readCurrent(path, password);
-          const ledgerPath = withOwnership ? await ledgerPathFor(this.host, path) : undefined;
-          const originalLedger = ledgerPath ? await readLedger(this.host, ledgerPath) : EMPTY_LEDGER;
-          const { store, ledger } = applyChanges(original, originalLedger);
+          const { store: original, digest } = await this.readCurrent(path, password);
+          const location = withOwnership ? await recordLocation(this.host, path) : undefined;
+          const read: LedgerRead = location ? await readLedger(this.host, location, digest) : { ledger: EMPTY_LEDGER, status: 'none', notes: [] };
+          const { store, ledger } = applyChanges(original, read.ledger, read.notes);
           const storeChanged = store !== original && store !== undefined;
-          const writeStore = storeChanged ? () => this.write(path, store, password, original !== undefined ? backups : 0) : undefined;
-          if (ledgerPath) await commitWithLedger(this.host, ledgerPath, originalLedger, ledger, writeStore);
-          else if (writeStore) await writeStore();
+          const writeStore = storeChanged ? async () => fileDigest(await this.write(path, store, password, original !== undefined ? backups : 0)) : undefined;
+          if (location) {
+            await commitWithLedger(this.host, location, read, ledger, writeStore, digest);
+          } else if (writeStore) await writeStore();
           written = storeChanged;
         }, lockTimeoutMs === undefined ? {} : { timeoutMs: lockTimeoutMs });
       }
@@ -186,9 +187,12 @@ export class KeystoreBatcher {
     });
   }
 
-  private async readCurrent(path: string, password: string | undefined): Promise<Keystore | undefined> {
+  private async readCurrent(path: string, password: string | undefined): Promise<{ store: Keystore | undefined; digest: string | undefined }> {
     try {
-      return await this.readStore(path, password);
+      const st = await this.host.stat(path);
+      if (!st) return { store: undefined, digest: undefined };
+      const bytes = await this.host.readFile(path);
+      return { store: readKeystore(bytes, { password }), digest: fileDigest(bytes) };
     } catch (e) {
       throw e instanceof MidtrustError ? e.withContext(onHost(this.host, path)) : e;
     }
@@ -201,7 +205,8 @@ export class KeystoreBatcher {
     return readKeystore(await this.host.readFile(path), { password });
   }
 
-  private async write(path: string, store: Keystore, password: string | undefined, backups: number): Promise<void> {
+  /** Writes the store (verified, atomic) and returns the bytes written. */
+  private async write(path: string, store: Keystore, password: string | undefined, backups: number): Promise<Uint8Array> {
     if (store.integrity === 'unverified') {
       throw new MidtrustError(
         'PASSWORD_REQUIRED',
@@ -214,6 +219,7 @@ export class KeystoreBatcher {
       // The bytes about to be renamed into place must read back, with the password, as exactly the new model.
       verify: (readBack) => assertSameContent(store, readKeystore(readBack, { password }), path),
     });
+    return bytes;
   }
 }
 

@@ -8,9 +8,15 @@ import type { Ledger } from '../ownership/ownershipLedger';
  *
  * A target with `ownership: true` also gets the store's ownership record (what Pulumi resources
  * claimed, see provider/ownership) and may return a new one; it is written with the store, in the
- * order that survives a crash.
+ * order that survives a crash. `ownership.notes` says what a person should know about the record
+ * (refused, or written for other bytes of the store): the resources put it in their outputs.
  */
-export type KeystoreChange<R> = (current: Keystore | undefined, ledger: Ledger) => { store: Keystore | undefined; result: R; ledger?: Ledger };
+export type KeystoreChange<R> = (current: Keystore | undefined, ledger: Ledger, ownership: OwnershipContext) => { store: Keystore | undefined; result: R; ledger?: Ledger };
+
+/** What a change is told about the store's ownership record besides its claims. */
+export interface OwnershipContext {
+  readonly notes: readonly string[];
+}
 
 /** Where a keystore is and how to open it. */
 export interface KeystoreTarget {

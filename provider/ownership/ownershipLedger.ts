@@ -23,16 +23,31 @@ export type HeldValue = null | { readonly digest: string; readonly data: string;
 export interface OwnershipRecord {
   /** What the key held before the first owner claimed it; given back when the last owner lets go. */
   readonly found: HeldValue;
-  /** What the owners put there (the value a give-back expects to find). */
+  /**
+   * What the owners put there (the value a give-back expects to find). For a keystore entry it
+   * carries the entry's creation date too: the same certificate deleted and re-added by hand since
+   * has another date, so it is somebody else's entry now and no give-back touches it.
+   */
   readonly put: HeldValue;
   /** Owner ids, one per resource, in claim order. */
   readonly owners: readonly string[];
+  /**
+   * Owner id → when a create, update or refresh of that resource last confirmed the claim (epoch
+   * ms). An owner whose resource left the state without a delete (`pulumi state delete`) stops
+   * being confirmed: `midtrust owners` shows it as stale and `owners prune` removes it.
+   */
+  readonly confirmed?: Readonly<Record<string, number>>;
 }
 
 /** All claims on one file. */
 export interface Ledger {
-  readonly version: 1;
+  /** 1: records of midtrust ≤ 0.x beside the file (read for migration); 2: written now. */
+  readonly version: 1 | 2;
   readonly records: Readonly<Record<string, OwnershipRecord>>;
+  /** The file the record describes, relative to where the record lives (see ledgerFile.ts); checked on read. */
+  readonly file?: string;
+  /** SHA-256 of the file as it was when the record was last written: a later change is reported. */
+  readonly fileSha256?: string;
 }
 
 /**
@@ -50,16 +65,24 @@ export function recordMap(from: Readonly<Record<string, OwnershipRecord>> = {}):
 }
 
 /** A ledger with no claims. */
-export const EMPTY_LEDGER: Ledger = Object.freeze({ version: 1, records: Object.freeze(recordMap()) }) as Ledger;
+export const EMPTY_LEDGER: Ledger = Object.freeze({ version: 2, records: Object.freeze(recordMap()) }) as Ledger;
 
 /** The record of `key`, only when the ledger holds one (never an inherited member). */
 export function recordOf(ledger: Ledger, key: string): OwnershipRecord | undefined {
   return Object.prototype.hasOwnProperty.call(ledger.records, key) ? ledger.records[key] : undefined;
 }
 
-/** True when both hold the same value (or both nothing). */
+/** The most owners one key may have: a record claiming more was not written by midtrust. */
+export const MAX_OWNERS_PER_KEY = 64;
+
+/**
+ * True when both hold the same value (or both nothing). Keystore values also compare their
+ * creation dates when both know one: a certificate re-added by hand is not the entry midtrust put.
+ */
 export function sameValue(a: HeldValue, b: HeldValue): boolean {
-  return a === null || b === null ? a === b : a.digest === b.digest;
+  if (a === null || b === null) return a === b;
+  if (a.digest !== b.digest) return false;
+  return a.timestamp === undefined || b.timestamp === undefined || a.timestamp === b.timestamp;
 }
 
 /**
@@ -75,15 +98,48 @@ export function sameValue(a: HeldValue, b: HeldValue): boolean {
  * const l = claim(EMPTY_LEDGER, 'acme-root', 'owner-1', null, { digest: sha, data: der64 });
  * l.records['acme-root'].found; // null: the alias was free, so giving it back removes it
  */
-export function claim(ledger: Ledger, key: string, owner: string, current: HeldValue, desired: HeldValue): Ledger {
+export function claim(ledger: Ledger, key: string, owner: string, current: HeldValue, desired: HeldValue, at: number = Date.now()): Ledger {
   const rec = recordOf(ledger, key);
   const valid = rec !== undefined && (sameValue(current, rec.put) || rec.owners.includes(owner));
   // What was put is only ever compared, never restored: keep its digest, not its data (a password).
-  const put: HeldValue = desired === null ? null : { digest: desired.digest, data: '' };
+  const put: HeldValue = desired === null ? null : { digest: desired.digest, data: '', ...(desired.timestamp !== undefined ? { timestamp: desired.timestamp } : {}) };
+  if (valid && !rec.owners.includes(owner) && rec.owners.length >= MAX_OWNERS_PER_KEY) {
+    const { MidtrustError } = require('../errors') as typeof import('../errors');
+    throw new MidtrustError('INVALID_INPUT', `${key}: already has ${rec.owners.length} owners, the most one entry may have; list them with \`midtrust owners\` and prune the stale ones`);
+  }
   const next: OwnershipRecord = valid && rec
-    ? { found: rec.found, put, owners: rec.owners.includes(owner) ? rec.owners : [...rec.owners, owner] }
-    : { found: current, put, owners: [owner] };
+    ? { found: rec.found, put, owners: rec.owners.includes(owner) ? rec.owners : [...rec.owners, owner], confirmed: confirmedFor(rec, rec.owners.includes(owner) ? rec.owners : [...rec.owners, owner], owner, at) }
+    : { found: current, put, owners: [owner], confirmed: { [owner]: at } };
   return withRecord(ledger, key, next);
+}
+
+/** The confirmation times of `owners`, with `owner` confirmed at `at`. */
+function confirmedFor(rec: OwnershipRecord, owners: readonly string[], owner: string, at: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const o of owners) {
+    const t = o === owner ? at : rec.confirmed?.[o];
+    if (t !== undefined) out[o] = t;
+  }
+  return out;
+}
+
+/**
+ * Removes `owner` from every key of the ledger without giving anything back (its resource is gone
+ * from the Pulumi state: `pulumi state delete`). A key it owned alone loses its record — the entry
+ * stays as it is, now nobody's. Returns the keys it owned.
+ *
+ * @example
+ * const { ledger, keys } = pruneOwner(l, 'b3c1…'); // keys: ['acme-root']
+ */
+export function pruneOwner(ledger: Ledger, owner: string): { ledger: Ledger; keys: string[] } {
+  let next = ledger;
+  const keys = ownedKeys(ledger, owner);
+  for (const key of keys) {
+    const rec = next.records[key];
+    const owners = rec.owners.filter((o) => o !== owner);
+    next = withRecord(next, key, owners.length === 0 ? undefined : { ...rec, owners, confirmed: confirmedFor(rec, owners, '', 0) });
+  }
+  return { ledger: next, keys };
 }
 
 /** What {@link release} decided. */
@@ -111,7 +167,7 @@ export function release(ledger: Ledger, key: string, owner: string, current: Hel
   const rec = recordOf(ledger, key);
   if (!rec || !rec.owners.includes(owner)) return { ledger, restore: undefined, owned: false };
   const owners = rec.owners.filter((o) => o !== owner);
-  if (owners.length > 0) return { ledger: withRecord(ledger, key, { ...rec, owners }), restore: undefined, owned: true };
+  if (owners.length > 0) return { ledger: withRecord(ledger, key, { ...rec, owners, confirmed: confirmedFor(rec, owners, '', 0) }), restore: undefined, owned: true };
   const restore = sameValue(current, rec.put) && !sameValue(current, rec.found) ? rec.found : undefined;
   return { ledger: withRecord(ledger, key, undefined), restore, owned: true };
 }
@@ -130,7 +186,7 @@ export interface Reconciled {
  * @example
  * const { ledger, restores } = reconcileClaims(l, owner, new Map([['url', textValue('https://x')]]), (k) => textValue(params.get(k)));
  */
-export function reconcileClaims(ledger: Ledger, owner: string, wanted: ReadonlyMap<string, HeldValue>, currentOf: (key: string) => HeldValue): Reconciled {
+export function reconcileClaims(ledger: Ledger, owner: string, wanted: ReadonlyMap<string, HeldValue>, currentOf: (key: string) => HeldValue, at: number = Date.now()): Reconciled {
   let next = ledger;
   const restores = new Map<string, HeldValue>();
   for (const key of ownedKeys(ledger, owner)) {
@@ -139,7 +195,7 @@ export function reconcileClaims(ledger: Ledger, owner: string, wanted: ReadonlyM
     next = r.ledger;
     if (r.restore !== undefined) restores.set(key, r.restore);
   }
-  for (const [key, desired] of wanted) next = claim(next, key, owner, currentOf(key), desired);
+  for (const [key, desired] of wanted) next = claim(next, key, owner, currentOf(key), desired, at);
   return { ledger: next, restores };
 }
 
@@ -148,6 +204,41 @@ export function textValue(value: string | undefined | null): HeldValue {
   if (value === undefined || value === null) return null;
   const { createHash } = require('node:crypto') as typeof import('node:crypto');
   return { digest: createHash('sha256').update(value, 'utf8').digest('hex'), data: value };
+}
+
+/**
+ * `owner`'s claim on `key` rebuilt from what its resource's outputs say (the record was lost to an
+ * upgrade, deleted, refused, or never had it after `pulumi import`-style adoption), used only when
+ * the key still holds exactly what the outputs say the resource put there. Another owner's claim
+ * that still matches is joined (it keeps what it found); one that no longer matches is replaced.
+ * What was found comes from the outputs too, as digests: a certificate found there can then not be
+ * given back (its bytes were only in the lost record), so a later delete leaves the entry instead.
+ *
+ * @example
+ * reclaim(ledger, 'acme-root', owner, current, { found: null, put: current }); // the alias was free when this resource put it
+ */
+export function reclaim(ledger: Ledger, key: string, owner: string, current: HeldValue, mirror: { found: HeldValue; put: HeldValue }, at: number = Date.now()): Ledger {
+  const rec = recordOf(ledger, key);
+  if (rec?.owners.includes(owner)) return ledger;
+  // Another owner's claim that still matches the entry, holding the certificate this resource keeps there
+  // (it re-added it after an upgrade, with a later creation date): joined.
+  const sameCertificate = current !== null && mirror.put !== null && current.digest === mirror.put.digest;
+  if (rec && sameValue(current, rec.put) && (sameCertificate || sameValue(current, mirror.put))) return claim(ledger, key, owner, current, current === null ? null : { digest: current.digest, data: '', ...(current.timestamp !== undefined ? { timestamp: current.timestamp } : {}) }, at);
+  if (!sameValue(current, mirror.put)) return ledger;
+  return withRecord(ledger, key, { found: mirror.found, put: mirror.put, owners: [owner], confirmed: { [owner]: at } });
+}
+
+/** `owner`'s claim on `key` confirmed at `at` (a refresh saw it still holds what was put). */
+export function confirm(ledger: Ledger, key: string, owner: string, at: number): Ledger {
+  const rec = recordOf(ledger, key);
+  if (!rec?.owners.includes(owner)) return ledger;
+  return withRecord(ledger, key, { ...rec, confirmed: confirmedFor(rec, rec.owners, owner, at) });
+}
+
+/** The same ledger with `key`'s put value replaced (its creation date known once the store is built). */
+export function withPut(ledger: Ledger, key: string, put: HeldValue): Ledger {
+  const rec = recordOf(ledger, key);
+  return rec ? withRecord(ledger, key, { ...rec, put }) : ledger;
 }
 
 /** The keys `owner` owns, sorted. */
@@ -166,7 +257,7 @@ export function ownedKeys(ledger: Ledger, owner: string): string[] {
 export function ledgerBeforeWrite(before: Ledger, after: Ledger): Ledger {
   const records = recordMap(after.records);
   for (const [key, rec] of Object.entries(before.records)) if (!(key in records)) records[key] = rec;
-  return { version: 1, records };
+  return { ...after, records };
 }
 
 /** True when the two ledgers hold the same records (write nothing when a change left it alone). */
@@ -178,12 +269,12 @@ export function sameLedger(a: Ledger, b: Ledger): boolean {
 export function canonical(ledger: Ledger): Ledger {
   const records = recordMap();
   for (const key of Object.keys(ledger.records).sort()) records[key] = ledger.records[key];
-  return { version: 1, records };
+  return { version: 2, ...(ledger.file !== undefined ? { file: ledger.file } : {}), ...(ledger.fileSha256 !== undefined ? { fileSha256: ledger.fileSha256 } : {}), records };
 }
 
 function withRecord(ledger: Ledger, key: string, rec: OwnershipRecord | undefined): Ledger {
   const records = recordMap(ledger.records);
   if (rec === undefined) delete records[key];
   else records[key] = rec;
-  return { version: 1, records };
+  return { ...ledger, records };
 }

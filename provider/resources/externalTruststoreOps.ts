@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { dynamic } from '@pulumi/pulumi';
 import { sha256Hex } from '../certificate/fingerprint';
 import { MidtrustError } from '../errors';
@@ -9,8 +10,8 @@ import { sniffKeystoreType } from '../keystore/sniff';
 import { storedAlias, type Keystore, type KeystoreType } from '../keystore/model';
 import { isInsideMidHome, midLayout, validateMidLayout } from '../mid/midLayout';
 import { readExternalTruststore, readSystemProperties, setSystemProperties, TRUSTSTORE_PROPERTIES } from '../mid/wrapperOverride';
-import { hostDirname, ledgerPathFor, readLedger } from '../ownership/ledgerFile';
-import { reconcileClaims, textValue, type HeldValue } from '../ownership/ownershipLedger';
+import { hostDirname, readLedger, recordLocation } from '../ownership/ledgerFile';
+import { reconcileClaims, textValue, type HeldValue, type Ledger } from '../ownership/ownershipLedger';
 import { editTextFile, readTextFile } from './lockedTextEdit';
 import { asPersonError, isUnknown, keystorePathProblem, newOwnerId, ownerIdOf, passwordOf, samePathSpelling, schemaFailures, type InputFailure, type Props } from './resourceInputs';
 import { RESTART_NOTE, runRestartCommand } from './restartCommand';
@@ -96,13 +97,14 @@ export function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult 
 
 /** `create`: the store (made when missing, never changed when present), then the wrapper-override.conf lines, claimed for a new owner. */
 export async function create(props: Props): Promise<dynamic.CreateResult> {
-  const outs = await wire(props as unknown as ExternalTruststoreInputs, newOwnerId());
+  const outs = await wire(props as unknown as ExternalTruststoreInputs, newOwnerId(), NOTHING_CREATED);
   return { id: `${outs.wrapperOverridePath}#${String(props.truststorePath)}`, outs };
 }
 
 /** `update`: the same as create for the resource's own owner id — both steps are idempotent and only write what differs. */
 export async function update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
-  return { outs: await wire(news as unknown as ExternalTruststoreInputs, ownerIdOf(olds)) };
+  // What this resource created stays known from its own outputs (the record is never asked which files to remove).
+  return { outs: await wire(news as unknown as ExternalTruststoreInputs, ownerIdOf(olds), createdBy(olds, String(news.truststorePath))) };
 }
 
 /**
@@ -136,9 +138,9 @@ export async function remove(_id: string, props: Props): Promise<void> {
   if (typeof props.ownerId !== 'string') return; // no claim was ever recorded for it
   const layout = midLayout(inputs.midHome);
   try {
-    const restores = await claimWiring(inputs, props.ownerId, layout, undefined);
+    const restores = await claimWiring(inputs, props.ownerId, layout, undefined, new Map());
     await runRestartCommand(inputs.restartCommand, restores.changed, layout.wrapperOverride, inputs.connection);
-    await giveBackCreatedFiles(hostFor(inputs.connection), inputs, layout, restores.given);
+    await giveBackCreatedFiles(hostFor(inputs.connection), inputs, layout, restores.given, createdBy(props, inputs.truststorePath));
   } catch (e) {
     throw asPersonError(e, `giving back the external truststore settings of ${layout.wrapperOverride}`);
   }
@@ -150,18 +152,47 @@ async function midOwner(host: Host, layout: ReturnType<typeof midLayout>): Promi
   return st ? { uid: st.uid, gid: st.gid } : undefined;
 }
 
-async function wire(inputs: ExternalTruststoreInputs, ownerId: string): Promise<Props> {
+/** What a resource created (its own outputs say so): the truststore file, and directories for it. */
+interface Created {
+  readonly store: boolean;
+  readonly directories: readonly string[];
+}
+const NOTHING_CREATED: Created = { store: false, directories: [] };
+
+/** What a resource's outputs say it created, for the truststore it declares (another path: nothing). */
+function createdBy(outs: Props, truststorePath: string): Created {
+  if (outs.truststorePath !== truststorePath) return NOTHING_CREATED;
+  const dirs = Array.isArray(outs.createdDirectories) ? (outs.createdDirectories as unknown[]).filter((d): d is string => typeof d === 'string' && isAncestor(d, truststorePath)) : [];
+  return { store: outs.createdStore === true, directories: dirs };
+}
+
+/** Owner uid of the truststore file and of each directory above it (what a record may only speak of when root or that owner wrote it). */
+async function ownersAlong(host: Host, file: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const p = /^[A-Za-z]:[\\/]/.test(file) ? path.win32 : path.posix;
+  for (let cur = file; ; cur = p.dirname(cur)) {
+    const st = await host.stat(cur).catch(() => undefined);
+    if (st) out.set(cur, st.uid);
+    if (p.dirname(cur) === cur) break;
+  }
+  return out;
+}
+
+async function wire(inputs: ExternalTruststoreInputs, ownerId: string, before: Created): Promise<Props> {
   const host = hostFor(inputs.connection);
   const layout = midLayout(inputs.midHome);
   try {
     await validateMidLayout(host, layout);
     const password = passwordOf(inputs as unknown as Props);
     // 0755 and the MID's owner: a MID running as its service account must reach its truststore after the restart.
-    const createdDirectories = await host.makeDirectory(hostDirname(inputs.truststorePath), { mode: 0o755, owner: await midOwner(host, layout) });
+    const madeNow = await host.makeDirectory(hostDirname(inputs.truststorePath), { mode: 0o755, owner: await midOwner(host, layout) });
     const { type, created } = await ensureStore(host, inputs, layout.cacerts, password);
-    const wiring = await claimWiring(inputs, ownerId, layout, { type, password, createdStore: created, createdDirectories });
+    const uids = await ownersAlong(host, inputs.truststorePath);
+    const wiring = await claimWiring(inputs, ownerId, layout, { type, password, createdStore: created, createdDirectories: madeNow }, uids);
+    const createdStore = before.store || created || wiring.inherited.store;
+    const createdDirectories = [...new Set([...before.directories, ...madeNow, ...wiring.inherited.directories])].sort((a, b) => a.length - b.length);
     const restarted = await runRestartCommand(inputs.restartCommand, wiring.changed || created, layout.wrapperOverride, inputs.connection);
-    return outputsFor(inputs, ownerId, layout.wrapperOverride, readExternalTruststore(wiring.text), type, created, restarted, createdDirectories);
+    return outputsFor(inputs, ownerId, layout.wrapperOverride, readExternalTruststore(wiring.text), type, createdStore, restarted, createdDirectories);
   } catch (e) {
     throw asPersonError(e, `external truststore ${inputs.truststorePath} for ${layout.home}`);
   }
@@ -220,8 +251,10 @@ async function claimWiring(
   ownerId: string,
   layout: ReturnType<typeof midLayout>,
   wiring: Wiring | undefined,
-): Promise<{ changed: boolean; text: string; given: ReadonlyMap<string, HeldValue> }> {
+  uids: ReadonlyMap<string, number>,
+): Promise<{ changed: boolean; text: string; given: ReadonlyMap<string, HeldValue>; inherited: Created }> {
   let given: ReadonlyMap<string, HeldValue> = new Map();
+  let inherited: Created = NOTHING_CREATED;
   const { changed, text } = await editTextFile(
     layout.wrapperOverride,
     (now) => {
@@ -248,6 +281,7 @@ async function claimWiring(
       }
       const r = reconcileClaims(now.ledger, ownerId, wanted, currentOf);
       given = r.restores;
+      if (wiring) inherited = inheritedCreations(r.ledger, inputs.truststorePath, now.recordUid, uids);
       const back = r.restores.get(WIRING_KEY);
       const lines = want ?? (back !== undefined ? wiringOf(back) : undefined);
       let newText = now.text;
@@ -263,22 +297,42 @@ async function claimWiring(
     // 0600 for a new file: it may hold the store password in plain text (the product's format).
     { newFileMode: wiring?.password !== undefined ? 0o600 : 0o644, connection: inputs.connection },
   );
-  return { changed, text, given };
+  return { changed, text, given, inherited };
 }
 
 /**
- * After the wiring was given back: removes the truststore file this resource created — only while
- * no resource claims anything in it and it holds nothing but what it was seeded with — and the
- * directories it created, innermost first, only when empty.
+ * What a predecessor of this resource created for the same truststore (a renamed resource's
+ * successor is created before the old one is deleted, and takes over what it made): read from the
+ * record of wrapper-override.conf — but only about files the record's writer could remove itself
+ * (root, or the account owning that file or directory): the MID's account, which owns the MID home
+ * and so can write that record, is never believed about an administrator's store elsewhere.
  */
-async function giveBackCreatedFiles(host: Host, inputs: ExternalTruststoreInputs, layout: ReturnType<typeof midLayout>, given: ReadonlyMap<string, HeldValue>): Promise<void> {
-  for (const [key, value] of given) {
-    if (value !== null || !key.startsWith('#store:')) continue;
-    const file = key.slice('#store:'.length);
+function inheritedCreations(ledger: Ledger, truststorePath: string, recordUid: number | undefined, uids: ReadonlyMap<string, number>): Created {
+  if (recordUid === undefined) return NOTHING_CREATED;
+  const believed = (file: string): boolean => recordUid === 0 || uids.get(file) === recordUid;
+  const madeByOwners = (key: string): boolean => Object.prototype.hasOwnProperty.call(ledger.records, key) && ledger.records[key].found === null;
+  const store = madeByOwners(storeKey(truststorePath)) && believed(truststorePath);
+  const directories = Object.keys(ledger.records)
+    .filter((k) => k.startsWith('#dir:') && madeByOwners(k))
+    .map((k) => k.slice('#dir:'.length))
+    .filter((d) => isAncestor(d, truststorePath) && believed(d));
+  return { store, directories };
+}
+
+/**
+ * After the wiring was given back: removes what this resource's own outputs say it created — the
+ * truststore file it declares, only when it was the last owner of that claim, no resource claims
+ * anything in the store and it holds nothing but what it was seeded with — and its directories,
+ * innermost first, only when empty. No record names a file to remove: a record lost or refused
+ * leaves everything in place.
+ */
+async function giveBackCreatedFiles(host: Host, inputs: ExternalTruststoreInputs, layout: ReturnType<typeof midLayout>, given: ReadonlyMap<string, HeldValue>, created: Created): Promise<void> {
+  const file = inputs.truststorePath;
+  if (created.store && given.get(storeKey(file)) === null) {
     await withKeystoreLock(host, file, async () => {
       if (!(await host.stat(file))) return;
-      const claims = await readLedger(host, await ledgerPathFor(host, file));
-      if (Object.keys(claims.records).length > 0) {
+      const claims = await readLedger(host, await recordLocation(host, file));
+      if (Object.keys(claims.ledger.records).length > 0 || claims.status === 'refused') {
         trace(`external truststore ${file} kept: other resources still claim entries in it`);
         return;
       }
@@ -293,8 +347,8 @@ async function giveBackCreatedFiles(host: Host, inputs: ExternalTruststoreInputs
       await host.removeFile(file);
     });
   }
-  const dirs = [...given].filter(([k, v]) => v === null && k.startsWith('#dir:')).map(([k]) => k.slice('#dir:'.length));
-  for (const d of dirs.sort((a, b) => b.length - a.length)) await host.removeEmptyDirectory(d);
+  const dirs = created.directories.filter((d) => given.get(dirKey(d)) === null);
+  for (const d of [...dirs].sort((a, b) => b.length - a.length)) await host.removeEmptyDirectory(d);
 }
 
 /**

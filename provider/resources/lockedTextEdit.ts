@@ -2,9 +2,10 @@ import { onHost } from '../host/host';
 import { MidtrustError } from '../errors';
 import { withKeystoreLock } from '../host/keystoreMutex';
 import { READ_LIMITS } from '../host/readLimits';
-import { commitWithLedger, hostDirname, ledgerPathFor, readLedger } from '../ownership/ledgerFile';
+import { commitWithLedger, fileDigest, hostDirname, readLedger, recordLocation } from '../ownership/ledgerFile';
 import { EMPTY_LEDGER, type Ledger } from '../ownership/ownershipLedger';
 import { hostFor } from './connectionInput';
+import { trace } from './sharedBatcher';
 
 /**
  * MID config files are read bounded like every input, and named as what they are. Never through
@@ -40,6 +41,11 @@ export interface TextFileNow {
   readonly mode: number | undefined;
   /** The file's ownership record (what Pulumi resources claimed in it; see provider/ownership). */
   readonly ledger: Ledger;
+  /**
+   * The account owning the record whose claims `ledger` holds (undefined: no record used). What it
+   * says about *another* file is believed only when that file's owner or root wrote it.
+   */
+  readonly recordUid?: number;
 }
 
 /**
@@ -62,28 +68,40 @@ export async function editTextFile(file: string, edit: (now: TextFileNow) => Tex
   }
   return withKeystoreLock(host, file, async () => {
     const st = await host.stat(file);
-    const before = st ? Buffer.from(await host.readFile(file, CONFIG_READ)).toString('utf8') : undefined;
-    const ledgerPath = await ledgerPathFor(host, file);
-    const ledgerBefore = await readLedger(host, ledgerPath);
-    const after = edit({ text: before, mode: st?.mode, ledger: ledgerBefore });
+    const beforeBytes = st ? await host.readFile(file, CONFIG_READ) : undefined;
+    const before = beforeBytes ? Buffer.from(beforeBytes).toString('utf8') : undefined;
+    const digest = beforeBytes ? fileDigest(beforeBytes) : undefined;
+    const location = await recordLocation(host, file);
+    const ledgerBefore = await readLedger(host, location, digest);
+    // A record refused (or written for other bytes of the file) is said on the host's log; its claims are not used.
+    for (const note of ledgerBefore.notes) trace(`note: ${note}`);
+    const after = edit({ text: before, mode: st?.mode, ledger: ledgerBefore.ledger, ...(ledgerBefore.recordUid !== undefined ? { recordUid: ledgerBefore.recordUid } : {}) });
     if (after.removeFile) {
-      const removeIt = st ? () => host.removeFile(file) : undefined;
-      await commitWithLedger(host, ledgerPath, ledgerBefore, after.ledger, removeIt);
+      const removeIt = st
+        ? async () => {
+            await host.removeFile(file);
+            return undefined;
+          }
+        : undefined;
+      await commitWithLedger(host, location, ledgerBefore, after.ledger, removeIt, digest);
       return { changed: removeIt !== undefined, text: '' };
     }
     const textChanged = after.text !== undefined && after.text !== before;
     const modeChanged = after.text !== undefined && st !== undefined && after.mode !== undefined && after.mode !== st.mode;
     const write =
       textChanged || modeChanged
-        ? () =>
-            host.writeFileAtomic(file, Buffer.from(after.text!, 'utf8'), {
+        ? async () => {
+            const bytes = Buffer.from(after.text!, 'utf8');
+            await host.writeFileAtomic(file, bytes, {
               mode: after.mode ?? opts.newFileMode,
               ...(after.mode !== undefined ? { setMode: after.mode } : {}),
               noFollow: true,
               what: CONFIG_READ.what,
-            })
+            });
+            return fileDigest(bytes);
+          }
         : undefined;
-    await commitWithLedger(host, ledgerPath, ledgerBefore, after.ledger, write);
+    await commitWithLedger(host, location, ledgerBefore, after.ledger, write, digest);
     return { changed: write !== undefined, text: after.text ?? before ?? '' };
   });
 }

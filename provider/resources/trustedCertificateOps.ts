@@ -1,8 +1,9 @@
 import type { dynamic } from '@pulumi/pulumi';
 import { Certificate } from '../certificate/certificate';
 import { aliasKey, findEntry } from '../keystore/model';
-import { heldBy, reconcileOwnedEntries } from '../ownership/keystoreClaims';
+import { claimsFromOutputs, heldBy, reconcileOwnedEntries, type ClaimMirror } from '../ownership/keystoreClaims';
 import { EMPTY_LEDGER } from '../ownership/ownershipLedger';
+import { confirmOnRefresh, type OwnershipOutputs } from './ownershipOutputs';
 import {
   asPersonError,
   certificateProblem,
@@ -64,7 +65,7 @@ interface TrustedCertificateInputs {
 }
 
 /** What one reconcile saw and did, for the outputs. */
-interface Reconciled {
+interface Reconciled extends OwnershipOutputs {
   storeType: string | undefined;
   adopted: boolean;
   vendorDropped: boolean;
@@ -138,7 +139,7 @@ export async function create(props: Props): Promise<dynamic.CreateResult> {
   const ownerId = newOwnerId();
   const cert = parseOneCertificate(inputs.certificatePem, `alias ${inputs.alias}`);
   const loc = await locateStore(inputs);
-  const done = await reconcile(inputs, loc, ownerId, cert, undefined);
+  const done = await reconcile(inputs, loc, ownerId, cert, undefined, []);
   return { id: idOf(inputs), outs: outputsFor(inputs, ownerId, done.vendorDropped ? undefined : cert, done, loc) };
 }
 
@@ -166,8 +167,10 @@ export async function read(id: string, props: Props): Promise<dynamic.ReadResult
   const copies = copiesSeen(store, [{ alias: inputs.alias, sha256: declaredSha }], handling.migratedCopies, props.migratedCopiesSeen, new Set(vendorDropped ? [aliasKey(inputs.alias)] : []));
   const replaced = jreReplaced(props.jre, jre);
   // The JRE identity stays the one the last up saw until an up records the new one; jreReplaced says it moved.
-  const done: Reconciled = { storeType: store?.type, adopted, vendorDropped, copies, jre: (props.jre as JreIdentity | null | undefined) ?? jre };
-  const outs = outputsFor(inputs, ownerIdOf(props), held, done, loc, typeof props.storePath === 'string' ? props.storePath : undefined, replaced ? jreReplacedNote(loc.path, jre) : undefined);
+  const ownerId = ownerIdOf(props);
+  const ownership = store ? await confirmOnRefresh({ path: loc.path, password: loc.password }, inputs.connection, ownerId, claimsFromOutputs(props.claims)) : { claims: claimsFromOutputs(props.claims), notes: [] };
+  const done: Reconciled = { storeType: store?.type, adopted, vendorDropped, copies, jre: (props.jre as JreIdentity | null | undefined) ?? jre, ...ownership };
+  const outs = outputsFor(inputs, ownerId, held, done, loc, typeof props.storePath === 'string' ? props.storePath : undefined, replaced ? jreReplacedNote(loc.path, jre) : undefined);
   return { id, props: outs, inputs: inputsOf(outs) };
 }
 
@@ -182,11 +185,11 @@ export async function update(_id: string, olds: Props, news: Props): Promise<dyn
   // Adopted stays adopted while the declared certificate is the one adopted; a new one was put there by midtrust.
   const adopted = olds.adopted === true && fingerprintOf(String(olds.certificatePem)) === cert.sha256;
   const loc = await locateStore(inputs);
-  const done = await reconcile(inputs, loc, ownerId, cert, adopted);
+  const done = await reconcile(inputs, loc, ownerId, cert, adopted, claimsFromOutputs(olds.claims));
   // The MID's JVM reads another store than the claim was made in (wired since, store: changed):
   // the claim moves, and what was found in the old store is given back there.
   const before = typeof olds.storePath === 'string' && !samePathSpelling(olds.storePath, loc.path) ? await recordedStore(olds) : undefined;
-  if (before) await reconcile({ ...inputs, storePassword: passwordOf(olds) }, before, ownerId, undefined, false);
+  if (before) await reconcile({ ...inputs, storePassword: passwordOf(olds) }, before, ownerId, undefined, false, []);
   return { outs: outputsFor(inputs, ownerId, done.vendorDropped ? undefined : cert, done, loc) };
 }
 
@@ -200,7 +203,7 @@ export async function remove(_id: string, props: Props): Promise<void> {
   const inputs = props as unknown as TrustedCertificateInputs;
   if (typeof props.ownerId !== 'string') return; // no claim was ever recorded for it: nothing is ours to give back
   // Given back where the claim was made (storePath), not wherever the MID's JVM reads now.
-  await reconcile({ ...inputs, storePassword: passwordOf(props) }, await recordedStore(props), props.ownerId, undefined, false);
+  await reconcile({ ...inputs, storePassword: passwordOf(props) }, await recordedStore(props), props.ownerId, undefined, false, []);
   if (typeof props.onDestroy === 'string') trace(`destroy ${inputs.alias}: ${props.onDestroy}`);
 }
 
@@ -209,9 +212,10 @@ export async function remove(_id: string, props: Props): Promise<void> {
  * alias for `ownerId`, or (cert undefined) release it. After a MID upgrade the migrated copies and
  * vendor-dropped roots are handled as upgradeAwareness.ts decides (one rule with Truststore).
  * `adopted`: known from the outputs (update), or undefined to find out now (create: the alias
- * already holds the declared certificate).
+ * already holds the declared certificate). `mine` is the claim the resource's outputs remember
+ * (update): taken back first where the record lost it.
  */
-async function reconcile(inputs: TrustedCertificateInputs, loc: StoreLocation, ownerId: string, cert: Certificate | undefined, adopted: boolean | undefined): Promise<Reconciled> {
+async function reconcile(inputs: TrustedCertificateInputs, loc: StoreLocation, ownerId: string, cert: Certificate | undefined, adopted: boolean | undefined, mine: readonly ClaimMirror[]): Promise<Reconciled> {
   const keystorePath = loc.path;
   const target = { path: keystorePath, password: loc.password, ownership: true };
   const [jre, vendorIncoming] = cert
@@ -219,10 +223,10 @@ async function reconcile(inputs: TrustedCertificateInputs, loc: StoreLocation, o
     : [null, undefined];
   const handling: UpgradeHandling = { migratedCopies: handlingOf(inputs as unknown as Props), restoreVendorDropped: Boolean(inputs.restoreVendorDropped), vendorIncoming };
   try {
-    const outcome = await batcherFor(inputs.connection).submit<Reconciled>(target, (current, ledger) => {
+    const outcome = await batcherFor(inputs.connection).submit<Reconciled>(target, (current, ledger, ownership) => {
       if (!current) {
         if (cert) throw missingStore();
-        return { store: current, result: { storeType: undefined, adopted: false, vendorDropped: false, copies: [], jre } };
+        return { store: current, result: { storeType: undefined, adopted: false, vendorDropped: false, copies: [], jre, claims: [], notes: [] } };
       }
       // Adopted: the outputs say so, or (create) the alias holds the declared certificate now, or the ownership record found it there.
       const found = cert ? heldBy(findEntry(current, inputs.alias))?.digest === cert.sha256 : false;
@@ -230,11 +234,16 @@ async function reconcile(inputs: TrustedCertificateInputs, loc: StoreLocation, o
       const wasAdopted = (adopted ?? found) || recorded;
       const declared = cert ? [{ alias: inputs.alias, der: cert.der, sha256: cert.sha256, source: `alias ${inputs.alias}`, adopted: wasAdopted }] : [];
       const wants = wantsAfterUpgrade(current, ledger, ownerId, declared, handling);
-      const next = reconcileOwnedEntries(current, ledger, ownerId, wants.wanted, { keystorePath, overwrite: Boolean(inputs.overwrite), now: new Date() });
+      const next = reconcileOwnedEntries(current, ledger, ownerId, wants.wanted, { keystorePath, overwrite: Boolean(inputs.overwrite), now: new Date(), mine });
       const store = withoutAliases(next.store, wants.removeUnclaimed);
-      return { store, ledger: next.ledger, result: { storeType: current.type, adopted: wasAdopted, vendorDropped: wants.vendorDropped.length > 0, copies: [...wants.copies], jre } };
+      return {
+        store,
+        ledger: next.ledger,
+        result: { storeType: current.type, adopted: wasAdopted, vendorDropped: wants.vendorDropped.length > 0, copies: [...wants.copies], jre, claims: next.claims, notes: [...ownership.notes, ...next.notes] },
+      };
     });
     trace(`${cert ? 'claim' : 'release'} ${inputs.alias}: ${describeOutcome(keystorePath, outcome)}`);
+    for (const note of outcome.result.notes) trace(`note: ${note}`);
     return outcome.result;
   } catch (e) {
     const which = loc.why ? `${keystorePath} (${loc.why})` : keystorePath;
@@ -312,6 +321,8 @@ function outputsFor(
     jreReplaced: jreNote !== undefined,
     upgradeNote: notes.length ? notes.join('; ') : null,
     onDestroy: destroyNote(copies, done.vendorDropped ? [inputs.alias] : []),
+    claims: done.claims,
+    ownershipNotes: done.notes,
   };
   return copyGiven(outs, inputs, ['storePassword', 'overwrite', 'migratedCopies', 'restoreVendorDropped']);
 }

@@ -1,8 +1,9 @@
 import type { dynamic } from '@pulumi/pulumi';
 import { Certificate } from '../certificate/certificate';
 import { aliasKey, findEntry, type Keystore } from '../keystore/model';
-import { exclusiveAbsences, heldBy, reconcileOwnedEntries, type WantedCertificate } from '../ownership/keystoreClaims';
+import { claimsFromOutputs, exclusiveAbsences, heldBy, reconcileOwnedEntries, type ClaimMirror, type WantedCertificate } from '../ownership/keystoreClaims';
 import { EMPTY_LEDGER } from '../ownership/ownershipLedger';
+import { confirmOnRefresh, type OwnershipOutputs } from './ownershipOutputs';
 import {
   asPersonError,
   certificateProblem,
@@ -163,7 +164,7 @@ export function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult 
 export async function create(props: Props): Promise<dynamic.CreateResult> {
   const inputs = props as unknown as TruststoreInputs;
   const ownerId = newOwnerId();
-  return { id: inputs.keystorePath ?? String(inputs.midHome), outs: await reconcile(inputs, await locateStore(inputs), ownerId, declared(inputs), undefined) };
+  return { id: inputs.keystorePath ?? String(inputs.midHome), outs: await reconcile(inputs, await locateStore(inputs), ownerId, declared(inputs), undefined, []) };
 }
 
 /**
@@ -175,10 +176,10 @@ export async function update(_id: string, olds: Props, news: Props): Promise<dyn
   const inputs = news as unknown as TruststoreInputs;
   const ownerId = ownerIdOf(olds);
   const loc = await locateStore(inputs);
-  const outs = await reconcile(inputs, loc, ownerId, declared(inputs), stillAdopted(olds, inputs));
+  const outs = await reconcile(inputs, loc, ownerId, declared(inputs), stillAdopted(olds, inputs), claimsFromOutputs(olds.claims));
   // The MID's JVM reads another store than the claims were made in: they move, and the old store gets back what was found there.
   if (typeof olds.storePath === 'string' && !samePathSpelling(olds.storePath, loc.path)) {
-    await reconcile({ ...inputs, exclusive: Boolean(olds.exclusive), storePassword: passwordOf(olds) }, await recordedStore(olds), ownerId, undefined, undefined);
+    await reconcile({ ...inputs, exclusive: Boolean(olds.exclusive), storePassword: passwordOf(olds) }, await recordedStore(olds), ownerId, undefined, undefined, []);
   }
   return { outs };
 }
@@ -215,7 +216,9 @@ export async function read(id: string, props: Props): Promise<dynamic.ReadResult
   const copies = copiesSeen(store, declaredTrust, handling.migratedCopies, props.migratedCopiesSeen, new Set(vendorDroppedAliases.map(aliasKey)));
   const replaced = jreReplaced(props.jre, jre);
   const seen: UpgradeSeen = { adoptedAliases: [...adopted], vendorDroppedAliases, copies, jre: (props.jre as JreIdentity | null | undefined) ?? jre };
-  const outs = outputsFor(inputs, ownerIdOf(props), store, loc, typeof props.storePath === 'string' ? props.storePath : undefined, seen, replaced ? jreReplacedNote(loc.path, jre) : undefined);
+  const ownerId = ownerIdOf(props);
+  const ownership = store ? await confirmOnRefresh({ path: loc.path, password: loc.password }, inputs.connection, ownerId, claimsFromOutputs(props.claims)) : { claims: claimsFromOutputs(props.claims), notes: [] };
+  const outs = outputsFor(inputs, ownerId, store, loc, typeof props.storePath === 'string' ? props.storePath : undefined, seen, ownership, replaced ? jreReplacedNote(loc.path, jre) : undefined);
   return { id, props: outs, inputs: inputsOf(outs) };
 }
 
@@ -229,7 +232,7 @@ export async function remove(_id: string, props: Props): Promise<void> {
   if (typeof props.ownerId !== 'string') return; // no claim was ever recorded for it: nothing is ours to give back
   // Given back where the claims were made (storePath), not wherever the MID's JVM reads now.
   const loc = await recordedStore(props);
-  await reconcile({ ...inputs, storePassword: passwordOf(props) }, loc, props.ownerId, undefined, undefined);
+  await reconcile({ ...inputs, storePassword: passwordOf(props) }, loc, props.ownerId, undefined, undefined, []);
   if (typeof props.onDestroy === 'string') trace(`destroy truststore ${loc.path}: ${props.onDestroy}`);
 }
 
@@ -254,6 +257,7 @@ async function reconcile(
   ownerId: string,
   wanted: WantedCertificate[] | undefined,
   adoption: { adopted: Set<string>; known: Set<string> } | undefined,
+  mine: readonly ClaimMirror[],
 ): Promise<Props> {
   const keystorePath = loc.path;
   const target = { path: keystorePath, password: loc.password, ownership: true };
@@ -262,7 +266,7 @@ async function reconcile(
     : [null, undefined];
   const handling: UpgradeHandling = { migratedCopies: handlingOf(inputs as unknown as Props), restoreVendorDropped: Boolean(inputs.restoreVendorDropped), vendorIncoming };
   try {
-    const outcome = await batcherFor(inputs.connection).submit<{ store: Keystore; seen: UpgradeSeen } | undefined>(target, (current, ledger) => {
+    const outcome = await batcherFor(inputs.connection).submit<{ store: Keystore; seen: UpgradeSeen; ownership: OwnershipOutputs } | undefined>(target, (current, ledger, ownership) => {
       if (!current) {
         if (wanted) throw missingStore();
         return { store: current, result: undefined }; // store gone: nothing left to give back
@@ -279,14 +283,15 @@ async function reconcile(
         const unclaimed = new Set(wants.removeUnclaimed.map(aliasKey));
         for (const [key, absent] of exclusiveAbsences(current, ledger, ownerId, declaredKeys)) if (!want.has(key) && !unclaimed.has(key)) want.set(key, absent);
       }
-      const next = reconcileOwnedEntries(current, ledger, ownerId, want, { keystorePath, overwrite: Boolean(inputs.overwrite), now: new Date() });
+      const next = reconcileOwnedEntries(current, ledger, ownerId, want, { keystorePath, overwrite: Boolean(inputs.overwrite), now: new Date(), mine });
       const store = withoutAliases(next.store, wants.removeUnclaimed);
       const seen: UpgradeSeen = { adoptedAliases: declaredTrust.filter((d) => d.adopted).map((d) => d.alias), vendorDroppedAliases: [...wants.vendorDropped], copies: [...wants.copies], jre };
-      return { store, ledger: next.ledger, result: { store, seen } };
+      return { store, ledger: next.ledger, result: { store, seen, ownership: { claims: next.claims, notes: [...ownership.notes, ...next.notes] } } };
     });
     trace(`truststore ${wanted ? 'claim' : 'release'}: ${outcome.written ? 'wrote' : 'did not write'} ${keystorePath} (batch of ${outcome.batchSize})`);
+    for (const note of outcome.result?.ownership.notes ?? []) trace(`note: ${note}`);
     // The store as this change left it; later changes in the same batch touch other aliases only.
-    return outcome.result ? outputsFor(inputs, ownerId, outcome.result.store, loc, undefined, outcome.result.seen) : {};
+    return outcome.result ? outputsFor(inputs, ownerId, outcome.result.store, loc, undefined, outcome.result.seen, outcome.result.ownership) : {};
   } catch (e) {
     const which = loc.why ? `${keystorePath} (${loc.why})` : keystorePath;
     throw asPersonError(e, wanted ? which : `deleting the truststore entries from ${which}`);
@@ -333,7 +338,7 @@ function sameSet(a: Map<string, string>, b: Map<string, string>): boolean {
  * Outputs: the declared inputs, then what the store holds for them. storePassword stays under its
  * own name only (the engine re-marks it secret; read and delete need it).
  */
-function outputsFor(inputs: TruststoreInputs, ownerId: string, store: Keystore | undefined, loc: StoreLocation, claimedIn: string | undefined, seen: UpgradeSeen, jreNote?: string): Props {
+function outputsFor(inputs: TruststoreInputs, ownerId: string, store: Keystore | undefined, loc: StoreLocation, claimedIn: string | undefined, seen: UpgradeSeen, ownership: OwnershipOutputs, jreNote?: string): Props {
   const entries: EntryOutput[] = [];
   for (const c of inputs.certificates) {
     const entry = store ? findEntry(store, c.alias) : undefined;
@@ -363,6 +368,8 @@ function outputsFor(inputs: TruststoreInputs, ownerId: string, store: Keystore |
     jreReplaced: jreNote !== undefined,
     upgradeNote: upgradeNoteOf(inputs, entries, seen, jreNote),
     onDestroy: destroyNote(seen.copies, seen.vendorDroppedAliases),
+    claims: ownership.claims,
+    ownershipNotes: ownership.notes,
   };
   return copyGiven(outs, inputs, ['storePassword', 'exclusive', 'overwrite', 'migratedCopies', 'restoreVendorDropped']);
 }

@@ -68,9 +68,25 @@ export function aliasesInView(view: string): Record<string, string> {
   return out;
 }
 
-/** The ownership record beside a store, or undefined. */
+/**
+ * Where the ownership record of a file lives: under `<MID home>/agent/work/midtrust-owners/` for a
+ * file in a MID home (what upgrades keep), beside the file otherwise.
+ */
+export function ownershipRecordPath(file: string): string {
+  const real = fs.existsSync(file) ? fs.realpathSync(file) : file;
+  const parts = real.split(path.sep);
+  for (let i = parts.length - 2; i > 0; i--) {
+    const agent = parts.slice(0, i + 1).join(path.sep);
+    if (parts[i] === 'agent' && fs.existsSync(path.join(agent, 'config.xml'))) {
+      return path.join(agent, 'work', 'midtrust-owners', `${encodeURIComponent(path.relative(agent, real))}.json`);
+    }
+  }
+  return `${real}.midtrust-owners.json`;
+}
+
+/** The ownership record of a file (see ownershipRecordPath), or undefined. */
 export function ownershipRecordOf(file: string): { records: Record<string, { owners: string[] }> } | undefined {
-  const p = `${fs.realpathSync(file)}.midtrust-owners.json`;
+  const p = ownershipRecordPath(file);
   return fs.existsSync(p) ? JSON.parse(fs.readFileSync(p, 'utf8')) : undefined;
 }
 

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { ExternalTruststore, MidServerFleet, MidServerParameter, TruststoreMigrationStrategy } from '../../provider';
 import { acmePem, sha256OfPem } from './providerFixtures';
 import { BUNDLED_PASSWORD, CONFIG_XML, configXmlOf, MidHomes, WRAPPER_OVERRIDE, wrapperOf } from './providerMidFixtures';
-import { keytoolAliases, keytoolView, Workspace } from './deploymentFixtures';
+import { keytoolAliases, keytoolView, ownershipRecordPath, Workspace } from './deploymentFixtures';
 
 const CERTS = ['acme-root-ca', 'acme-issuing-ca'].map((alias) => ({ alias, certificatePem: acmePem(alias as 'acme-root-ca') }));
 
@@ -103,6 +103,7 @@ test('MidServerParameter and TruststoreMigrationStrategy: renames keep the line;
   expect(configXmlOf(home)).toContain('name="mid.ssl.bootstrap.default.check_cert_chain" value="true"');
   await stack.destroy();
   expect(configXmlOf(home)).toBe(before);
+  expect(fs.existsSync(ownershipRecordPath(xml))).toBe(false);
   expect(fs.existsSync(`${xml}.midtrust-owners.json`)).toBe(false);
 });
 
@@ -137,7 +138,7 @@ test('ExternalTruststore with a password: wrapper-override.conf ends up 0600 wit
   expect([st.uid, st.gid]).toEqual([4321, 4321]);
   expect(wrapperOf(home)).toContain('-Djavax.net.ssl.trustStorePassword=Ext-pw-77');
   // The ownership record beside it may hold a previous password: never readable by others.
-  expect(fs.statSync(`${conf}.midtrust-owners.json`).mode & 0o077).toBe(0);
+  expect(fs.statSync(ownershipRecordPath(conf)).mode & 0o077).toBe(0);
   await stack.destroy();
   expect(wrapperOf(home)).toBe(WRAPPER_OVERRIDE);
   expect(fs.statSync(conf).mode & 0o777).toBe(0o644);

@@ -47,6 +47,11 @@ export class MidHomes {
     fs.copyFileSync(this.cacerts, path.join(home, 'agent', 'jre', 'lib', 'security', 'cacerts'));
     return home;
   }
+
+  /** Writes a fresh copy of the bundled cacerts to `file` (what an upgrade's new JRE brings). */
+  bundledCopy(file: string): void {
+    fs.copyFileSync(this.cacerts, file);
+  }
 }
 
 export function configXmlOf(home: string): string {

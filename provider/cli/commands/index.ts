@@ -21,6 +21,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'verify', summary: 'does the MID trust an endpoint? (now, after apply or upgrade)', load: () => require('./verifyCommand').verifyCommand },
   { name: 'lint', summary: 'check a desired-state file against the policy rules', load: () => require('./policyCommands').lintCommand },
   { name: 'audit', summary: 'check a live keystore or MID home against the policy rules', load: () => require('./policyCommands').auditCommand },
+  { name: 'owners', summary: 'which Pulumi resources claim what in a store; prune stale ones', load: () => require('./ownersCommand').ownersCommand },
   { name: 'report', summary: 'fleet trust posture: HTML page, Prometheus metrics or JSON', load: () => require('./reportCommand').reportCommand },
   { name: 'demo', summary: 'run the quick start on a demo MID Server under ./demo', load: () => require('./demoCommand').demoCommand },
 ];
