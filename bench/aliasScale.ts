@@ -48,30 +48,35 @@ async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'midtrust-bench-aliases-'));
   try {
     const [pem] = writePemFiles(work, benchCertificates(1, 'alias bench'));
-    const points: Array<{ n: number; processMs: number; inProcessMs: number }> = [];
-    for (const n of SIZES) {
-      const store = path.join(work, `store-${n}.jks`);
-      const desiredFile = path.join(work, `desired-${n}.yaml`);
-      fs.writeFileSync(desiredFile, desiredYaml(store, pem, n));
-      const runs = Array.from({ length: RUNS }, () => {
+    for (const n of SIZES) fs.writeFileSync(path.join(work, `desired-${n}.yaml`), desiredYaml(path.join(work, `store-${n}.jks`), pem, n));
+    // Round robin over the sizes, so a load spike on this shared machine hits every size alike.
+    const samples = new Map(SIZES.map((n) => [n, [] as Array<{ processMs: number; rss: number; load: number; plan: number; apply: number; encode: number; bytes: number }>]));
+    for (let run = 0; run < RUNS; run++) {
+      for (const n of SIZES) {
+        const desiredFile = path.join(work, `desired-${n}.yaml`);
         const r = runMeasured(process.execPath, [CLI, 'plan', '-f', desiredFile], { env });
         if (r.status !== 2) throw new Error(`midtrust plan of ${n} aliases exited ${r.status}: ${r.stderr.slice(0, 500)}`);
-        return r;
-      });
-      const processMs = median(runs.map((r) => r.ms));
-      const rss = Math.max(...runs.map((r) => r.peakRssMiB ?? 0));
-      const [desired, loadMs] = timed(() => loadDesiredState(fs.readFileSync(desiredFile, 'utf8'), desiredFile, { readFile: (f) => fs.readFileSync(f), env }));
-      const [plan, planMs] = timed(() => computePlan(undefined, desired));
-      const [model, applyMs] = timed(() => applyPlan(undefined, plan, desired, { now: new Date() }));
-      const [bytes, encodeMs] = timed(() => writeKeystore(model, PASS));
-      if (model.entries.length !== n) throw new Error(`${n} aliases gave ${model.entries.length} entries`);
-      const inProcessMs = loadMs + planMs + applyMs;
+        const [desired, load] = timed(() => loadDesiredState(fs.readFileSync(desiredFile, 'utf8'), desiredFile, { readFile: (f) => fs.readFileSync(f), env }));
+        const [plan, planMs] = timed(() => computePlan(undefined, desired));
+        const [model, apply] = timed(() => applyPlan(undefined, plan, desired, { now: new Date() }));
+        const [bytes, encode] = timed(() => writeKeystore(model, PASS));
+        if (model.entries.length !== n) throw new Error(`${n} aliases gave ${model.entries.length} entries`);
+        samples.get(n)?.push({ processMs: r.ms, rss: r.peakRssMiB ?? 0, load, plan: planMs, apply, encode, bytes: bytes.length });
+      }
+    }
+    const points: Array<{ n: number; processMs: number; inProcessMs: number }> = [];
+    for (const n of SIZES) {
+      const xs = samples.get(n) ?? [];
+      const med = (f: (x: (typeof xs)[number]) => number): number => median(xs.map(f));
+      const processMs = med((x) => x.processMs);
+      const inProcessMs = med((x) => x.load + x.plan + x.apply);
       points.push({ n, processMs, inProcessMs });
       out(
-        `      ${String(n).padStart(6)} aliases: plan ${processMs.toFixed(0)} ms (process, median of ${RUNS}), peak RSS ${rss ? `${rss.toFixed(0)} MiB` : 'n/a'}; ` +
-          `in-process load ${loadMs.toFixed(0)} + plan ${planMs.toFixed(0)} + apply ${applyMs.toFixed(0)} ms, encode ${encodeMs.toFixed(0)} ms (${(bytes.length / 1024 / 1024).toFixed(1)} MiB); ${loadNow()}`,
+        `      ${String(n).padStart(6)} aliases: plan ${processMs.toFixed(0)} ms (process), peak RSS ${Math.max(...xs.map((x) => x.rss)).toFixed(0)} MiB; ` +
+          `in-process load ${med((x) => x.load).toFixed(0)} + plan ${med((x) => x.plan).toFixed(0)} + apply ${med((x) => x.apply).toFixed(0)} ms, encode ${med((x) => x.encode).toFixed(0)} ms (${(xs[0].bytes / 1024 / 1024).toFixed(1)} MiB); medians of ${RUNS}`,
       );
     }
+    out(`      ${loadNow()}`);
     // One real apply at the smallest size, judged by keytool (every alias, one certificate).
     const first = SIZES[0];
     const applied = runMeasured(process.execPath, [CLI, 'apply', '-f', path.join(work, `desired-${first}.yaml`)], { env });

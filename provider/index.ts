@@ -7,6 +7,7 @@ export { Truststore, type TruststoreArgs, type TruststoreCertificateArgs, type T
 export { MidtrustProvider } from './resources/midtrustProvider';
 export { MidServerFleet, type MidServerFleetArgs, type MidServerFleetHost } from './resources/midServerFleet';
 export type { Connection, ConnectionInput, JumpHost, JumpHostInput } from './resources/connectionInput';
+export type { JreIdentity, MigratedCopyHandling, MigratedCopyOutput } from './resources/upgradeAwareness';
 export { TruststoreMigrationStrategy, type TruststoreMigrationStrategyArgs } from './resources/truststoreMigrationStrategy';
 export { MidServerParameter, type MidServerParameterArgs } from './resources/midServerParameter';
 export { ExternalTruststore, type ExternalTruststoreArgs } from './resources/externalTruststore';

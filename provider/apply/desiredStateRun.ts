@@ -7,6 +7,7 @@ import { applyPlan } from '../plan/applyPlan';
 import { computePlan } from '../plan/computePlan';
 import type { DesiredState } from '../plan/desiredStateFile';
 import type { Plan } from '../plan/plan';
+import { storeJavaVersion } from '../mid/storeJavaVersion';
 import { KeystoreBatcher } from './keystoreBatcher';
 
 /** The outcome of `apply`: the plan that was carried out and whether the file was written. */
@@ -21,7 +22,7 @@ export interface ApplyResult {
  * resolved on `host` to the store its JVM reads (the plan says which and why).
  */
 export async function planDesiredState(host: Host, given: DesiredState): Promise<Plan> {
-  const desired = await resolveDesiredStore(host, given);
+  const desired = await withStoreJava(host, await resolveDesiredStore(host, given));
   const { path } = desired.keystore;
   const st = await host.stat(path);
   let store: Keystore | undefined;
@@ -45,7 +46,7 @@ export async function applyDesiredState(
   given: DesiredState,
   options: { batcher?: KeystoreBatcher; now?: () => Date; lockTimeoutMs?: number } = {},
 ): Promise<ApplyResult> {
-  const desired = await resolveDesiredStore(host, given);
+  const desired = await withStoreJava(host, await resolveDesiredStore(host, given));
   const batcher = options.batcher ?? new KeystoreBatcher(host);
   const now = options.now ?? (() => new Date());
   const { path, password } = desired.keystore;
@@ -55,4 +56,10 @@ export async function applyDesiredState(
     return { store: applyPlan(current, plan, desired, { now: now() }), result: plan };
   });
   return { plan: outcome.result, written: outcome.written };
+}
+
+/** The desired state with the Java version that reads its store (the file's own, else storeJavaVersion). */
+async function withStoreJava(host: Host, desired: DesiredState): Promise<DesiredState> {
+  if (desired.keystore.javaVersion !== undefined) return desired;
+  return { ...desired, keystore: { ...desired.keystore, javaVersion: await storeJavaVersion(host, desired.keystore) } };
 }

@@ -38,7 +38,8 @@ export interface RenameRetryOptions {
 export async function renameOver(from: string, to: string, note: string, opts: RenameRetryOptions = {}): Promise<number> {
   const rename = opts.rename ?? fs.rename;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const retry = (opts.platform ?? process.platform) === 'win32';
+  const platform = opts.platform ?? process.platform;
+  const retry = platform === 'win32';
   const budget = opts.budgetMs ?? RENAME_RETRY_MS;
   let waited = 0;
   let delay = 10;
@@ -50,7 +51,7 @@ export async function renameOver(from: string, to: string, note: string, opts: R
       const code = (e as NodeJS.ErrnoException).code ?? '';
       if (!retry || !IN_USE.has(code) || waited >= budget) {
         const doing = waited > 0 ? `replacing the file, retried for ${(waited / 1000).toFixed(1)} s` : 'replacing the file';
-        throw ioError(e, to, doing, note);
+        throw ioError(e, to, doing, note, platform);
       }
       const step = Math.min(delay, budget - waited);
       await sleep(step);

@@ -4,6 +4,8 @@
  * (`protectedKey`, `codecData`), so a rewrite never touches what the plan did not change.
  */
 
+import { javaLowerCase } from './javaAliasCase';
+
 export type KeystoreType = 'JKS' | 'JCEKS' | 'PKCS12';
 
 export type EntryKind = 'trustedCertificate' | 'privateKey' | 'secretKey';
@@ -40,6 +42,11 @@ export interface Keystore {
   readonly integrity: Integrity;
   /** Codec-private facts needed to write the store in its existing protection (JKS version, PKCS12 algorithms). */
   readonly codecData?: unknown;
+  /**
+   * The Java feature version that reads this store, whose Unicode tables fold its aliases
+   * (javaAliasCase.ts: JDK 17 and JDK 25 disagree on a few dozen characters); default 17.
+   */
+  readonly javaVersion?: number;
 }
 
 /** Options for writing: injectable randomness and clock so tests are deterministic. */
@@ -58,22 +65,31 @@ export interface ReadOptions {
 }
 
 /**
- * Java's alias lookup: JKS/JCEKS lowercase with Locale.ENGLISH (ASCII only), PKCS12 compares
- * case-insensitively. Returns the key two aliases share when Java would treat them as the same.
+ * Java's alias lookup: JKS/JCEKS lowercase with Locale.ENGLISH, PKCS12 compares
+ * case-insensitively — with the case tables of the JDK that reads the store (`javaVersion`,
+ * default 17; see javaAliasCase.ts). Returns the key two aliases share when that Java would treat
+ * them as the same.
+ *
+ * @example
+ * aliasKey('ACME-Root'); // 'acme-root'
+ * aliasKey('Ⱟx', 17) === aliasKey('ⱟx', 17); // false: Java 17 knows no lower case for U+2C2F
  */
-export function aliasKey(alias: string): string {
-  // toLowerCase(Locale.ENGLISH) lowercases every cased character, not only ASCII; JS toLowerCase()
-  // without locale matches it (no Turkish dotless-i special case).
-  return alias.toLowerCase();
+export function aliasKey(alias: string, javaVersion?: number): string {
+  // toLowerCase(Locale.ENGLISH) lowercases every cased character, not only ASCII (no Turkish
+  // dotless-i special case); javaLowerCase is JS toLowerCase with the JDK's Unicode version.
+  return javaLowerCase(alias, javaVersion);
 }
 
-/** The alias a store of `type` would store for the requested alias (JKS/JCEKS lowercase it). */
-export function storedAlias(type: KeystoreType, alias: string): string {
-  return type === 'PKCS12' ? alias : alias.toLowerCase();
+/** The alias a store of `type` would store for the requested alias (JKS/JCEKS lowercase it, as Java `javaVersion` does). */
+export function storedAlias(type: KeystoreType, alias: string, javaVersion?: number): string {
+  return type === 'PKCS12' ? alias : javaLowerCase(alias, javaVersion);
 }
 
-/** Finds the entry Java would return for `alias`. */
+/**
+ * Finds the entry Java would return for `alias`: JKS looks up the lowercased alias among the
+ * aliases as stored (an entry stored exactly so wins), PKCS12 compares case-insensitively.
+ */
 export function findEntry(store: Keystore, alias: string): KeystoreEntry | undefined {
-  const key = aliasKey(alias);
-  return store.entries.find((e) => aliasKey(e.alias) === key);
+  const key = aliasKey(alias, store.javaVersion);
+  return store.entries.find((e) => e.alias === key) ?? store.entries.find((e) => aliasKey(e.alias, store.javaVersion) === key);
 }

@@ -91,6 +91,12 @@ export function externalWiringOf(layout: MidLayout, wrapperText: string): (Exter
   };
 }
 
+/** `agent/conf/wrapper-override.conf` in the home's own style: the store's path already names the home, and the line stays short. */
+function unwiredFile(layout: MidLayout): string {
+  const p = layout.platform === 'win32' ? path.win32 : path.posix;
+  return p.relative(layout.home, layout.wrapperOverride);
+}
+
 /** The wiring without its password (what may be shown and kept). */
 function withoutPassword(wiring: (ExternalWiring & { password?: string }) | undefined): ExternalWiring | undefined {
   if (!wiring) return undefined;
@@ -141,7 +147,7 @@ export async function resolveMidStore(host: Host, midHome: string | MidLayout, o
       ? `bundled cacerts, chosen; the JVM reads the external truststore ${external.path} wired in ${external.file} line ${external.line} instead`
       : unfollowed
         ? `bundled cacerts, chosen; the JVM reads another store (${unfollowed})`
-        : `bundled cacerts (no external truststore wired in ${layout.wrapperOverride})`;
+        : `bundled cacerts (no trustStore wired in ${unwiredFile(layout)})`;
     return { layout, path: layout.cacerts, kind: 'bundled', why, choice, ...(external ? { external } : {}) };
   }
   const wiring = externalWiringOf(layout, text);
@@ -160,7 +166,7 @@ export async function resolveMidStore(host: Host, midHome: string | MidLayout, o
   const p = layout.platform === 'win32' ? path.win32 : path.posix;
   const jsse = p.join(p.dirname(layout.cacerts), 'jssecacerts');
   if (await host.stat(jsse)) return { layout, path: jsse, kind: 'jssecacerts', why: 'bundled jssecacerts (Java reads it before cacerts)', choice };
-  return { layout, path: layout.cacerts, kind: 'bundled', why: `bundled cacerts (no external truststore wired in ${layout.wrapperOverride})`, choice };
+  return { layout, path: layout.cacerts, kind: 'bundled', why: `bundled cacerts (no trustStore wired in ${unwiredFile(layout)})`, choice };
 }
 
 /**

@@ -29,28 +29,31 @@ export function applyPlan(store: Keystore | undefined, plan: Plan, desired: Desi
   // Never write a date a JavaScript Date cannot show (keytool would list year 292278994).
   if (!isWritableEntryDate(timestamp)) throw new MidtrustError('INVALID_INPUT', `the clock gave an invalid date (${String(options.now.getTime())}); set the system time and run again`);
 
+  // Aliases fold as the JDK that reads the store folds them (javaAliasCase.ts).
+  const javaVersion = base.javaVersion ?? desired.keystore.javaVersion;
+  const keyOf = (alias: string): string => aliasKey(alias, javaVersion);
   // Indexed once, first match kept (what a search from the start would find): one lookup per
   // action, so 60,000 aliases plan and apply in linear time (issue 19 item 4).
   const declared = new Map<string, PresentCertificate>();
   for (const c of desired.certificates) {
-    const k = `${aliasKey(c.alias)}\u0000${c.state === 'present' ? c.sha256 : ''}`;
+    const k = `${keyOf(c.alias)}\u0000${c.state === 'present' ? c.sha256 : ''}`;
     if (c.state === 'present' && !declared.has(k)) declared.set(k, c);
   }
   const byStoredAlias = new Map<string, KeystoreEntry>();
   const byKey = new Map<string, KeystoreEntry>();
   for (const e of base.entries) {
     if (!byStoredAlias.has(e.alias)) byStoredAlias.set(e.alias, e);
-    const k = aliasKey(e.alias);
+    const k = keyOf(e.alias);
     if (!byKey.has(k)) byKey.set(k, e);
   }
   const declaredFor = (a: PlanAction): PresentCertificate => {
-    const d = declared.get(`${aliasKey(a.alias)}\u0000${a.sha256 ?? ''}`);
+    const d = declared.get(`${keyOf(a.alias)}\u0000${a.sha256 ?? ''}`);
     if (!d) throw stale(plan, `alias ${a.alias}: the desired state declares no certificate with sha256 ${a.sha256 ?? '(none)'}`);
     return d;
   };
   // The entry an action is about: the exact stored alias first (plans name it), then Java's lookup.
   const target = (a: PlanAction): KeystoreEntry => {
-    const e = byStoredAlias.get(a.alias) ?? byKey.get(aliasKey(a.alias));
+    const e = byStoredAlias.get(a.alias) ?? byStoredAlias.get(keyOf(a.alias)) ?? byKey.get(keyOf(a.alias));
     const expected = a.action === 'replace' ? a.previousSha256 : a.sha256;
     if (!e || e.kind !== 'trustedCertificate') {
       throw stale(plan, `alias ${a.alias}: expected a trusted certificate to ${a.action}, found ${e ? `a ${e.kind} entry (never touched)` : 'no entry'}`);
@@ -69,11 +72,11 @@ export function applyPlan(store: Keystore | undefined, plan: Plan, desired: Desi
     if (a.action === 'replace') replaced.set(target(a), declaredFor(a));
     else if (a.action === 'remove') removed.add(target(a));
     else if (a.action === 'add') {
-      const key = aliasKey(a.alias);
+      const key = keyOf(a.alias);
       if (byKey.has(key) || addedKeys.has(key)) throw stale(plan, `alias ${a.alias}: planned as new, but the store already holds it`);
       addedKeys.add(key);
       const d = declaredFor(a);
-      added.push({ alias: storedAlias(base.type, a.alias), kind: 'trustedCertificate', timestamp: isWritableEntryDate(d.timestamp) ? d.timestamp : timestamp, certificates: [d.der] });
+      added.push({ alias: storedAlias(base.type, a.alias, javaVersion), kind: 'trustedCertificate', timestamp: isWritableEntryDate(d.timestamp) ? d.timestamp : timestamp, certificates: [d.der] });
     }
   }
 
@@ -82,10 +85,10 @@ export function applyPlan(store: Keystore | undefined, plan: Plan, desired: Desi
     if (removed.has(e)) continue;
     const d = replaced.get(e);
     // A replaced entry gets no codecData: it is new content, encoded fresh by the codec.
-    entries.push(d ? { alias: storedAlias(base.type, e.alias), kind: 'trustedCertificate', timestamp: isWritableEntryDate(d.timestamp) ? d.timestamp : timestamp, certificates: [d.der] } : e);
+    entries.push(d ? { alias: storedAlias(base.type, e.alias, javaVersion), kind: 'trustedCertificate', timestamp: isWritableEntryDate(d.timestamp) ? d.timestamp : timestamp, certificates: [d.der] } : e);
   }
   entries.push(...added);
-  return { ...base, entries };
+  return { ...base, entries, ...(javaVersion === undefined ? {} : { javaVersion }) };
 }
 
 /** The model of a store apply is about to create: PKCS12 without a password is password-less. */

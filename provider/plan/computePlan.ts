@@ -54,11 +54,14 @@ export function computePlan(store: Keystore | undefined, desired: DesiredState, 
     notes.push(`keystore.type ${desired.keystore.type} applies only when the store is created; ${keystorePath} is ${store.type} and stays ${store.type}`);
   }
 
-  const declared = dedupe(desired.certificates, problems);
-  const declaredKeys = new Set(declared.map((d) => aliasKey(d.alias)));
+  // Aliases fold as the JDK that reads the store folds them (javaAliasCase.ts).
+  const javaVersion = store?.javaVersion ?? desired.keystore.javaVersion;
+  const keyOf = (alias: string): string => aliasKey(alias, javaVersion);
+  const declared = dedupe(desired.certificates, problems, keyOf);
+  const declaredKeys = new Set(declared.map((d) => keyOf(d.alias)));
   const shaOf = entrySha256;
   // Trusted entries nobody declared: candidates for the "already trusted as" note and for exclusive.
-  const unmanaged = (store?.entries ?? []).filter((e) => e.kind === 'trustedCertificate' && !declaredKeys.has(aliasKey(e.alias)));
+  const unmanaged = (store?.entries ?? []).filter((e) => e.kind === 'trustedCertificate' && !declaredKeys.has(keyOf(e.alias)));
   // Equal certificates have equal lengths: candidates for "also trusted as" by DER length, so each
   // declared certificate looks at a handful of entries, not at the whole store.
   const unmanagedByLength = new Map<number, KeystoreEntry[]>();
@@ -70,17 +73,24 @@ export function computePlan(store: Keystore | undefined, desired: DesiredState, 
     else unmanagedByLength.set(n, [e]);
   }
 
-  // Java's lookup (findEntry: the first entry whose lowercased alias matches), indexed once: a
-  // batch of a thousand changes, or a thousand declared certificates, plans in linear time.
-  const byAlias = new Map<string, KeystoreEntry>();
+  // Java's lookup (findEntry: an entry stored under exactly the lowercased alias, else the first
+  // whose lowercased alias matches), indexed once: a batch of a thousand changes, or a thousand
+  // declared certificates, plans in linear time.
+  const byStored = new Map<string, KeystoreEntry>();
+  const byFolded = new Map<string, KeystoreEntry>();
   for (const e of store?.entries ?? []) {
-    const key = aliasKey(e.alias);
-    if (!byAlias.has(key)) byAlias.set(key, e);
+    if (!byStored.has(e.alias)) byStored.set(e.alias, e);
+    const key = keyOf(e.alias);
+    if (!byFolded.has(key)) byFolded.set(key, e);
   }
+  const lookup = (alias: string): KeystoreEntry | undefined => {
+    const key = keyOf(alias);
+    return byStored.get(key) ?? byFolded.get(key);
+  };
   const actions: PlanAction[] = [];
   const validity: ValidityCache = new Map();
   for (const d of declared) {
-    const existing = byAlias.get(aliasKey(d.alias));
+    const existing = lookup(d.alias);
     if (existing && existing.kind !== 'trustedCertificate') {
       const what = existing.kind === 'privateKey' ? 'a private key' : 'a secret key';
       problems.push(
@@ -119,7 +129,7 @@ export function computePlan(store: Keystore | undefined, desired: DesiredState, 
 
   if (desired.exclusive) {
     // Code-unit order, not localeCompare: the same plan on every machine.
-    const byAlias = (a: KeystoreEntry, b: KeystoreEntry): number => cmp(aliasKey(a.alias), aliasKey(b.alias)) || cmp(a.alias, b.alias);
+    const byAlias = (a: KeystoreEntry, b: KeystoreEntry): number => cmp(keyOf(a.alias), keyOf(b.alias)) || cmp(a.alias, b.alias);
     for (const e of [...unmanaged].sort(byAlias)) {
       actions.push({ action: 'remove', alias: e.alias, sha256: shaOf(e), reason: 'not declared (exclusive: true)' });
     }
@@ -222,11 +232,11 @@ function sharedCertificateNotes(declared: readonly DesiredCertificate[]): string
 }
 
 /** The same alias declared twice (case-insensitively): fine when identical, a problem when it disagrees. */
-function dedupe(certificates: readonly DesiredCertificate[], problems: string[]): DesiredCertificate[] {
+function dedupe(certificates: readonly DesiredCertificate[], problems: string[], keyOf: (alias: string) => string): DesiredCertificate[] {
   const seen = new Map<string, DesiredCertificate>();
   const out: DesiredCertificate[] = [];
   for (const d of certificates) {
-    const key = aliasKey(d.alias);
+    const key = keyOf(d.alias);
     const prior = seen.get(key);
     if (!prior) {
       seen.set(key, d);

@@ -67,6 +67,12 @@ export interface DesiredState {
     readonly create: boolean;
     /** Type of a created store; undefined means PKCS12. Never converts an existing store. */
     readonly type?: KeystoreType;
+    /**
+     * The Java feature version that reads the store, whose case rules fold its aliases
+     * (javaAliasCase.ts): `keystore.javaVersion` in the file, else the `release` file of the JRE
+     * the store belongs to (storeJavaVersion), else 17.
+     */
+    readonly javaVersion?: number;
   };
   /** Remove undeclared trusted certificates (never key entries). */
   readonly exclusive: boolean;

@@ -62,7 +62,7 @@ interface RawCertificate {
   state?: 'present' | 'absent';
 }
 interface RawDesiredState {
-  keystore: { path?: string; midHome?: string; store?: 'effective' | 'bundled'; password?: RawPassword; create?: boolean; type?: KeystoreType };
+  keystore: { path?: string; midHome?: string; store?: 'effective' | 'bundled'; password?: RawPassword; create?: boolean; type?: KeystoreType; javaVersion?: number };
   exclusive?: boolean;
   backup?: number;
   certificates: RawCertificate[];
@@ -308,6 +308,7 @@ function resolve(data: unknown, baseDir: string, sourceFile: string, io: Desired
       ...(password ? { password } : {}),
       create: ks.create ?? false,
       ...(ks.type ? { type: ks.type } : {}),
+      ...(ks.javaVersion !== undefined ? { javaVersion: ks.javaVersion } : {}),
     },
     exclusive: raw.exclusive ?? false,
     backup: raw.backup ?? 0,

@@ -24,7 +24,7 @@ export interface FormatPlanOptions {
 export function formatPlan(plan: Plan, opts: FormatPlanOptions = {}): string {
   const lines: string[] = [`Keystore ${plan.keystorePath} (${plan.storeType})`];
   // A MID home names its store: which one the JVM reads decides whether the plan matters.
-  if (plan.store) lines.push(`  the MID's ${plan.store.why}`);
+  if (plan.store) lines.push(`  ${plan.store.why}`);
   if (plan.createStore) lines.push(`+ create  a new ${plan.createStore.type} store`);
   const shown = plan.actions.filter((a) => opts.verbose || a.action !== 'unchanged');
   const width = Math.max(0, ...shown.map((a) => a.alias.length));

@@ -1,8 +1,10 @@
 import { Certificate } from '../certificate/certificate';
 import { aliasKey, type Keystore } from '../keystore/model';
+import { describeCopy, migratedCopiesOf } from '../mid/upgrade/migratedCopies';
 import { isVendorAlias } from '../mid/upgrade/upgradeModel';
 import { computePlan } from '../plan/computePlan';
 import type { DesiredState, PresentCertificate } from '../plan/desiredState';
+import type { PlanAction } from '../plan/plan';
 import type { NamedCertificate } from '../rules/certificateRules';
 import type { EndpointCheck } from '../rules/endpointRules';
 import { modelNextUpgrade, upgradeCandidates, type MidSettings } from '../rules/midRules';
@@ -119,7 +121,7 @@ export class PostureBuilder {
       certificates: team.map((c) => ({ alias: c.alias, sha256: c.certificate.sha256 })).sort((a, b) => compare(a.alias, b.alias) || compare(a.sha256, b.sha256)),
       vendorCertificates: vendorRoots.length,
       soonestExpiry: soonest(team),
-      drift: plan ? { changes: plan.changes, actions: plan.actions.filter((a) => a.action !== 'unchanged') } : null,
+      drift: plan ? { changes: plan.changes, actions: plan.actions.filter((a) => a.action !== 'unchanged').map((a) => withMigratedCopy(a, store)) } : null,
       coverage: plan ? this.#coverage(plan.actions, new Set(named.map((c) => c.certificate.sha256))) : null,
       mid: obs.mid ? { home: obs.mid.layout.home, strategy: obs.mid.strategy, externalTruststore: obs.mid.external.path ?? null } : null,
       upgrade: upgrade ? { rule: upgrade.rule, why: upgrade.why, lost: upgrade.lost.map((l) => ({ alias: l.alias, sha256: l.sha256, reason: l.reason })) } : null,
@@ -347,4 +349,14 @@ function summarizeEndpoints(reached: readonly HostPosture[]): PostureSummary['en
     notChecked: hostsWhere((e) => e.trusted === null),
     notTrustedAfterUpgrade: afterComputed ? hostsWhere((e) => e.afterUpgrade?.trusted === false) : null,
   };
+}
+
+/**
+ * A missing declared certificate that an upgrade kept as its migrated copy (`snc_<alias>`): the
+ * drift says where it is trusted now — the same model as the resources' refresh.
+ */
+function withMigratedCopy(a: PlanAction, store: Keystore): PlanAction {
+  if (a.action !== 'add' || a.sha256 === undefined) return a;
+  const copy = migratedCopiesOf(store, a.alias, a.sha256).find((c) => c.sameCertificate);
+  return copy ? { ...a, reason: `${a.reason}; ${describeCopy(copy)}` } : a;
 }

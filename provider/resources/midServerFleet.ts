@@ -25,6 +25,10 @@ export interface MidServerFleetArgs {
   exclusive?: pulumi.Input<boolean>;
   /** Take over declared aliases holding other certificates (see Truststore). */
   overwrite?: pulumi.Input<boolean>;
+  /** After a MID upgrade, what up does with its migrated copies (snc_<alias>): adopt (default), keep or remove (see Truststore). */
+  migratedCopies?: pulumi.Input<'adopt' | 'keep' | 'remove'>;
+  /** Put back adopted JDK roots the vendor's next cacerts dropped (default false; see Truststore). */
+  restoreVendorDropped?: pulumi.Input<boolean>;
   /** Also set mid.truststore.migration.strategy on every host (one TruststoreMigrationStrategy each). */
   migrationStrategy?: pulumi.Input<'migrate_delta' | 'migrate_non_ca' | 'do_not_migrate'>;
 }
@@ -63,6 +67,8 @@ export class MidServerFleet extends pulumi.ComponentResource {
           certificates: args.certificates,
           exclusive: args.exclusive,
           overwrite: args.overwrite,
+          migratedCopies: args.migratedCopies,
+          restoreVendorDropped: args.restoreVendorDropped,
         },
         { parent: this },
       );

@@ -57,7 +57,7 @@ function reasonFor(segments: readonly (string | number)[], value: unknown, schem
   if (value === '' && last === 'alias') return 'the alias is empty; give the name the entry has (or will have) in the keystore';
   if (value === '' && last === 'keystorePath') return 'the keystore path is empty; give the absolute path of the keystore file';
   if (value === '' && last === 'certificatePem') return "the certificate is empty; give a PEM certificate ('-----BEGIN CERTIFICATE-----')";
-  if (last === 'overwrite' || last === 'exclusive') return `${String(last)} must be true or false`;
+  if (last === 'overwrite' || last === 'exclusive' || last === 'restoreVendorDropped') return `${String(last)} must be true or false`;
   return schemaMessage;
 }
 

@@ -1,6 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { ConnectionInput } from './connectionInput';
 import { providerFor } from './midtrustProvider';
+import type { JreIdentity, MigratedCopyOutput } from './upgradeAwareness';
 
 /** Inputs of {@link TrustedCertificate}. */
 export interface TrustedCertificateArgs {
@@ -32,6 +33,20 @@ export interface TrustedCertificateArgs {
    * Default false (refused, naming the certificate). Destroy puts the previous certificate back.
    */
   overwrite?: pulumi.Input<boolean>;
+  /**
+   * After a MID upgrade, what `up` does with the upgrade's migrated copies (`snc_<alias>`, any
+   * generation) of a declared certificate: `adopt` (default) trusts it again under the declared
+   * alias and removes the copies holding the same certificate — destroy gives them back; `keep`
+   * leaves them (the CA is then trusted twice, and the next upgrade migrates the copy again);
+   * `remove` removes them for good. Copies holding another certificate are never touched.
+   */
+  migratedCopies?: pulumi.Input<'adopt' | 'keep' | 'remove'>;
+  /**
+   * Put back a JDK root this resource adopted (found in the store as declared) after the vendor's
+   * next cacerts dropped it — the same rule as upgrade-preview's "resurrected". Default false: it
+   * is not re-added, and the outputs say so.
+   */
+  restoreVendorDropped?: pulumi.Input<boolean>;
 }
 
 /**
@@ -76,6 +91,22 @@ export class TrustedCertificate extends pulumi.dynamic.Resource {
   declare readonly storeType: pulumi.Output<string>;
   /** This resource's id in the store's ownership record (see docs/pulumi.md, "Ownership and refactors"). */
   declare readonly ownerId: pulumi.Output<string>;
+  /** Migrated copies of the declared certificates seen in the store, and what up does (did) with them. */
+  declare readonly migratedCopiesSeen: pulumi.Output<MigratedCopyOutput[]>;
+  /** The JRE the store belonged to at the last up (`release` digest, newest upgrade backup); null for a keystore outside a JRE. */
+  declare readonly jre: pulumi.Output<JreIdentity | null>;
+  /** True after a refresh that found the JRE replaced since the last up (a MID upgrade). */
+  declare readonly jreReplaced: pulumi.Output<boolean>;
+  /** What the upgrade left, for people ("trusted as snc_acme-root (migrated by the upgrade)…"); null when nothing to say. */
+  declare readonly upgradeNote: pulumi.Output<string | null>;
+  /** What destroy will give back and leave (said ahead: delete has no outputs). */
+  declare readonly onDestroy: pulumi.Output<string>;
+  /** Aliases under which the declared certificate is trusted now (the declared alias, migrated copies kept or not yet handled). */
+  declare readonly trustedAs: pulumi.Output<string[]>;
+  /** True when the alias held the declared certificate when this resource first claimed it (adopted, not added). */
+  declare readonly adopted: pulumi.Output<boolean>;
+  /** True when the declared certificate is an adopted JDK root the vendor's next cacerts dropped, deliberately not put back. */
+  declare readonly vendorDropped: pulumi.Output<boolean>;
 
   constructor(name: string, args: TrustedCertificateArgs, opts: pulumi.CustomResourceOptions = {}) {
     super(
@@ -92,6 +123,8 @@ export class TrustedCertificate extends pulumi.dynamic.Resource {
         alias: args.alias,
         certificatePem: args.certificatePem,
         overwrite: args.overwrite,
+        migratedCopies: args.migratedCopies,
+        restoreVendorDropped: args.restoreVendorDropped,
         sha256Fingerprint: undefined,
         subject: undefined,
         issuer: undefined,
@@ -99,6 +132,14 @@ export class TrustedCertificate extends pulumi.dynamic.Resource {
         isCa: undefined,
         storeType: undefined,
         ownerId: undefined,
+        migratedCopiesSeen: undefined,
+        jre: undefined,
+        jreReplaced: undefined,
+        upgradeNote: undefined,
+        onDestroy: undefined,
+        trustedAs: undefined,
+        adopted: undefined,
+        vendorDropped: undefined,
       },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ['storePassword', 'connection'] }),
       'midtrust',

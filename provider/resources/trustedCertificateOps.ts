@@ -1,7 +1,8 @@
 import type { dynamic } from '@pulumi/pulumi';
 import { Certificate } from '../certificate/certificate';
 import { aliasKey, findEntry } from '../keystore/model';
-import { reconcileOwnedEntries, type WantedEntries } from '../ownership/keystoreClaims';
+import { heldBy, reconcileOwnedEntries } from '../ownership/keystoreClaims';
+import { EMPTY_LEDGER } from '../ownership/ownershipLedger';
 import {
   asPersonError,
   certificateProblem,
@@ -21,6 +22,21 @@ import { trace } from './sharedBatcher';
 import { copyGiven, locateStore, pickInputs, readStore, recordedStore, storeNameChanged, storeOutputs, type StoreLocation } from './storeAccess';
 import type { MidStoreChoice } from '../mid/effectiveStore';
 import { batcherFor, connectionChanged, connectionProblems, machineOf, type Connection } from './connectionInput';
+import {
+  copiesSeen,
+  DEFAULT_MIGRATED_COPY_HANDLING,
+  destroyNote,
+  jreReplaced,
+  jreReplacedNote,
+  observeJre,
+  vendorIncomingShas,
+  wantsAfterUpgrade,
+  withoutAliases,
+  type JreIdentity,
+  type MigratedCopyHandling,
+  type MigratedCopyOutput,
+  type UpgradeHandling,
+} from './upgradeAwareness';
 
 /*
  * The logic behind the TrustedCertificate resource. The serialized provider (midtrustProvider.ts)
@@ -41,6 +57,19 @@ interface TrustedCertificateInputs {
   alias: string;
   certificatePem: string;
   overwrite?: boolean;
+  /** What up does with the upgrade's migrated copies (`snc_<alias>`); default adopt. */
+  migratedCopies?: MigratedCopyHandling;
+  /** Put an adopted JDK root back after the vendor's next cacerts dropped it; default false. */
+  restoreVendorDropped?: boolean;
+}
+
+/** What one reconcile saw and did, for the outputs. */
+interface Reconciled {
+  storeType: string | undefined;
+  adopted: boolean;
+  vendorDropped: boolean;
+  copies: MigratedCopyOutput[];
+  jre: JreIdentity | null;
 }
 
 /** `check`: one failure per bad property; unknown (preview) values are skipped. */
@@ -84,9 +113,18 @@ export function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult 
   else if (fingerprintOf(String(news.certificatePem)) !== recordedFingerprint(olds)) changes = true;
   if (isUnknown(news.storePassword) || (news.storePassword ?? null) !== (olds.storePassword ?? null)) changes = true;
   if (isUnknown(news.overwrite) || Boolean(news.overwrite) !== Boolean(olds.overwrite)) changes = true;
+  if (isUnknown(news.migratedCopies) || handlingOf(news) !== handlingOf(olds)) changes = true;
+  if (isUnknown(news.restoreVendorDropped) || Boolean(news.restoreVendorDropped) !== Boolean(olds.restoreVendorDropped)) changes = true;
+  // Refresh saw the JRE replaced (a MID upgrade): up records the new JRE and handles the migrated copies.
+  if (olds.jreReplaced === true) changes = true;
+  if (olds.migratedCopiesSeen !== undefined && Array.isArray(olds.migratedCopiesSeen) && (olds.migratedCopiesSeen as MigratedCopyOutput[]).some((c) => c.inStore && (c.state === 'adopted' || c.state === 'removed'))) changes = true;
   if (isUnknown(news.store) || (news.store ?? 'effective') !== (olds.store ?? 'effective')) changes = true;
   if (connectionChanged(olds.connection, news.connection)) changes = true;
   return { changes, replaces, deleteBeforeReplace: false };
+}
+
+function handlingOf(props: Props): MigratedCopyHandling {
+  return (props.migratedCopies as MigratedCopyHandling | undefined) ?? DEFAULT_MIGRATED_COPY_HANDLING;
 }
 
 /**
@@ -100,8 +138,8 @@ export async function create(props: Props): Promise<dynamic.CreateResult> {
   const ownerId = newOwnerId();
   const cert = parseOneCertificate(inputs.certificatePem, `alias ${inputs.alias}`);
   const loc = await locateStore(inputs);
-  const storeType = await reconcile(inputs, loc, ownerId, cert);
-  return { id: idOf(inputs), outs: outputsFor(inputs, ownerId, cert, storeType, loc) };
+  const done = await reconcile(inputs, loc, ownerId, cert, undefined);
+  return { id: idOf(inputs), outs: outputsFor(inputs, ownerId, done.vendorDropped ? undefined : cert, done, loc) };
 }
 
 /**
@@ -119,7 +157,17 @@ export async function read(id: string, props: Props): Promise<dynamic.ReadResult
   const store = await readStore(loc.path, loc.password, inputs.connection);
   const entry = store ? findEntry(store, inputs.alias) : undefined;
   const held = entry?.kind === 'trustedCertificate' && entry.certificates[0] ? Certificate.fromDer(entry.certificates[0]) : undefined;
-  const outs = outputsFor(inputs, ownerIdOf(props), held, store?.type, loc, typeof props.storePath === 'string' ? props.storePath : undefined);
+  const declaredSha = fingerprintOf(inputs.certificatePem);
+  const adopted = props.adopted === true;
+  const [jre, vendorIncoming] = await Promise.all([observeJre(loc.path, inputs.connection), vendorIncomingShas(loc.path, loc.password, inputs.connection)]);
+  const declared = declaredSha ? [{ alias: inputs.alias, der: new Uint8Array(), sha256: declaredSha, source: `alias ${inputs.alias}`, adopted }] : [];
+  const handling: UpgradeHandling = { migratedCopies: handlingOf(props), restoreVendorDropped: Boolean(inputs.restoreVendorDropped), vendorIncoming };
+  const vendorDropped = store !== undefined && wantsAfterUpgrade(store, EMPTY_LEDGER, ownerIdOf(props), declared, handling).vendorDropped.length > 0;
+  const copies = copiesSeen(store, [{ alias: inputs.alias, sha256: declaredSha }], handling.migratedCopies, props.migratedCopiesSeen, new Set(vendorDropped ? [aliasKey(inputs.alias)] : []));
+  const replaced = jreReplaced(props.jre, jre);
+  // The JRE identity stays the one the last up saw until an up records the new one; jreReplaced says it moved.
+  const done: Reconciled = { storeType: store?.type, adopted, vendorDropped, copies, jre: (props.jre as JreIdentity | null | undefined) ?? jre };
+  const outs = outputsFor(inputs, ownerIdOf(props), held, done, loc, typeof props.storePath === 'string' ? props.storePath : undefined, replaced ? jreReplacedNote(loc.path, jre) : undefined);
   return { id, props: outs, inputs: inputsOf(outs) };
 }
 
@@ -131,13 +179,15 @@ export async function update(_id: string, olds: Props, news: Props): Promise<dyn
   const inputs = news as unknown as TrustedCertificateInputs;
   const ownerId = ownerIdOf(olds);
   const cert = parseOneCertificate(inputs.certificatePem, `alias ${inputs.alias}`);
+  // Adopted stays adopted while the declared certificate is the one adopted; a new one was put there by midtrust.
+  const adopted = olds.adopted === true && fingerprintOf(String(olds.certificatePem)) === cert.sha256;
   const loc = await locateStore(inputs);
-  const storeType = await reconcile(inputs, loc, ownerId, cert);
+  const done = await reconcile(inputs, loc, ownerId, cert, adopted);
   // The MID's JVM reads another store than the claim was made in (wired since, store: changed):
   // the claim moves, and what was found in the old store is given back there.
   const before = typeof olds.storePath === 'string' && !samePathSpelling(olds.storePath, loc.path) ? await recordedStore(olds) : undefined;
-  if (before) await reconcile({ ...inputs, storePassword: passwordOf(olds) }, before, ownerId, undefined);
-  return { outs: outputsFor(inputs, ownerId, cert, storeType, loc) };
+  if (before) await reconcile({ ...inputs, storePassword: passwordOf(olds) }, before, ownerId, undefined, false);
+  return { outs: outputsFor(inputs, ownerId, done.vendorDropped ? undefined : cert, done, loc) };
 }
 
 /**
@@ -150,26 +200,39 @@ export async function remove(_id: string, props: Props): Promise<void> {
   const inputs = props as unknown as TrustedCertificateInputs;
   if (typeof props.ownerId !== 'string') return; // no claim was ever recorded for it: nothing is ours to give back
   // Given back where the claim was made (storePath), not wherever the MID's JVM reads now.
-  await reconcile({ ...inputs, storePassword: passwordOf(props) }, await recordedStore(props), props.ownerId, undefined);
+  await reconcile({ ...inputs, storePassword: passwordOf(props) }, await recordedStore(props), props.ownerId, undefined, false);
+  if (typeof props.onDestroy === 'string') trace(`destroy ${inputs.alias}: ${props.onDestroy}`);
 }
 
 /**
  * One coalesced read-modify-write of the store and its ownership record: claim `cert` under the
- * alias for `ownerId`, or (cert undefined) release it. Returns the store type.
+ * alias for `ownerId`, or (cert undefined) release it. After a MID upgrade the migrated copies and
+ * vendor-dropped roots are handled as upgradeAwareness.ts decides (one rule with Truststore).
+ * `adopted`: known from the outputs (update), or undefined to find out now (create: the alias
+ * already holds the declared certificate).
  */
-async function reconcile(inputs: TrustedCertificateInputs, loc: StoreLocation, ownerId: string, cert: Certificate | undefined): Promise<string | undefined> {
+async function reconcile(inputs: TrustedCertificateInputs, loc: StoreLocation, ownerId: string, cert: Certificate | undefined, adopted: boolean | undefined): Promise<Reconciled> {
   const keystorePath = loc.path;
   const target = { path: keystorePath, password: loc.password, ownership: true };
-  const key = aliasKey(inputs.alias);
-  const wanted: WantedEntries = cert ? new Map([[key, { alias: inputs.alias, der: cert.der, sha256: cert.sha256, source: `alias ${inputs.alias}` }]]) : new Map();
+  const [jre, vendorIncoming] = cert
+    ? await Promise.all([observeJre(keystorePath, inputs.connection), vendorIncomingShas(keystorePath, loc.password, inputs.connection)])
+    : [null, undefined];
+  const handling: UpgradeHandling = { migratedCopies: handlingOf(inputs as unknown as Props), restoreVendorDropped: Boolean(inputs.restoreVendorDropped), vendorIncoming };
   try {
-    const outcome = await batcherFor(inputs.connection).submit(target, (current, ledger) => {
+    const outcome = await batcherFor(inputs.connection).submit<Reconciled>(target, (current, ledger) => {
       if (!current) {
         if (cert) throw missingStore();
-        return { store: current, result: undefined }; // store gone: nothing left to give back
+        return { store: current, result: { storeType: undefined, adopted: false, vendorDropped: false, copies: [], jre } };
       }
-      const next = reconcileOwnedEntries(current, ledger, ownerId, wanted, { keystorePath, overwrite: Boolean(inputs.overwrite), now: new Date() });
-      return { store: next.store, ledger: next.ledger, result: current.type };
+      // Adopted: the outputs say so, or (create) the alias holds the declared certificate now, or the ownership record found it there.
+      const found = cert ? heldBy(findEntry(current, inputs.alias))?.digest === cert.sha256 : false;
+      const recorded = cert ? ledger.records[aliasKey(inputs.alias)]?.found?.digest === cert.sha256 : false;
+      const wasAdopted = (adopted ?? found) || recorded;
+      const declared = cert ? [{ alias: inputs.alias, der: cert.der, sha256: cert.sha256, source: `alias ${inputs.alias}`, adopted: wasAdopted }] : [];
+      const wants = wantsAfterUpgrade(current, ledger, ownerId, declared, handling);
+      const next = reconcileOwnedEntries(current, ledger, ownerId, wants.wanted, { keystorePath, overwrite: Boolean(inputs.overwrite), now: new Date() });
+      const store = withoutAliases(next.store, wants.removeUnclaimed);
+      return { store, ledger: next.ledger, result: { storeType: current.type, adopted: wasAdopted, vendorDropped: wants.vendorDropped.length > 0, copies: [...wants.copies], jre } };
     });
     trace(`${cert ? 'claim' : 'release'} ${inputs.alias}: ${describeOutcome(keystorePath, outcome)}`);
     return outcome.result;
@@ -200,6 +263,8 @@ function fingerprintOf(pem: string): string | undefined {
 /** The fingerprint last seen in the store; state from before that output existed falls back to the declared PEM. */
 function recordedFingerprint(olds: Props): string | undefined {
   if (typeof olds.sha256Fingerprint === 'string') return olds.sha256Fingerprint;
+  // Deliberately not put back (a JDK root the vendor dropped): the declaration is what was seen, not drift.
+  if (olds.vendorDropped === true && typeof olds.certificatePem === 'string') return fingerprintOf(olds.certificatePem);
   if (olds.sha256Fingerprint === null) return undefined; // refresh found the entry gone: any declaration differs
   return typeof olds.certificatePem === 'string' ? fingerprintOf(olds.certificatePem) : undefined;
 }
@@ -208,8 +273,24 @@ function recordedFingerprint(olds: Props): string | undefined {
  * The outputs: the inputs as declared plus what the store holds. storePassword is kept only under
  * its own name (the engine re-marks it secret; delete and read need it) and copied nowhere else.
  */
-function outputsFor(inputs: TrustedCertificateInputs, ownerId: string, cert: Certificate | undefined, storeType: string | undefined, loc: StoreLocation, claimedIn?: string): Props {
+function outputsFor(
+  inputs: TrustedCertificateInputs,
+  ownerId: string,
+  cert: Certificate | undefined,
+  done: Reconciled,
+  loc: StoreLocation,
+  claimedIn?: string,
+  jreNote?: string,
+): Props {
   const facts = cert?.facts;
+  const copies = done.copies;
+  const trustedAs = [...(cert && cert.sha256 === fingerprintOf(inputs.certificatePem) ? [inputs.alias] : []), ...copies.filter((c) => c.inStore && c.sameCertificate).map((c) => c.alias)];
+  const notes = [
+    ...(jreNote ? [jreNote] : []),
+    ...(done.vendorDropped ? [`${inputs.alias} is a JDK root this resource adopted and the vendor's next cacerts dropped (removed or distrusted): not put back — set restoreVendorDropped: true to trust it again`] : []),
+    ...(!cert && !done.vendorDropped ? [copies.some((c) => c.inStore && c.sameCertificate) ? `${inputs.alias} is missing under its alias` : `${inputs.alias} is missing`] : []),
+    ...copies.map((c) => `${c.of}: ${c.note}`),
+  ];
   const outs: Props = {
     ...(inputs.keystorePath !== undefined ? { keystorePath: inputs.keystorePath } : {}),
     ...storeOutputs(inputs, loc, claimedIn),
@@ -221,15 +302,23 @@ function outputsFor(inputs: TrustedCertificateInputs, ownerId: string, cert: Cer
     issuer: facts?.issuer ?? null,
     notAfter: facts?.notAfter.toISOString() ?? null,
     isCa: facts?.isCa ?? null,
-    storeType: storeType ?? null,
+    storeType: done.storeType ?? null,
     ownerId,
+    trustedAs,
+    migratedCopiesSeen: copies,
+    adopted: done.adopted,
+    vendorDropped: done.vendorDropped,
+    jre: done.jre,
+    jreReplaced: jreNote !== undefined,
+    upgradeNote: notes.length ? notes.join('; ') : null,
+    onDestroy: destroyNote(copies, done.vendorDropped ? [inputs.alias] : []),
   };
-  return copyGiven(outs, inputs, ['storePassword', 'overwrite']);
+  return copyGiven(outs, inputs, ['storePassword', 'overwrite', 'migratedCopies', 'restoreVendorDropped']);
 }
 
 /** The input subset of the outputs (read returns it so refresh keeps the stored inputs in step). */
 function inputsOf(outs: Props): Props {
-  return pickInputs(outs, ['keystorePath', 'midHome', 'store', 'connection', 'storePassword', 'alias', 'certificatePem', 'overwrite']);
+  return pickInputs(outs, ['keystorePath', 'midHome', 'store', 'connection', 'storePassword', 'alias', 'certificatePem', 'overwrite', 'migratedCopies', 'restoreVendorDropped']);
 }
 
 // `delete` is a reserved word for a function declaration; the provider calls this name.

@@ -1,6 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { ConnectionInput } from './connectionInput';
 import { providerFor } from './midtrustProvider';
+import type { JreIdentity, MigratedCopyOutput } from './upgradeAwareness';
 
 /** One declared certificate of a {@link Truststore}. */
 export interface TruststoreCertificateArgs {
@@ -38,6 +39,20 @@ export interface TruststoreArgs {
    * Default false (refused, naming each alias). Destroy puts the previous certificates back.
    */
   overwrite?: pulumi.Input<boolean>;
+  /**
+   * After a MID upgrade, what `up` does with the upgrade's migrated copies (`snc_<alias>`, any
+   * generation) of a declared certificate: `adopt` (default) trusts it again under the declared
+   * alias and removes the copies holding the same certificate — destroy gives them back; `keep`
+   * leaves them (the CA is then trusted twice, and the next upgrade migrates the copy again);
+   * `remove` removes them for good. Copies holding another certificate are never touched.
+   */
+  migratedCopies?: pulumi.Input<'adopt' | 'keep' | 'remove'>;
+  /**
+   * Put back a JDK root this resource adopted (found in the store as declared) after the vendor's
+   * next cacerts dropped it — the same rule as upgrade-preview's "resurrected". Default false: it
+   * is not re-added, and the outputs say so.
+   */
+  restoreVendorDropped?: pulumi.Input<boolean>;
 }
 
 /** What the store holds under one declared alias. */
@@ -87,6 +102,20 @@ export class Truststore extends pulumi.dynamic.Resource {
   declare readonly overwrite: pulumi.Output<boolean | undefined>;
   /** This resource's id in the store's ownership record (see docs/pulumi.md, "Ownership and refactors"). */
   declare readonly ownerId: pulumi.Output<string>;
+  /** Migrated copies of the declared certificates seen in the store, and what up does (did) with them. */
+  declare readonly migratedCopiesSeen: pulumi.Output<MigratedCopyOutput[]>;
+  /** The JRE the store belonged to at the last up (`release` digest, newest upgrade backup); null for a keystore outside a JRE. */
+  declare readonly jre: pulumi.Output<JreIdentity | null>;
+  /** True after a refresh that found the JRE replaced since the last up (a MID upgrade). */
+  declare readonly jreReplaced: pulumi.Output<boolean>;
+  /** What the upgrade left, for people ("trusted as snc_acme-root (migrated by the upgrade)…"); null when nothing to say. */
+  declare readonly upgradeNote: pulumi.Output<string | null>;
+  /** What destroy will give back and leave (said ahead: delete has no outputs). */
+  declare readonly onDestroy: pulumi.Output<string>;
+  /** Declared aliases that held the declared certificate when first claimed (adopted, not added). */
+  declare readonly adoptedAliases: pulumi.Output<string[]>;
+  /** Adopted JDK roots the vendor's next cacerts dropped, deliberately not put back. */
+  declare readonly vendorDroppedAliases: pulumi.Output<string[]>;
 
   constructor(name: string, args: TruststoreArgs, opts: pulumi.CustomResourceOptions = {}) {
     super(
@@ -103,11 +132,20 @@ export class Truststore extends pulumi.dynamic.Resource {
         certificates: args.certificates,
         exclusive: args.exclusive,
         overwrite: args.overwrite,
+        migratedCopies: args.migratedCopies,
+        restoreVendorDropped: args.restoreVendorDropped,
         entries: undefined,
         soonestNotAfter: undefined,
         storeType: undefined,
         unmanagedAliases: undefined,
         ownerId: undefined,
+        migratedCopiesSeen: undefined,
+        jre: undefined,
+        jreReplaced: undefined,
+        upgradeNote: undefined,
+        onDestroy: undefined,
+        adoptedAliases: undefined,
+        vendorDroppedAliases: undefined,
       },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ['storePassword', 'connection'] }),
       'midtrust',

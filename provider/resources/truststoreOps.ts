@@ -1,7 +1,8 @@
 import type { dynamic } from '@pulumi/pulumi';
 import { Certificate } from '../certificate/certificate';
 import { aliasKey, findEntry, type Keystore } from '../keystore/model';
-import { exclusiveAbsences, reconcileOwnedEntries, type WantedAbsent, type WantedCertificate } from '../ownership/keystoreClaims';
+import { exclusiveAbsences, heldBy, reconcileOwnedEntries, type WantedCertificate } from '../ownership/keystoreClaims';
+import { EMPTY_LEDGER } from '../ownership/ownershipLedger';
 import {
   asPersonError,
   certificateProblem,
@@ -22,6 +23,22 @@ import { trace } from './sharedBatcher';
 import { copyGiven, locateStore, pickInputs, readStore, recordedStore, storeNameChanged, storeOutputs, type StoreLocation } from './storeAccess';
 import type { MidStoreChoice } from '../mid/effectiveStore';
 import { batcherFor, connectionChanged, connectionProblems, machineOf, type Connection } from './connectionInput';
+import {
+  copiesSeen,
+  DEFAULT_MIGRATED_COPY_HANDLING,
+  destroyNote,
+  jreReplaced,
+  jreReplacedNote,
+  observeJre,
+  vendorIncomingShas,
+  wantsAfterUpgrade,
+  withoutAliases,
+  type DeclaredTrust,
+  type JreIdentity,
+  type MigratedCopyHandling,
+  type MigratedCopyOutput,
+  type UpgradeHandling,
+} from './upgradeAwareness';
 
 /*
  * The logic behind the Truststore resource: a set of trusted certificates in one keystore,
@@ -45,6 +62,18 @@ interface TruststoreInputs {
   certificates: DeclaredCertificate[];
   exclusive?: boolean;
   overwrite?: boolean;
+  /** What up does with the upgrade's migrated copies (`snc_<alias>`); default adopt. */
+  migratedCopies?: MigratedCopyHandling;
+  /** Put adopted JDK roots back after the vendor's next cacerts dropped them; default false. */
+  restoreVendorDropped?: boolean;
+}
+
+/** What one reconcile (or refresh) saw, for the outputs beyond the store itself. */
+interface UpgradeSeen {
+  adoptedAliases: string[];
+  vendorDroppedAliases: string[];
+  copies: MigratedCopyOutput[];
+  jre: JreIdentity | null;
 }
 
 /** One entry of the `entries` output: what the store holds under a declared alias. */
@@ -87,6 +116,9 @@ export function check(_olds: Props, news: Props): dynamic.CheckResult {
       }
     });
   }
+  if (news.exclusive === true && news.migratedCopies === 'keep') {
+    failures.push({ property: 'migratedCopies', reason: 'keep contradicts exclusive: true (an exclusive store trusts only what is declared, so the migrated copies are removed and given back on destroy); drop one of them' });
+  }
   if (!failed.has('connection') && news.connection !== undefined && !isUnknown(news.connection)) failures.push(...connectionProblems(news.connection));
   return { inputs: news, failures };
 }
@@ -112,6 +144,11 @@ export function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult 
   if (isUnknown(news.overwrite) || Boolean(news.overwrite) !== Boolean(olds.overwrite)) changes = true;
   if (isUnknown(news.store) || (news.store ?? 'effective') !== (olds.store ?? 'effective')) changes = true;
   if (Boolean(news.exclusive) && Array.isArray(olds.unmanagedAliases) && olds.unmanagedAliases.length > 0) changes = true;
+  if (isUnknown(news.migratedCopies) || handlingOf(news) !== handlingOf(olds)) changes = true;
+  if (isUnknown(news.restoreVendorDropped) || Boolean(news.restoreVendorDropped) !== Boolean(olds.restoreVendorDropped)) changes = true;
+  // Refresh saw the JRE replaced (a MID upgrade), or copies the next up adopts or removes.
+  if (olds.jreReplaced === true) changes = true;
+  if (Array.isArray(olds.migratedCopiesSeen) && (olds.migratedCopiesSeen as MigratedCopyOutput[]).some((c) => c.inStore && (c.state === 'adopted' || c.state === 'removed'))) changes = true;
   if (isUnknown(news.storePassword) || (news.storePassword ?? null) !== (olds.storePassword ?? null)) changes = true;
   if (connectionChanged(olds.connection, news.connection)) changes = true;
   return { changes, replaces, deleteBeforeReplace: false };
@@ -126,7 +163,7 @@ export function diff(_id: string, olds: Props, news: Props): dynamic.DiffResult 
 export async function create(props: Props): Promise<dynamic.CreateResult> {
   const inputs = props as unknown as TruststoreInputs;
   const ownerId = newOwnerId();
-  return { id: inputs.keystorePath ?? String(inputs.midHome), outs: await reconcile(inputs, await locateStore(inputs), ownerId, declared(inputs)) };
+  return { id: inputs.keystorePath ?? String(inputs.midHome), outs: await reconcile(inputs, await locateStore(inputs), ownerId, declared(inputs), undefined) };
 }
 
 /**
@@ -138,12 +175,24 @@ export async function update(_id: string, olds: Props, news: Props): Promise<dyn
   const inputs = news as unknown as TruststoreInputs;
   const ownerId = ownerIdOf(olds);
   const loc = await locateStore(inputs);
-  const outs = await reconcile(inputs, loc, ownerId, declared(inputs));
+  const outs = await reconcile(inputs, loc, ownerId, declared(inputs), stillAdopted(olds, inputs));
   // The MID's JVM reads another store than the claims were made in: they move, and the old store gets back what was found there.
   if (typeof olds.storePath === 'string' && !samePathSpelling(olds.storePath, loc.path)) {
-    await reconcile({ ...inputs, exclusive: Boolean(olds.exclusive), storePassword: passwordOf(olds) }, await recordedStore(olds), ownerId, undefined);
+    await reconcile({ ...inputs, exclusive: Boolean(olds.exclusive), storePassword: passwordOf(olds) }, await recordedStore(olds), ownerId, undefined, undefined);
   }
   return { outs };
+}
+
+/**
+ * The aliases still adopted at an update: adopted before and declaring the same certificate.
+ * Newly declared aliases are found out in the change (they hold the declared certificate already).
+ */
+function stillAdopted(olds: Props, inputs: TruststoreInputs): { adopted: Set<string>; known: Set<string> } {
+  const before = new Set(Array.isArray(olds.adoptedAliases) ? (olds.adoptedAliases as string[]).map(aliasKey) : []);
+  const oldShas = declaredFingerprints(olds.certificates);
+  const newShas = declaredFingerprints(inputs.certificates);
+  const adopted = new Set([...before].filter((k) => oldShas.get(k) !== undefined && oldShas.get(k) === newShas.get(k)));
+  return { adopted, known: new Set(oldShas.keys()) };
 }
 
 /**
@@ -157,7 +206,16 @@ export async function read(id: string, props: Props): Promise<dynamic.ReadResult
   // A midHome: the store its JVM reads now (an upgrade or a new wiring may have changed it).
   const loc = await locateStore({ ...inputs, storePassword: passwordOf(props) });
   const store = await readStore(loc.path, loc.password, inputs.connection);
-  const outs = outputsFor(inputs, ownerIdOf(props), store, loc, typeof props.storePath === 'string' ? props.storePath : undefined);
+  const [jre, vendorIncoming] = await Promise.all([observeJre(loc.path, inputs.connection), vendorIncomingShas(loc.path, loc.password, inputs.connection)]);
+  const adopted = new Set(Array.isArray(props.adoptedAliases) ? (props.adoptedAliases as string[]).map(aliasKey) : []);
+  const shas = declaredFingerprints(inputs.certificates);
+  const declaredTrust: DeclaredTrust[] = inputs.certificates.map((c, i) => ({ alias: c.alias, der: new Uint8Array(), sha256: shas.get(aliasKey(c.alias)) ?? '?', source: `certificates[${i}]`, adopted: adopted.has(aliasKey(c.alias)) }));
+  const handling: UpgradeHandling = { migratedCopies: handlingOf(props), restoreVendorDropped: Boolean(inputs.restoreVendorDropped), vendorIncoming };
+  const vendorDroppedAliases = store ? [...wantsAfterUpgrade(store, EMPTY_LEDGER, ownerIdOf(props), declaredTrust, handling).vendorDropped] : [];
+  const copies = copiesSeen(store, declaredTrust, handling.migratedCopies, props.migratedCopiesSeen, new Set(vendorDroppedAliases.map(aliasKey)));
+  const replaced = jreReplaced(props.jre, jre);
+  const seen: UpgradeSeen = { adoptedAliases: [...adopted], vendorDroppedAliases, copies, jre: (props.jre as JreIdentity | null | undefined) ?? jre };
+  const outs = outputsFor(inputs, ownerIdOf(props), store, loc, typeof props.storePath === 'string' ? props.storePath : undefined, seen, replaced ? jreReplacedNote(loc.path, jre) : undefined);
   return { id, props: outs, inputs: inputsOf(outs) };
 }
 
@@ -170,7 +228,9 @@ export async function remove(_id: string, props: Props): Promise<void> {
   const inputs = props as unknown as TruststoreInputs;
   if (typeof props.ownerId !== 'string') return; // no claim was ever recorded for it: nothing is ours to give back
   // Given back where the claims were made (storePath), not wherever the MID's JVM reads now.
-  await reconcile({ ...inputs, storePassword: passwordOf(props) }, await recordedStore(props), props.ownerId, undefined);
+  const loc = await recordedStore(props);
+  await reconcile({ ...inputs, storePassword: passwordOf(props) }, loc, props.ownerId, undefined, undefined);
+  if (typeof props.onDestroy === 'string') trace(`destroy truststore ${loc.path}: ${props.onDestroy}`);
 }
 
 /** The declared certificates, parsed (check already explained any that do not parse). */
@@ -183,29 +243,58 @@ function declared(inputs: TruststoreInputs): WantedCertificate[] {
 
 /**
  * One coalesced read-modify-write of the store and its ownership record: what `ownerId` owns
- * reconciled with `wanted` (undefined: delete, so nothing is wanted). Returns the outputs.
+ * reconciled with `wanted` (undefined: delete, so nothing is wanted), after a MID upgrade with
+ * the migrated copies and vendor-dropped roots handled as upgradeAwareness.ts decides (one rule
+ * with TrustedCertificate). `adoption`: what the outputs say was adopted (update), undefined at
+ * create. Returns the outputs.
  */
-async function reconcile(inputs: TruststoreInputs, loc: StoreLocation, ownerId: string, wanted: WantedCertificate[] | undefined): Promise<Props> {
+async function reconcile(
+  inputs: TruststoreInputs,
+  loc: StoreLocation,
+  ownerId: string,
+  wanted: WantedCertificate[] | undefined,
+  adoption: { adopted: Set<string>; known: Set<string> } | undefined,
+): Promise<Props> {
   const keystorePath = loc.path;
   const target = { path: keystorePath, password: loc.password, ownership: true };
+  const [jre, vendorIncoming] = wanted
+    ? await Promise.all([observeJre(keystorePath, inputs.connection), vendorIncomingShas(keystorePath, loc.password, inputs.connection)])
+    : [null, undefined];
+  const handling: UpgradeHandling = { migratedCopies: handlingOf(inputs as unknown as Props), restoreVendorDropped: Boolean(inputs.restoreVendorDropped), vendorIncoming };
   try {
-    const outcome = await batcherFor(inputs.connection).submit(target, (current, ledger) => {
+    const outcome = await batcherFor(inputs.connection).submit<{ store: Keystore; seen: UpgradeSeen } | undefined>(target, (current, ledger) => {
       if (!current) {
         if (wanted) throw missingStore();
         return { store: current, result: undefined }; // store gone: nothing left to give back
       }
-      const want = new Map<string, WantedCertificate | WantedAbsent>(wanted?.map((w) => [aliasKey(w.alias), w]) ?? []);
-      if (wanted && inputs.exclusive) for (const [key, absent] of exclusiveAbsences(current, ledger, ownerId, new Set(want.keys()))) want.set(key, absent);
+      // Adopted: found holding the declared certificate when first declared (create, or a new alias at update).
+      const adoptedNow = (w: WantedCertificate): boolean =>
+        (adoption && adoption.known.has(aliasKey(w.alias)) ? adoption.adopted.has(aliasKey(w.alias)) : heldBy(findEntry(current, w.alias))?.digest === w.sha256) ||
+        ledger.records[aliasKey(w.alias)]?.found?.digest === w.sha256;
+      const declaredTrust: DeclaredTrust[] = (wanted ?? []).map((w) => ({ ...w, adopted: adoptedNow(w) }));
+      const wants = wantsAfterUpgrade(current, ledger, ownerId, declaredTrust, handling);
+      const want = wants.wanted;
+      if (wanted && inputs.exclusive) {
+        const declaredKeys = new Set([...want.keys(), ...wants.vendorDropped.map(aliasKey)]);
+        const unclaimed = new Set(wants.removeUnclaimed.map(aliasKey));
+        for (const [key, absent] of exclusiveAbsences(current, ledger, ownerId, declaredKeys)) if (!want.has(key) && !unclaimed.has(key)) want.set(key, absent);
+      }
       const next = reconcileOwnedEntries(current, ledger, ownerId, want, { keystorePath, overwrite: Boolean(inputs.overwrite), now: new Date() });
-      return { store: next.store, ledger: next.ledger, result: next.store };
+      const store = withoutAliases(next.store, wants.removeUnclaimed);
+      const seen: UpgradeSeen = { adoptedAliases: declaredTrust.filter((d) => d.adopted).map((d) => d.alias), vendorDroppedAliases: [...wants.vendorDropped], copies: [...wants.copies], jre };
+      return { store, ledger: next.ledger, result: { store, seen } };
     });
     trace(`truststore ${wanted ? 'claim' : 'release'}: ${outcome.written ? 'wrote' : 'did not write'} ${keystorePath} (batch of ${outcome.batchSize})`);
     // The store as this change left it; later changes in the same batch touch other aliases only.
-    return outcome.result ? outputsFor(inputs, ownerId, outcome.result, loc) : {};
+    return outcome.result ? outputsFor(inputs, ownerId, outcome.result.store, loc, undefined, outcome.result.seen) : {};
   } catch (e) {
     const which = loc.why ? `${keystorePath} (${loc.why})` : keystorePath;
     throw asPersonError(e, wanted ? which : `deleting the truststore entries from ${which}`);
   }
+}
+
+function handlingOf(props: Props): MigratedCopyHandling {
+  return (props.migratedCopies as MigratedCopyHandling | undefined) ?? DEFAULT_MIGRATED_COPY_HANDLING;
 }
 
 /** Declared alias key → SHA-256 ("?" for a certificate that does not parse, so it always differs). */
@@ -228,6 +317,11 @@ function declaredFingerprints(certificates: unknown): Map<string, string> {
 function recordedFingerprints(olds: Props): Map<string, string> {
   const out = new Map<string, string>();
   if (Array.isArray(olds.entries)) for (const e of olds.entries as EntryOutput[]) out.set(aliasKey(e.alias), e.sha256Fingerprint);
+  // Deliberately not put back (JDK roots the vendor dropped): what was declared is what was seen, not drift.
+  if (Array.isArray(olds.vendorDroppedAliases)) {
+    const declaredThen = declaredFingerprints(olds.certificates);
+    for (const a of olds.vendorDroppedAliases as string[]) if (declaredThen.has(aliasKey(a))) out.set(aliasKey(a), declaredThen.get(aliasKey(a))!);
+  }
   return out;
 }
 
@@ -239,7 +333,7 @@ function sameSet(a: Map<string, string>, b: Map<string, string>): boolean {
  * Outputs: the declared inputs, then what the store holds for them. storePassword stays under its
  * own name only (the engine re-marks it secret; read and delete need it).
  */
-function outputsFor(inputs: TruststoreInputs, ownerId: string, store: Keystore | undefined, loc: StoreLocation, claimedIn?: string): Props {
+function outputsFor(inputs: TruststoreInputs, ownerId: string, store: Keystore | undefined, loc: StoreLocation, claimedIn: string | undefined, seen: UpgradeSeen, jreNote?: string): Props {
   const entries: EntryOutput[] = [];
   for (const c of inputs.certificates) {
     const entry = store ? findEntry(store, c.alias) : undefined;
@@ -262,13 +356,33 @@ function outputsFor(inputs: TruststoreInputs, ownerId: string, store: Keystore |
     storeType: store?.type ?? null,
     unmanagedAliases,
     ownerId,
+    migratedCopiesSeen: seen.copies,
+    adoptedAliases: seen.adoptedAliases,
+    vendorDroppedAliases: seen.vendorDroppedAliases,
+    jre: seen.jre,
+    jreReplaced: jreNote !== undefined,
+    upgradeNote: upgradeNoteOf(inputs, entries, seen, jreNote),
+    onDestroy: destroyNote(seen.copies, seen.vendorDroppedAliases),
   };
-  return copyGiven(outs, inputs, ['storePassword', 'exclusive', 'overwrite']);
+  return copyGiven(outs, inputs, ['storePassword', 'exclusive', 'overwrite', 'migratedCopies', 'restoreVendorDropped']);
+}
+
+/** The upgrade's traces for people: JRE replaced, aliases missing or trusted only as a migrated copy, vendor-dropped roots. */
+function upgradeNoteOf(inputs: TruststoreInputs, entries: EntryOutput[], seen: UpgradeSeen, jreNote: string | undefined): string | null {
+  const present = new Set(entries.map((e) => aliasKey(e.alias)));
+  const dropped = new Set(seen.vendorDroppedAliases.map(aliasKey));
+  const notes = [
+    ...(jreNote ? [jreNote] : []),
+    ...seen.vendorDroppedAliases.map((a) => `${a} is a JDK root this resource adopted and the vendor's next cacerts dropped (removed or distrusted): not put back — set restoreVendorDropped: true to trust it again`),
+    ...inputs.certificates.filter((c) => !present.has(aliasKey(c.alias)) && !dropped.has(aliasKey(c.alias)) && !seen.copies.some((k) => k.inStore && k.sameCertificate && aliasKey(k.of) === aliasKey(c.alias))).map((c) => `${c.alias} is missing`),
+    ...seen.copies.map((c) => `${c.of}: ${c.note}`),
+  ];
+  return notes.length ? notes.join('; ') : null;
 }
 
 /** The input subset of the outputs (read returns it so refresh keeps the stored inputs in step). */
 function inputsOf(outs: Props): Props {
-  return pickInputs(outs, ['keystorePath', 'midHome', 'store', 'connection', 'storePassword', 'certificates', 'exclusive', 'overwrite']);
+  return pickInputs(outs, ['keystorePath', 'midHome', 'store', 'connection', 'storePassword', 'certificates', 'exclusive', 'overwrite', 'migratedCopies', 'restoreVendorDropped']);
 }
 
 // `delete` is a reserved word for a function declaration; the provider calls this name.

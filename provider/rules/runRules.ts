@@ -56,7 +56,7 @@ export function runRules(input: RuleInput, options: Partial<RuleOptions> = {}, m
 /**
  * Every rule, with the findings split as {@link RuleFindings} says: the per-certificate rules
  * judge the team's certificates as team findings and the vendor's roots as vendor findings; the
- * upgrade rule never counts a root the vendor removed as lost (see `isVendorRemoved`).
+ * upgrade rule never counts a root the vendor removed as lost (see `vendorRemovedRoot`).
  *
  * @example
  * const { team, vendor } = judgeRules({ certificates: certificatesOfStore(stockCacerts) });

@@ -10,6 +10,8 @@ export interface VerdictJson {
   readonly presented: ReadonlyArray<{ readonly subject: string; readonly issuer: string; readonly sha256: string; readonly notBefore: string; readonly notAfter: string }>;
   readonly problems: ReadonlyArray<{ readonly code: string; readonly message: string }>;
   readonly suggest: ReadonlyArray<{ readonly subject: string; readonly sha256?: string; readonly reason: string }>;
+  /** The store judged, in which state and why ("/etc/mid/ts.p12 (external truststore wired in … line 7)"). */
+  readonly store: string;
 }
 
 /**
@@ -35,6 +37,7 @@ export function verdictJson(v: EndpointVerdict): VerdictJson {
     }),
     problems: j.problems.map((p) => ({ code: p.code, message: p.message })),
     suggest: j.suggestions.map((s) => ({ subject: s.subject, ...(s.sha256 ? { sha256: s.sha256 } : {}), reason: s.reason })),
+    store: v.storeLabel,
   };
 }
 

@@ -31,6 +31,8 @@ export interface JdkTrustPolicy {
    * default 10): a longer chain fails the handshake before trust is judged.
    */
   readonly maxChainLength: number;
+  /** `jdk.tls.maxHandshakeMessageSize` (default 32768): a larger Certificate message fails the handshake. */
+  readonly maxHandshakeMessageSize: number;
   /** The Java feature version judged for (17, 21, 25): the JRE's `release` file, `--java-version`, or 17. */
   readonly javaVersion: number;
   /** Where {@link javaVersion} came from, for people. */
@@ -73,6 +75,7 @@ export function jdkTrustPolicyFrom(properties: ReadonlyMap<string, string>, jdkC
     jdkCaSha256,
     source,
     maxChainLength: chainLengthLimit(properties),
+    maxHandshakeMessageSize: positiveInteger(properties.get('jdk.tls.maxHandshakeMessageSize')) ?? 32768,
     javaVersion: java.version,
     javaVersionSource: java.source,
   };
@@ -84,11 +87,12 @@ export function jdkTrustPolicyFrom(properties: ReadonlyMap<string, string>, jdkC
  * `--java-security`, where a `-D` of the MID's wrapper can be repeated).
  */
 function chainLengthLimit(properties: ReadonlyMap<string, string>): number {
-  for (const k of ['jdk.tls.client.maxInboundCertificateChainLength', 'jdk.tls.maxCertificateChainLength']) {
-    const v = Number(properties.get(k));
-    if (Number.isInteger(v) && v > 0) return v;
-  }
-  return 10;
+  return positiveInteger(properties.get('jdk.tls.client.maxInboundCertificateChainLength')) ?? positiveInteger(properties.get('jdk.tls.maxCertificateChainLength')) ?? 10;
+}
+
+function positiveInteger(text: string | undefined): number | undefined {
+  const v = Number(text);
+  return text !== undefined && Number.isInteger(v) && v > 0 ? v : undefined;
 }
 
 /**

@@ -166,6 +166,12 @@ export function judgeChain(presented: readonly Uint8Array[], opts: JudgeOptions)
   if (presented.length > opts.policy.maxChainLength) {
     return failed('none', [{ code: 'CHAIN_TOO_LONG', message: `the server sends ${presented.length} certificates and the JVM's TLS client takes at most ${opts.policy.maxChainLength} (jdk.tls.maxCertificateChainLength / jdk.tls.client.maxInboundCertificateChainLength): the handshake fails before trust is judged ("The certificate chain length (${presented.length}) exceeds the maximum allowed length (${opts.policy.maxChainLength})"); configure the server to send only its chain` }], [], notes);
   }
+  // The Certificate message as the server sent it (TLS 1.3 adds a context byte and 2 bytes of
+  // extensions per entry; an upper bound either way) against SSLConfiguration's size limit.
+  const messageSize = 4 + 1 + 3 + presented.reduce((n, der) => n + 3 + der.length + (opts.authType === 'UNKNOWN' ? 2 : 0), 0);
+  if (messageSize > opts.policy.maxHandshakeMessageSize) {
+    return failed('none', [{ code: 'CHAIN_TOO_LONG', message: `the server's Certificate message is about ${messageSize} bytes and the JVM takes at most ${opts.policy.maxHandshakeMessageSize} (jdk.tls.maxHandshakeMessageSize): the handshake fails before trust is judged ("The size of the handshake message … exceeds the maximum allowed size"); configure the server to send only its chain` }], [], notes);
+  }
   const certs: PathCertificate[] = [];
   for (const der of presented) {
     const c = new PathCertificate(Certificate.fromDer(der));

@@ -157,6 +157,11 @@ export interface DynamicProviderHostOptions {
   autoConfigure?: boolean;
   /** Milliseconds to wait for the port line. Default 30000. */
   startTimeoutMs?: number;
+  /**
+   * Starts the host another way (the Windows node.exe under Wine: test/helpers/windowsNode.ts).
+   * Given the host script and environment, returns the process, its port and its stderr so far.
+   */
+  launch?: (hostScript: string, env: NodeJS.ProcessEnv) => { child: ChildProcess; port: Promise<number>; stderr: () => string };
 }
 
 /** A running SDK dynamic-provider host and a gRPC client to it. Methods take and return plain JS objects. */
@@ -232,34 +237,27 @@ export async function startDynamicProviderHost(opts: DynamicProviderHostOptions)
     hostScript = path.join(root, 'node_modules', '@pulumi', 'pulumi', 'cmd', 'dynamic-provider', 'index.js');
   }
   const engineMode = (opts.secrets ?? 'engine') === 'engine';
-  const child = spawn(process.execPath, [hostScript, '127.0.0.1:1' /* never dialled, see header */], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PULUMI_NODEJS_PROJECT: 'midtrust',
-      PULUMI_NODEJS_STACK: 'test',
-      PULUMI_NODEJS_ROOT_DIRECTORY: root,
-      ...opts.env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const hostEnv = { ...process.env, PULUMI_NODEJS_PROJECT: 'midtrust', PULUMI_NODEJS_STACK: 'test', PULUMI_NODEJS_ROOT_DIRECTORY: root, ...opts.env };
+  const launched = opts.launch?.(hostScript, hostEnv);
+  const child = launched?.child ?? spawn(process.execPath, [hostScript, '127.0.0.1:1' /* never dialled, see header */], { cwd: root, env: hostEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderrBuf = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (d: string) => {
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (d: string) => {
     stderrBuf += d;
   });
+  const stderrNow = launched?.stderr ?? ((): string => stderrBuf);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   let port: number;
   try {
-    port = await waitForPort(child, () => stderrBuf, opts.startTimeoutMs ?? 30000);
+    port = await (launched?.port ?? waitForPort(child, () => stderrBuf, opts.startTimeoutMs ?? 30000));
   } catch (e) {
     child.kill('SIGKILL');
     await exited;
     throw e;
   }
   // Drain stdout after the port line so the host never blocks on a full pipe.
-  child.stdout!.resume();
+  child.stdout?.resume();
 
   const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
 
@@ -291,7 +289,7 @@ export async function startDynamicProviderHost(opts: DynamicProviderHostOptions)
   return {
     port,
     pid: child.pid!,
-    stderr: () => stderrBuf,
+    stderr: stderrNow,
     configure,
     async check(urn, olds, news) {
       await ensureConfigured();

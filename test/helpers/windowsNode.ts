@@ -44,6 +44,11 @@ export function wineUnavailable(): string | undefined {
   return undefined;
 }
 
+/** The PULUMI_* variables of an environment (the host reads its project and stack from them). */
+function pulumiEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('PULUMI_') && e[1] !== undefined));
+}
+
 /** `Z:\…` of a Linux path (Wine maps the Linux root to Z:). */
 export function zPath(linux: string): string {
   return `Z:${path.resolve(linux).replace(/\//g, '\\')}`;
@@ -186,6 +191,32 @@ export class WinePrefix {
   /** Starts the compiled midtrust CLI under node.exe without waiting. */
   startMidtrust(argv: string[], opts: RunOptions = {}): WindowsProcess {
     return this.start([zPath(CLI), ...argv], opts);
+  }
+
+  /**
+   * A `launch` for startDynamicProviderHost (dynamicProviderHost.ts): the SDK's host under
+   * node.exe, its port read from its stdout file. cwd: the project root (through Z:).
+   */
+  dynamicProviderLauncher(projectRoot: string, timeoutMs = 180_000): (hostScript: string, env: NodeJS.ProcessEnv) => { child: ChildProcess; port: Promise<number>; stderr: () => string } {
+    return (hostScript, env) => {
+      const n = ++this.runs;
+      const out = path.join(this.io, `host-${n}.out`);
+      const err = path.join(this.io, `host-${n}.err`);
+      const fds = [fs.openSync('/dev/null', 'r'), fs.openSync(out, 'w'), fs.openSync(err, 'w')];
+      const child = spawn(path.join(WINE_DIR, 'wine64'), [this.node, zPath(hostScript), '127.0.0.1:1'], { env: { ...env, ...this.baseEnv(), ...pulumiEnv(env), PULUMI_NODEJS_ROOT_DIRECTORY: zPath(projectRoot) }, cwd: projectRoot, stdio: fds });
+      for (const fd of fds) fs.closeSync(fd);
+      const stderr = (): string => (fs.existsSync(err) ? fs.readFileSync(err, 'utf8') : '');
+      const port = (async (): Promise<number> => {
+        for (const until = Date.now() + timeoutMs; ; ) {
+          const line = fs.readFileSync(out, 'utf8').split('\n')[0].trim();
+          if (/^\d+$/.test(line)) return Number(line);
+          if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the host under node.exe ended: ${stderr()}`);
+          if (Date.now() > until) throw new Error(`the host under node.exe printed no port within ${timeoutMs} ms: ${stderr()}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      })();
+      return { child, port, stderr };
+    };
   }
 
   /** Ends this prefix's wineserver (and anything still running in the prefix). */

@@ -50,7 +50,7 @@ const WIRED = `# site settings\nwrapper.java.maxmemory=1024\nwrapper.java.additi
 
 describe('resolveMidStore', () => {
   const table: Array<{ name: string; wrapper?: string; jsse?: boolean; choice?: 'effective' | 'bundled'; want: { kind: string; path: (home: string) => string; why: RegExp; line?: number } }> = [
-    { name: 'no wrapper-override.conf', want: { kind: 'bundled', path: (h) => path.join(h, 'agent/jre/lib/security/cacerts'), why: /^bundled cacerts \(no external truststore wired in .*wrapper-override\.conf\)$/ } },
+    { name: 'no wrapper-override.conf', want: { kind: 'bundled', path: (h) => path.join(h, 'agent/jre/lib/security/cacerts'), why: /^bundled cacerts \(no trustStore wired in agent\/conf\/wrapper-override\.conf\)$/ } },
     { name: 'a wrapper-override.conf without the wiring', wrapper: 'wrapper.java.additional.1=-Dfoo=bar\n', want: { kind: 'bundled', path: (h) => path.join(h, 'agent/jre/lib/security/cacerts'), why: /^bundled cacerts/ } },
     { name: 'a commented-out wiring', wrapper: `# wrapper.java.additional.4=-Djavax.net.ssl.trustStore=${EXTERNAL}\n`, want: { kind: 'bundled', path: (h) => path.join(h, 'agent/jre/lib/security/cacerts'), why: /^bundled cacerts/ } },
     { name: 'wired: the external truststore, with its line', wrapper: WIRED, want: { kind: 'external', path: () => EXTERNAL, why: /^external truststore wired in .*wrapper-override\.conf line 4$/, line: 4 } },
@@ -139,7 +139,7 @@ describe('resolveDesiredStore: keystore.midHome names the store the JVM reads; t
     expect(await resolveDesiredStore(host, d)).toBe(d);
 
     const plan = computePlan({ type: 'PKCS12', integrity: 'verified', entries: [] }, d);
-    expect(formatPlan(plan).split('\n').slice(0, 2)).toEqual([`Keystore ${EXTERNAL} (PKCS12)`, expect.stringMatching(/^ {2}the MID's external truststore wired in .*wrapper-override\.conf line 4$/)]);
+    expect(formatPlan(plan).split('\n').slice(0, 2)).toEqual([`Keystore ${EXTERNAL} (PKCS12)`, expect.stringMatching(/^ {2}external truststore wired in .*wrapper-override\.conf line 4$/)]);
     expect(plan.notes).toEqual([expect.stringMatching(/the given store password is not used/)]);
     expect(planToJson(plan)).toMatchObject({ keystorePath: EXTERNAL, store: { kind: 'external', path: EXTERNAL, why: expect.stringMatching(/line 4$/) } });
   });

@@ -107,7 +107,7 @@ describe('loadDesiredState: problems name the file, line and property', () => {
     {
       name: 'an unknown property, at its own line, with a suggestion',
       yaml: 'keystore:\n  path: x\n  passwd:\n    env: X\ncertificates: []\n',
-      want: /desired\.yaml:3: keystore\.passwd: unknown property 'passwd' \(did you mean 'password'\? allowed: path, midHome, store, password, create, type\)/,
+      want: /desired\.yaml:3: keystore\.passwd: unknown property 'passwd' \(did you mean 'password'\? allowed: path, midHome, store, password, create, type, javaVersion\)/,
     },
     { name: 'an unknown top-level property', yaml: 'keystore: { path: x }\ncertificates: []\nexclusiv: true\n', want: /desired\.yaml:3: exclusiv: unknown property 'exclusiv' \(did you mean 'exclusive'\?/ },
     { name: 'both path and midHome', yaml: '# fleet\nkeystore:\n  path: x\n  midHome: y\ncertificates: []\n', want: /desired\.yaml:2: keystore: give exactly one of 'path' \(the keystore file\) or 'midHome'/ },
@@ -154,7 +154,7 @@ describe('loadDesiredState: problems name the file, line and property', () => {
   it('reports every problem at once, one per line', () => {
     const e = errorOf(() => load('keystore:\n  path: x\n  bogus: 1\n  password: { env: NOPE_VAR }\ncertificates:\n  - alias: a\n    state: nope\n'));
     expect(e.message.split('\n').slice(1)).toEqual([
-      `  ${fileName()}:3: keystore.bogus: unknown property 'bogus' (allowed: path, midHome, store, password, create, type)`,
+      `  ${fileName()}:3: keystore.bogus: unknown property 'bogus' (allowed: path, midHome, store, password, create, type, javaVersion)`,
       `  ${fileName()}:7: certificates[0].state: must be one of "present", "absent"`,
     ]);
     // Resolution problems (files, variables) are collected together too, once the schema is satisfied.

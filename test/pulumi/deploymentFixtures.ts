@@ -53,8 +53,13 @@ export function keytoolView(store: string, password: string | undefined = PASSWO
 
 /** Alias → SHA-256 as keytool lists them. */
 export function keytoolAliases(store: string, password: string | undefined = PASSWORD): Record<string, string> {
+  return aliasesInView(keytoolView(store, password));
+}
+
+/** Alias → SHA-256 from a {@link keytoolView} listing (one keytool run serves both views). */
+export function aliasesInView(view: string): Record<string, string> {
   const out: Record<string, string> = {};
-  const lines = keytoolView(store, password).split('\n');
+  const lines = view.split('\n');
   lines.forEach((line, i) => {
     const m = /^(.*), [^,]+, [^,]+, trustedCertEntry,\s*$/.exec(line);
     const fp = /^Certificate fingerprint \(SHA-256\): ([0-9A-F:]+)/.exec(lines[i + 1] ?? '');

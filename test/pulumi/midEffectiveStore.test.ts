@@ -78,7 +78,7 @@ needs('keytool', 'java', 'openssl').describe('a MID wired to an external trustst
       expect(plan.code).toBe(2);
       const lines = plan.stdout.split('\n');
       expect(lines[0]).toBe(`Keystore ${mid.external} (PKCS12)`);
-      expect(lines[1]).toMatch(/^ {2}the MID's external truststore wired in .*wrapper-override\.conf line 6$/);
+      expect(lines[1]).toMatch(/^ {2}external truststore wired in .*wrapper-override\.conf line 6$/);
       expect(plan.stdout).toMatch(/^\+ add\s+acme-wired-root/m);
       expect(plan.stdout).toMatch(/note: the given store password is not used/);
       expect(plan.stdout + plan.stderr).not.toContain(EXT_PASSWORD);
@@ -94,7 +94,7 @@ needs('keytool', 'java', 'openssl').describe('a MID wired to an external trustst
 
       const verify = await midtrust(['verify', '--target', `127.0.0.1:${server.port}`, '--mid-home', mid.home, '--json'], { env });
       expect(verify.code).toBe(0);
-      expect(JSON.parse(verify.stdout)).toMatchObject({ trusted: true, anchor: { alias: 'acme-wired-root', sha256: caSha } });
+      expect(JSON.parse(verify.stdout)).toMatchObject({ trusted: true, anchor: { alias: 'acme-wired-root', sha256: caSha }, store: expect.stringMatching(/truststore\.p12 \(external truststore wired in .*wrapper-override\.conf line 6\)$/) });
       expect(server.probe(java, mid.wrapper)).toMatchObject({ trusted: true });
 
       // Nothing left to do, and the audit of the MID home audits the same store.
@@ -113,7 +113,7 @@ needs('keytool', 'java', 'openssl').describe('a MID wired to an external trustst
 
       const apply = await midtrust(['apply', '-f', desired], { env });
       expect(apply.code).toBe(0);
-      expect(apply.stdout.split('\n').slice(0, 2)).toEqual([`Keystore ${mid.bundled} (JKS)`, expect.stringMatching(/^ {2}the MID's bundled cacerts, chosen; the JVM reads the external truststore .*truststore\.p12 wired in .* line 6 instead$/)]);
+      expect(apply.stdout.split('\n').slice(0, 2)).toEqual([`Keystore ${mid.bundled} (JKS)`, expect.stringMatching(/^ {2}bundled cacerts, chosen; the JVM reads the external truststore .*truststore\.p12 wired in .* line 6 instead$/)]);
       expect(aliases(mid.bundled, BUNDLED_PASSWORD)['acme-wired-root']).toBe(caSha);
       expect(fs.readFileSync(mid.external).equals(externalBefore)).toBe(true);
       // The JVM reads the external store: the bundled change does not make it trust the server.
@@ -187,6 +187,40 @@ needs('keytool', 'java', 'openssl').describe('a MID wired to an external trustst
       await stack.destroy();
       expect(fs.readFileSync(bundled).equals(bundledBefore)).toBe(true);
       expect(fs.readFileSync(wrapper, 'utf8')).not.toContain('javax.net.ssl.trustStore');
+    });
+
+    test('the MID is wired after up: refresh sees the entry missing from the store its JVM now reads; up moves it there and gives the bundled cacerts back', async () => {
+      const home = homes.make();
+      const bundled = path.join(home, 'agent', 'jre', 'lib', 'security', 'cacerts');
+      const wrapper = path.join(home, 'agent', 'conf', 'wrapper-override.conf');
+      const bundledAliases = aliases(bundled, BUNDLED_PASSWORD);
+      const program = (): void => void new TrustedCertificate('acme', { midHome: home, storePassword: BUNDLED_PASSWORD, alias: 'acme-wired-root', certificatePem: server.caPem });
+      const stack = ws.stack();
+      await stack.up(program);
+      expect(aliases(bundled, BUNDLED_PASSWORD)['acme-wired-root']).toBe(caSha);
+      const outs = (): Record<string, unknown> => stack.state().resources.find((r) => r.urn.endsWith('::acme'))!.outputs;
+      expect(outs()).toMatchObject({ storePath: bundled, storeSource: expect.stringMatching(/^bundled cacerts \(no trustStore wired in/) });
+
+      // An administrator wires an external truststore by hand (keytool-made, its own password).
+      const external = path.join(ws.dir, 'wired-later', 'truststore.p12');
+      fs.mkdirSync(path.dirname(external), { recursive: true });
+      keytoolStore(external, EXT_PASSWORD, { 'site-root': bundlePems()[3] }, 'PKCS12');
+      fs.appendFileSync(wrapper, `wrapper.java.additional.4=-Djavax.net.ssl.trustStore=${external}\nwrapper.java.additional.5=-Djavax.net.ssl.trustStoreType=PKCS12\nwrapper.java.additional.6=-Djavax.net.ssl.trustStorePassword=${EXT_PASSWORD}\n`);
+      expect(server.probe(java, wrapper).trusted).toBe(false);
+
+      // Without refresh, up has nothing to compare but inputs: the same.
+      expect((await stack.preview(program)).map((s) => s.op)).toEqual(['same']);
+      await stack.refresh();
+      expect(outs()).toMatchObject({ sha256Fingerprint: null, storePath: bundled, storeSource: expect.stringMatching(/^external truststore wired in .* line 6: .*truststore\.p12 is now the store its JVM reads; the next update moves the entries there from .*cacerts$/) });
+      expect((await stack.up(program)).map((s) => s.op)).toEqual(['update']);
+      expect(aliases(external, EXT_PASSWORD)).toMatchObject({ 'acme-wired-root': caSha });
+      expect(aliases(bundled, BUNDLED_PASSWORD)).toEqual(bundledAliases);
+      expect(outs()).toMatchObject({ sha256Fingerprint: caSha, storePath: external, storeSource: expect.stringMatching(/^external truststore wired in .* line 6$/) });
+      expect(server.probe(java, wrapper)).toMatchObject({ trusted: true });
+
+      await stack.destroy();
+      expect(Object.keys(aliases(external, EXT_PASSWORD))).toEqual(['site-root']);
+      expect(aliases(bundled, BUNDLED_PASSWORD)).toEqual(bundledAliases);
     });
 
     test('a MID wired by hand: TrustedCertificate and MidServerFleet change the external store (opened with the wired password); store: bundled the bundled one', async () => {

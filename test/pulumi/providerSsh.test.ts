@@ -76,9 +76,10 @@ test('MidServerFleet: one Truststore per host with stable names, connection and 
   });
   expect(resources.filter((r) => r.type === 'pulumi-nodejs:dynamic/midtrust:TruststoreMigrationStrategy').map((r) => `${r.name} ${r.inputs.strategy}`)).toEqual(['prod-mid-lon-01-strategy migrate_delta', 'prod-mid-win-01-strategy migrate_delta']);
   const children = resources.filter((r) => r.type === Truststore.__pulumiType);
-  expect(children.map((r) => `${r.name} ${r.inputs.keystorePath}`)).toEqual([
-    'prod-mid-lon-01 /opt/servicenow/mid/agent/jre/lib/security/cacerts',
-    'prod-mid-win-01 C:\\ServiceNow\\mid1\\agent\\jre\\lib\\security\\cacerts',
+  // Each child names its MID home: the store is the one that MID's JVM reads, resolved on the host.
+  expect(children.map((r) => `${r.name} ${r.inputs.midHome} ${r.inputs.keystorePath}`)).toEqual([
+    'prod-mid-lon-01 /opt/servicenow/mid undefined',
+    'prod-mid-win-01 C:\\ServiceNow\\mid1 undefined',
   ]);
   for (const c of children) expect(c.secretInputs.sort()).toEqual(['connection', 'storePassword']);
   expect(resources.map((r) => r.type)).toContain(MidServerFleet.__pulumiType);

@@ -61,7 +61,7 @@ needs('sshd').describe('fleet plan/apply over SSH with an inventory', () => {
     expect(plan.code).toBe(2);
     expect(JSON.parse(plan.stdout).hosts.map((h: { name: string; changes: number }) => `${h.name}:${h.changes}`)).toEqual(['mid-0:0', 'mid-1:0', 'mid-2:1']);
     // Each host's store is the one its MID's JVM reads, resolved on that host, named with why.
-    expect(JSON.parse(plan.stdout).hosts[2].store).toEqual({ kind: 'bundled', path: cacerts(2), why: expect.stringMatching(/^bundled cacerts \(no external truststore wired in .*wrapper-override\.conf\)$/) });
+    expect(JSON.parse(plan.stdout).hosts[2].store).toEqual({ kind: 'bundled', path: cacerts(2), why: expect.stringMatching(/^bundled cacerts \(no trustStore wired in .*wrapper-override\.conf\)$/) });
     expect((await midtrust(['apply', '-f', f, '--inventory', inventory(false)], { env, cwd: dir })).code).toBe(0);
     expect(homes.map((h) => fs.existsSync(path.join(h, 'restarted')))).toEqual([false, false, true]);
   }, 60_000);

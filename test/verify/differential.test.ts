@@ -73,6 +73,8 @@ interface Shape {
   shuffle: boolean;
   duplicates: number;
   padUnrelated: number;
+  /** Pad with unrelated certificates of ~4.5 KB each (a long SAN list): the handshake size limit. */
+  padLarge?: number;
   issuerSpacing: boolean;
   anchor: 'root' | 'inter' | 'leaf' | 'none';
 }
@@ -159,6 +161,9 @@ function namedShapes(): Shape[] {
     { ...baseShape('c8-issuer-spacing'), issuerSpacing: true },
     { ...baseShape('c8-issuer-spacing-reordered', 2), issuerSpacing: true, shuffle: true, sendRoot: true },
     { ...baseShape('c9-padded-10-unrelated'), padUnrelated: 10 },
+    { ...baseShape('c9-padded-8-large'), padLarge: 8 },
+    { ...baseShape('c9-padded-8-large-tls12'), padLarge: 8, tls12: true },
+    { ...baseShape('c9-padded-6-large'), padLarge: 6 },
   ];
 }
 
@@ -170,7 +175,7 @@ interface Built {
   store: Buffer[];
 }
 
-function buildShape(s: Shape, keys: (t: KeyType, slot: number) => KeyPair, unrelated: Buffer[]): Built {
+function buildShape(s: Shape, keys: (t: KeyType, slot: number) => KeyPair, unrelated: Buffer[], large: Buffer[]): Built {
   const now = Date.now();
   const n = s.positions.length;
   const names: Name[] = s.positions.map((_, p) => (p === n - 1 ? [['CN', 'localhost'], ['O', `${s.id} server`]] : [['CN', `${s.id} CA ${p}`], ['O', 'midtrust differential']]));
@@ -220,7 +225,7 @@ function buildShape(s: Shape, keys: (t: KeyType, slot: number) => KeyPair, unrel
   const inters = certs.slice(1, n - 1).reverse();
   let rest = [...inters, ...(s.sendRoot ? [certs[0]] : [])];
   for (let d = 0; d < s.duplicates; d++) rest.push(inters[0] ?? leaf);
-  rest.push(...unrelated.slice(0, s.padUnrelated));
+  rest.push(...unrelated.slice(0, s.padUnrelated), ...large.slice(0, s.padLarge ?? 0));
   if (s.shuffle) rest = rest.reverse();
   const store = s.anchor === 'root' ? [certs[0]] : s.anchor === 'inter' ? [certs[n - 2]] : s.anchor === 'leaf' ? [leaf] : [unrelated[0]];
   return { certs, leafKey: pairs[n - 1], sent: [leaf, ...rest], store };
@@ -232,7 +237,7 @@ type Outcome = 'TRUSTED' | 'NO_PATH' | 'VALIDATION' | 'END_ENTITY' | 'HOSTNAME' 
 function jvmOutcome(v: { verdict: JvmVerdict; detail: string }): Outcome {
   if (v.verdict === 'TRUSTED') return 'TRUSTED';
   const d = v.detail;
-  if (/certificate chain length/i.test(d)) return 'CHAIN_LENGTH';
+  if (/certificate chain length|size of the handshake message/i.test(d)) return 'CHAIN_LENGTH';
   if (/No subject alternative|No name matching/i.test(d)) return 'HOSTNAME';
   if (/Extended key usage|KeyUsage does not allow|Netscape cert type/i.test(d)) return 'END_ENTITY';
   if (/PKIX path building failed|unable to find valid certification path/i.test(d)) return 'NO_PATH';
@@ -319,6 +324,9 @@ needs('keytool', 'jdk18', 'java', 'openssl').describe('verify agrees with Java 1
     const unrelated = Array.from({ length: 10 }, (_, i) =>
       buildCertificate({ subject: [['CN', `Unrelated CA ${i}`]], issuer: [['CN', `Unrelated CA ${i}`]], publicKey: unrelatedKey.publicKey, signer: unrelatedKey, hash: 'sha256', serial: 9000 + i, notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 365 * DAY), extensions: { basicConstraints: { ca: true }, keyUsage: ['keyCertSign'] } }),
     );
+    const large = Array.from({ length: 8 }, (_, i) =>
+      buildCertificate({ subject: [['CN', `Large unrelated ${i}`]], issuer: [['CN', `Large unrelated ${i}`]], publicKey: unrelatedKey.publicKey, signer: unrelatedKey, hash: 'sha256', serial: 9100 + i, notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 365 * DAY), extensions: { basicConstraints: { ca: false }, subjectAltDns: Array.from({ length: 200 }, (_, n) => `host-${n}.padding.example`) } }),
+    );
     const shapes = [...namedShapes(), ...Array.from({ length: SHAPES }, (_, i) => generateShape(i, rnd))];
     const rows: string[] = [];
     const disagreements: string[] = [];
@@ -326,7 +334,7 @@ needs('keytool', 'jdk18', 'java', 'openssl').describe('verify agrees with Java 1
     for (let b = 0; b < shapes.length; b += BATCH) {
       const batch = shapes.slice(b, b + BATCH);
       for (const s of batch) {
-        const built = buildShape(s, keys, unrelated);
+        const built = buildShape(s, keys, unrelated, large);
         fs.writeFileSync(path.join(dir, `${s.id}-leaf.pem`), pem(built.sent[0]));
         fs.writeFileSync(path.join(dir, `${s.id}-leaf.key`), built.leafKey.privateKey.export({ type: 'pkcs8', format: 'pem' }));
         if (built.sent.length > 1) fs.writeFileSync(path.join(dir, `${s.id}-chain.pem`), built.sent.slice(1).map(pem).join(''));

@@ -49,7 +49,7 @@ describe('midtrust verify: exit codes and the JSON contract', () => {
     const r = await verify(['--target', `https://localhost:${full.port}`, '--keystore', rootStore, '--storepass-env', 'MT_PW', '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(Object.keys(j)).toEqual(['target', 'trusted', 'anchor', 'presented', 'problems', 'suggest']);
+    expect(Object.keys(j)).toEqual(['target', 'trusted', 'anchor', 'presented', 'problems', 'suggest', 'store']);
     expect(j).toMatchObject({ target: `https://localhost:${full.port}`, trusted: true, anchor: { alias: 'cli-root', sha256: pki.sha256('root') }, problems: [], suggest: [] });
     expect(j.presented.map((p: { sha256: string }) => p.sha256)).toEqual([pki.sha256('leaf'), pki.sha256('inter')]);
     expect(Object.keys(j.presented[0])).toEqual(['subject', 'issuer', 'sha256', 'notBefore', 'notAfter']);

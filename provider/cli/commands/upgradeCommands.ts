@@ -126,7 +126,7 @@ function renderUpgradeEndpoints(endpoints: UpgradeEndpointCheck[]): string {
 
 /** The --json contract: the resulting store's entries plus the lost ones (and the vendor roots the new JRE retires). */
 export function upgradeJson(r: UpgradeResult): Record<string, unknown> {
-  const shape = (e: UpgradeEntry) => ({ alias: e.alias, sha256: e.sha256, outcome: e.outcome, reason: e.reason, ...(e.previousAlias ? { previousAlias: e.previousAlias } : {}) });
+  const shape = (e: UpgradeEntry) => ({ alias: e.alias, sha256: e.sha256, outcome: e.outcome, reason: e.reason, ...(e.previousAlias ? { previousAlias: e.previousAlias } : {}), ...(e.copyOf ? { copyOf: e.copyOf } : {}) });
   return { rule: r.rule, why: r.why, entries: r.result.map(shape), lost: r.lost.map(shape), retired: r.retired.map(shape) };
 }
 
@@ -154,7 +154,7 @@ export function renderUpgrade(r: UpgradeResult, width?: number): string {
   const migrated = r.result.filter((e) => e.outcome === 'migrated' || e.outcome === 'resurrected');
   if (migrated.length) {
     lines.push(`MIGRATED (${migrated.length}):`);
-    lines.push(formatTable([{ header: 'NEW ALIAS', fit: 'id' }, { header: 'WAS', fit: 'id' }, { header: 'NOTE', fit: 'wrap' }], migrated.map((e) => [e.alias, e.previousAlias ?? '', e.outcome === 'resurrected' ? 'RESURRECTED vendor-removed root' : '']), { width }).trimEnd());
+    lines.push(formatTable([{ header: 'NEW ALIAS', fit: 'id' }, { header: 'WAS', fit: 'id' }, { header: 'NOTE', fit: 'wrap' }], migrated.map((e) => [e.alias, e.previousAlias ?? '', migratedNote(e)]), { width }).trimEnd());
   }
   if (r.retired.length) {
     const names = r.retired.map((e) => e.alias);
@@ -165,6 +165,12 @@ export function renderUpgrade(r: UpgradeResult, width?: number): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The NOTE of a migrated entry: a resurrected vendor root, or a further generation of a copy (`snc_snc_…`). */
+function migratedNote(e: UpgradeEntry): string {
+  if (e.outcome === 'resurrected') return 'RESURRECTED vendor-removed root';
+  if (e.copyOf && e.copyOf.generations > 1) return `copy of ${e.copyOf.original} again (generation ${e.copyOf.generations}): re-apply midtrust to trust it once`;
+  return '';
+}
 
 interface MigrateOptions extends StorePasswordOptions {
   'mid-home'?: string;
@@ -257,9 +263,14 @@ function renderRestore(r: RestoreResult): string {
   if (r.restored.length === 0 && r.unrestored.length === 0) {
     lines.push(vendor.length ? 'Nothing else to restore: every other certificate in the backups is already trusted.' : 'Nothing to restore: every certificate in the backups is already trusted.');
     for (const s of r.skipped) lines.push(`  ${s.backupDir}: ${s.reason}`);
+    for (const m of r.migrated) lines.push(`  ${printable(m.alias)}: ${printable(m.note)}`);
     return `${[...lines, ...vendor].join('\n')}\n`;
   }
   for (const s of r.skipped) lines.push(`Passed over ${s.backupDir}: ${s.reason}.`);
+  if (r.migrated.length > 0) {
+    lines.push(`Trusted as the upgrade's migrated copies (${r.migrated.length}), not restored under their old aliases:`);
+    lines.push(...r.migrated.map((m) => `  ${printable(m.alias)}: ${printable(m.note)}`));
+  }
   lines.push(`Using the backup ${r.backupDir}.`);
   if (r.restored.length > 0) {
     lines.push(`Restored ${r.restored.length} certificate(s):`);

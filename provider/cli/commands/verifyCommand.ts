@@ -94,6 +94,7 @@ export const verifyCommand = defineCommand<VerifyOptions>({
     if (opts.incoming && !opts['after-upgrade']) throw new MidtrustError('INVALID_INPUT', '--incoming is only used with --after-upgrade');
     if (opts['write-desired'] && !opts.alias) throw new MidtrustError('INVALID_INPUT', '--write-desired needs --alias <name> for the certificate it adds');
     const timeoutMs = parseSeconds(opts.timeout, '--timeout', 10_000);
+    const javaVersion = parseJavaVersion(opts['java-version']);
     if (opts.inventory) {
       if (opts['write-desired']) throw new MidtrustError('INVALID_INPUT', '--write-desired works on one verdict; run it without --inventory');
       const { verifyInventory } = require('./verifyInventory') as typeof import('./verifyInventory');
@@ -102,7 +103,6 @@ export const verifyCommand = defineCommand<VerifyOptions>({
 
     const host = new LocalHost();
     const judged = await judgedStoreFor(host, opts, io);
-    const javaVersion = parseJavaVersion(opts['java-version']);
     const policy = await trustPolicyFor(host, judged, { env: io.env, local: !opts['mid-home'], overrideFile: opts['java-security'] ? path.resolve(io.cwd, opts['java-security']) : undefined, javaVersion });
     const judgedVerdict = await verifyEndpoint(target, { store: judged, policy, timeoutMs });
     // The Fix made actionable: the missing CA looked for on this machine, the server-side fix,

@@ -24,10 +24,12 @@ const MAX_I64 = 2n ** 63n - 1n;
  * byte-identical; the file is version 2, as Java writes it (a store read as version 1 stays
  * version 1 while every certificate is X.509, again so an unchanged rewrite is identical).
  *
- * Aliases are lowercased as Java's `toLowerCase(Locale.ENGLISH)` does on every set (JS
- * `toLowerCase()` without a locale is the same mapping): an uppercase alias in the file would be
- * unreachable by keytool, which lowercases every alias it looks up. Two aliases that lowercase
- * alike are INVALID_INPUT. The digest is keyed by `password`; integrity of the store that was read
+ * New aliases are lowercased as Java's `toLowerCase(Locale.ENGLISH)` does on every set, with the
+ * case tables of the JDK that reads the store (`store.javaVersion`, javaAliasCase.ts): an
+ * uppercase alias in the file would be unreachable by keytool, which lowercases every alias it
+ * looks up. An entry read from the file keeps its alias exactly as stored — rewriting it with
+ * another JDK's case rules would rename an entry no change touched. Two entries with the same
+ * stored alias are INVALID_INPUT. The digest is keyed by `password`; integrity of the store that was read
  * is the caller's concern (a store that failed its check must never reach this function).
  *
  * @example
@@ -49,7 +51,7 @@ export function writeJks(store: Keystore, password: string, _options: WriteOptio
   w.u32(store.entries.length);
   const seen = new Map<string, string>();
   store.entries.forEach((e, i) => {
-    const alias = storedAlias(type, e.alias);
+    const alias = isJksEntryData(e.codecData) ? e.alias : storedAlias(type, e.alias, store.javaVersion);
     const first = seen.get(alias);
     if (first !== undefined) {
       throw new MidtrustError('INVALID_INPUT', `aliases ${JSON.stringify(first)} and ${JSON.stringify(e.alias)} are the same in a ${type} keystore (Java lowercases aliases); rename or remove one`);

@@ -78,7 +78,7 @@ function checkAliases(store: Keystore): void {
   const seen = new Map<string, string>();
   for (const e of store.entries) {
     if (e.alias.length === 0) throw new MidtrustError('INVALID_INPUT', 'an entry has an empty alias; PKCS12 aliases must not be empty');
-    const k = aliasKey(e.alias);
+    const k = aliasKey(e.alias, store.javaVersion);
     const prior = seen.get(k);
     if (prior !== undefined) {
       throw new MidtrustError(

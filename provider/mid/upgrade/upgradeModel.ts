@@ -1,10 +1,11 @@
 import { Certificate } from '../../certificate/certificate';
 import { MidtrustError } from '../../errors';
 import { aliasKey, type Keystore, type KeystoreEntry } from '../../keystore/model';
+import { DEFAULT_MIGRATED_PREFIX, isVendorAlias, migratedAlias, vendorRemovedRoot } from './migratedCopies';
 import type { MigrationRule } from './releaseRules';
 
-/** Alias prefix the MID gives migrated certificates (product docs: `snc_`; one support article says `sac-`). */
-export const DEFAULT_MIGRATED_PREFIX = 'snc_';
+export { DEFAULT_MIGRATED_PREFIX, isVendorAlias };
+
 /** Longer than any prefix a product uses, short enough that prefixed aliases stay readable. */
 const MAX_PREFIX_LENGTH = 32;
 
@@ -43,6 +44,8 @@ export interface UpgradeEntry {
   readonly reason: string;
   /** The alias in the current store, when it came from there. */
   readonly previousAlias?: string;
+  /** When the alias is a migrated copy (`snc_…`): the alias it was first migrated from and how many upgrades deep ({@link migratedAlias}). */
+  readonly copyOf?: { readonly original: string; readonly generations: number };
 }
 
 export interface UpgradeResult {
@@ -71,20 +74,6 @@ export interface UpgradeOptions {
   readonly now?: Date;
 }
 
-const VENDOR_ALIAS = /(\s\[jdk\]$)|(^debian:)/i;
-
-/**
- * Whether an alias is one a JDK vendor gives its bundled roots (`... [jdk]`, Debian's `debian:...`):
- * the clue to a vendor certificate when no incoming or baseline store says it.
- *
- * @example
- * isVendorAlias('digicertglobalrootca [jdk]'); // true
- * isVendorAlias('acme-root');                  // false
- */
-export function isVendorAlias(alias: string): boolean {
-  return VENDOR_ALIAS.test(alias);
-}
-
 /**
  * Whether a trusted certificate is the JDK vendor's rather than the team's: in the vendor's
  * baseline (the JDK release's cacerts) when one is known, else named like a vendor root. The one
@@ -96,14 +85,6 @@ export function isVendorAlias(alias: string): boolean {
  */
 export function isVendorRoot(alias: string, sha256: string, baseline?: ReadonlySet<string>): boolean {
   return baseline ? baseline.has(sha256) : isVendorAlias(alias);
-}
-
-/**
- * Whether a certificate of the old store is a vendor root the new JRE no longer ships (removed or
- * distrusted by the JDK vendor) — what migrate_delta resurrects and `restore` leaves out unless asked.
- */
-export function isVendorRemoved(alias: string, sha256: string, incoming: ReadonlySet<string>, baseline?: ReadonlySet<string>): boolean {
-  return !incoming.has(sha256) && isVendorRoot(alias, sha256, baseline);
 }
 
 /**
@@ -140,7 +121,7 @@ export function modelUpgrade(current: Keystore, incoming: Keystore, rule: Migrat
       kept.set(aliasKey(inIncoming), e.alias);
       continue;
     }
-    const vendorRemoved = isVendorRemoved(e.alias, sha, incomingSet, baselineShas);
+    const vendorRemoved = vendorRemovedRoot(e.alias, sha, incomingSet, baselineShas);
     const verdict = migrates(rule, e);
     if (!verdict.ok && vendorRemoved) {
       retired.push({ alias: e.alias, sha256: sha, outcome: 'retired', reason: 'a vendor root the new JRE no longer ships (removed or distrusted by the JDK vendor); not migrated, as the vendor intends' });
@@ -156,13 +137,19 @@ export function modelUpgrade(current: Keystore, incoming: Keystore, rule: Migrat
       continue;
     }
     takenAliases.add(aliasKey(alias));
+    const copyOf = migratedAlias(alias, prefix);
     migratedEntries.push({ alias: storedAliasFor(incoming, alias), kind: 'trustedCertificate', timestamp, certificates: [e.certificates[0]] });
     result.push({
       alias,
       sha256: sha,
       previousAlias: e.alias,
       outcome: vendorRemoved ? 'resurrected' : 'migrated',
-      reason: vendorRemoved ? `a vendor root the new JRE no longer ships (removed or distrusted by the JDK vendor) comes back under ${alias} because migrate_delta copies everything missing` : `not in the incoming store; migrated as ${alias}`,
+      reason: vendorRemoved
+        ? `a vendor root the new JRE no longer ships (removed or distrusted by the JDK vendor) comes back under ${alias} because migrate_delta copies everything missing`
+        : copyOf && copyOf.generations > 1
+          ? `already a migrated copy of ${copyOf.original}; migrated again as ${alias} (generation ${copyOf.generations}) — re-apply midtrust after the upgrade to trust it once under ${copyOf.original}`
+          : `not in the incoming store; migrated as ${alias}`,
+      ...(copyOf ? { copyOf } : {}),
     });
   }
   const fromIncoming: UpgradeEntry[] = incoming.entries

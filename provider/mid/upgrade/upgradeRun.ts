@@ -5,13 +5,14 @@ import { MidtrustError } from '../../errors';
 import type { Host } from '../../host/host';
 import { withKeystoreLock } from '../../host/keystoreMutex';
 import { readKeystore, writeKeystore } from '../../keystore/keystoreCodec';
-import { aliasKey, type Keystore, type KeystoreEntry } from '../../keystore/model';
+import { aliasKey, findEntry, type Keystore, type KeystoreEntry } from '../../keystore/model';
 import { READ_LIMITS } from '../../host/readLimits';
 import { assertWellFormed, describeDuplicate, duplicateMidParameters, getMidParameter } from '../configXml';
 import { midLayout, midPath, upgradeBackupFile, validateMidLayout, type MidLayout } from '../midLayout';
 import { DEFAULT_MIGRATION_STRATEGY, MIGRATION_STRATEGY_PARAMETER, parseMigrationStrategy, type MigrationStrategy } from '../migrationStrategy';
 import { parseRelease, releaseHonoursStrategy, ruleForRelease, ruleForStrategy, type MigrationRule } from './releaseRules';
-import { isVendorRemoved, modelUpgrade, type UpgradeResult } from './upgradeModel';
+import { describeCopy, migratedCopiesOf, vendorRemovedRoot } from './migratedCopies';
+import { modelUpgrade, type UpgradeResult } from './upgradeModel';
 
 /** A keystore to open: where and with which password (undefined: password-less or unverified). */
 export interface StoreRef {
@@ -177,6 +178,17 @@ export interface UnrestoredEntry {
   readonly reason: string;
 }
 
+/** A backup certificate the store holds only as its migrated copy. */
+export interface MigratedRestoreEntry {
+  /** Its alias in the backup. */
+  readonly alias: string;
+  readonly sha256: string;
+  /** The copy's alias in the store. */
+  readonly trustedAs: string;
+  /** "trusted as snc_acme-root (migrated by the upgrade)". */
+  readonly note: string;
+}
+
 /** What `restore` did: which backup it used, which it passed over and why, what came back and what could not. */
 export interface RestoreResult {
   /** The backup used (the newest one holding something the store lacks), or the newest checked when none did. */
@@ -186,6 +198,11 @@ export interface RestoreResult {
   readonly restored: RestoredEntry[];
   /** Entries the store lacks that could not be restored: the caller must report them and fail. */
   readonly unrestored: UnrestoredEntry[];
+  /**
+   * Certificates of the backup missing under their old alias but trusted as the upgrade's migrated
+   * copy of it (`snc_<alias>`, {@link migratedCopiesOf}): already trusted, so not restored — said.
+   */
+  readonly migrated: MigratedRestoreEntry[];
   /**
    * JDK vendor roots of the backup that the new JRE no longer ships (removed or distrusted by the
    * vendor; upgrade-preview calls bringing them back "resurrected"): left out unless
@@ -250,7 +267,8 @@ export async function restoreMid(
       else return true;
       return false;
     });
-    if (!chosen) return { store: current, result: { backupDir: backups[0].backupDir, skipped, restored: [], unrestored: [], vendorRemoved: [] } };
+    const migrated = migratedOnly(current, chosen ?? backups.find((b) => b.store));
+    if (!chosen) return { store: current, result: { backupDir: backups[0].backupDir, skipped, restored: [], unrestored: [], migrated, vendorRemoved: [] } };
     // What the new JRE ships: its store from the backup, else what the live store holds now.
     const shipped = chosen.shipped ?? have;
     const vendorRemoved: UnrestoredEntry[] = [];
@@ -265,7 +283,7 @@ export async function restoreMid(
         unrestored.push({ alias: e.alias, sha256: sha, reason: `a ${e.kind === 'privateKey' ? 'private key' : e.kind} entry: restore only puts back trusted certificates; copy it with keytool -importkeystore -srckeystore ${chosen.beforePath} -srcalias ${e.alias}` });
         continue;
       }
-      if (!opts.includeVendorRemoved && isVendorRemoved(e.alias, sha, shipped)) {
+      if (!opts.includeVendorRemoved && vendorRemovedRoot(e.alias, sha, shipped)) {
         vendorRemoved.push({ alias: e.alias, sha256: sha, reason: 'a JDK vendor root the new JRE no longer ships (removed or distrusted by the vendor)' });
         continue;
       }
@@ -281,10 +299,22 @@ export async function restoreMid(
     }
     return {
       store: added.length ? { ...current, entries: [...current.entries, ...added] } : current,
-      result: { backupDir: chosen.backupDir, skipped, restored, unrestored, vendorRemoved },
+      result: { backupDir: chosen.backupDir, skipped, restored, unrestored, migrated, vendorRemoved },
     };
   });
   return { ...outcome.result, written: outcome.written };
+}
+
+/** The backup's trusted certificates that the store lacks under their alias but holds as a migrated copy of it. */
+function migratedOnly(current: Keystore, backup: LoadedBackup | undefined): MigratedRestoreEntry[] {
+  const out: MigratedRestoreEntry[] = [];
+  for (const e of backup?.store?.entries ?? []) {
+    const sha = firstCertSha(e);
+    if (e.kind !== 'trustedCertificate' || sha === undefined || findEntry(current, e.alias)) continue;
+    const copy = migratedCopiesOf(current, e.alias, sha).find((c) => c.sameCertificate);
+    if (copy) out.push({ alias: e.alias, sha256: sha, trustedAs: copy.alias, note: describeCopy(copy) });
+  }
+  return out;
 }
 
 /** The fingerprints of a backup's `cacerts_from_upgrade`, or undefined when it is absent or unreadable. */
