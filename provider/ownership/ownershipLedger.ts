@@ -107,8 +107,12 @@ export function claim(ledger: Ledger, key: string, owner: string, current: HeldV
     const { MidtrustError } = require('../errors') as typeof import('../errors');
     throw new MidtrustError('INVALID_INPUT', `${key}: already has ${rec.owners.length} owners, the most one entry may have; list them with \`midtrust owners\` and prune the stale ones`);
   }
+  // The store changed under midtrust since the claim (an upgrade dropped the entry, someone deleted
+  // it by hand): what it holds now, not what it held before, is what a last release gives back —
+  // else destroy would put back a vendor root the new JRE no longer ships.
+  const found = valid && rec && !sameValue(current, rec.put) && !sameValue(current, rec.found) && !sameValue(current, put) ? current : rec?.found ?? null;
   const next: OwnershipRecord = valid && rec
-    ? { found: rec.found, put, owners: rec.owners.includes(owner) ? rec.owners : [...rec.owners, owner], confirmed: confirmedFor(rec, rec.owners.includes(owner) ? rec.owners : [...rec.owners, owner], owner, at) }
+    ? { found, put, owners: rec.owners.includes(owner) ? rec.owners : [...rec.owners, owner], confirmed: confirmedFor(rec, rec.owners.includes(owner) ? rec.owners : [...rec.owners, owner], owner, at) }
     : { found: current, put, owners: [owner], confirmed: { [owner]: at } };
   return withRecord(ledger, key, next);
 }
