@@ -6,33 +6,14 @@
  * CA the program declared in that store — and fails it (PKIX) before the CA is declared.
  * And why the store is seeded by default: an empty truststore makes the JVM fail every handshake.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { freePort, waitForPort } from '../../bench/benchUtil';
-import { allKeytools, openssl } from '../helpers/keytool';
+import { allKeytools } from '../helpers/keytool';
 import { needs } from '../helpers/requireTools';
-import { readSystemProperties } from '../../provider/mid/wrapperOverride';
+import { startWiredTlsServer, type WiredTlsServer } from '../helpers/wiredJvm';
 import { ExternalTruststore, Truststore } from '../../provider';
 import { MidHomes } from './providerMidFixtures';
 import { Workspace } from './deploymentFixtures';
-
-/** A TLS client that only handshakes: the JVM's default trust manager, its default truststore properties. */
-const PROBE = `
-import javax.net.ssl.*;
-public class TlsProbe {
-  public static void main(String[] args) throws Exception {
-    SSLSocketFactory factory = (SSLSocketFactory) SSLSocketFactory.getDefault();
-    try (SSLSocket socket = (SSLSocket) factory.createSocket("127.0.0.1", Integer.parseInt(args[0]))) {
-      socket.startHandshake();
-      System.out.println("TRUSTED");
-    } catch (SSLException e) {
-      System.out.println("NOT_TRUSTED " + e.getMessage());
-      System.exit(2);
-    }
-  }
-}
-`;
 
 const jvms = allKeytools().map((k) => ({ version: k.version, java: path.join(path.dirname(k.bin), 'java') }));
 
@@ -42,38 +23,22 @@ jest.setTimeout(5 * 60_000);
 
 let ws: Workspace;
 let homes: MidHomes;
-let server: ChildProcess | undefined;
-let port = 0;
+let server: WiredTlsServer | undefined;
 let caPem = '';
 
 /** Runs the probe with the -D options wrapper-override.conf gives the MID's JVM. */
-function probe(java: string, wrapperOverride: string): { trusted: boolean; output: string } {
-  const props = readSystemProperties(fs.readFileSync(wrapperOverride, 'utf8'));
-  const flags = [...props].map(([name, { value }]) => `-D${name}=${value}`);
-  const r = spawnSync(java, [...flags, path.join(ws.dir, 'pki', 'TlsProbe.java'), String(port)], { encoding: 'utf8', timeout: 60_000 });
-  return { trusted: r.status === 0 && r.stdout.includes('TRUSTED'), output: `${r.stdout}${r.stderr}` };
-}
+const probe = (java: string, wrapperOverride: string): { trusted: boolean; output: string } => server!.probe(java, wrapperOverride);
 
 needs('java', 'jdk18', 'openssl').describe('the external truststore judged by a real JVM', () => {
   beforeAll(async () => {
     ws = new Workspace();
     homes = new MidHomes(ws.dir);
-    const dir = path.join(ws.dir, 'pki');
-    fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'TlsProbe.java'), PROBE);
-    const run = (args: string[]): string => openssl(args, { cwd: dir });
-    run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', '/O=ACME/CN=ACME Test Root', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-    run(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=127.0.0.1']);
-    fs.writeFileSync(path.join(dir, 'leaf.ext'), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n');
-    run(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'leaf.pem', '-days', '10', '-extfile', 'leaf.ext']);
-    caPem = fs.readFileSync(path.join(dir, 'ca.pem'), 'utf8');
-    port = await freePort();
-    server = spawn('openssl', ['s_server', '-accept', String(port), '-cert', 'leaf.pem', '-key', 'leaf.key', '-www', '-quiet'], { cwd: dir, stdio: 'ignore' });
-    await waitForPort(port, 10_000, server);
+    server = await startWiredTlsServer(path.join(ws.dir, 'pki'));
+    caPem = server.caPem;
   });
 
   afterAll(() => {
-    server?.kill('SIGTERM');
+    server?.close();
     ws?.remove();
   });
 
