@@ -107,12 +107,8 @@ export function claim(ledger: Ledger, key: string, owner: string, current: HeldV
     const { MidtrustError } = require('../errors') as typeof import('../errors');
     throw new MidtrustError('INVALID_INPUT', `${key}: already has ${rec.owners.length} owners, the most one entry may have; list them with \`midtrust owners\` and prune the stale ones`);
   }
-  // The store changed under midtrust since the claim (an upgrade dropped the entry, someone deleted
-  // it by hand): what it holds now, not what it held before, is what a last release gives back —
-  // else destroy would put back a vendor root the new JRE no longer ships.
-  const found = valid && rec && !sameValue(current, rec.put) && !sameValue(current, rec.found) && !sameValue(current, put) ? current : rec?.found ?? null;
   const next: OwnershipRecord = valid && rec
-    ? { found, put, owners: rec.owners.includes(owner) ? rec.owners : [...rec.owners, owner], confirmed: confirmedFor(rec, rec.owners.includes(owner) ? rec.owners : [...rec.owners, owner], owner, at) }
+    ? { found: rec.found, put, owners: rec.owners.includes(owner) ? rec.owners : [...rec.owners, owner], confirmed: confirmedFor(rec, rec.owners.includes(owner) ? rec.owners : [...rec.owners, owner], owner, at) }
     : { found: current, put, owners: [owner], confirmed: { [owner]: at } };
   return withRecord(ledger, key, next);
 }
@@ -237,6 +233,15 @@ export function confirm(ledger: Ledger, key: string, owner: string, at: number):
   const rec = recordOf(ledger, key);
   if (!rec?.owners.includes(owner)) return ledger;
   return withRecord(ledger, key, { ...rec, confirmed: confirmedFor(rec, rec.owners, owner, at) });
+}
+
+/**
+ * The same ledger with `key`'s found value replaced: what a last release gives back. For an entry
+ * the store lost for a reason midtrust must not undo on destroy (a vendor root the new JRE retired).
+ */
+export function withFound(ledger: Ledger, key: string, found: HeldValue): Ledger {
+  const rec = recordOf(ledger, key);
+  return rec ? withRecord(ledger, key, { ...rec, found }) : ledger;
 }
 
 /** The same ledger with `key`'s put value replaced (its creation date known once the store is built). */

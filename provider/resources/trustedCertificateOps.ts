@@ -2,7 +2,7 @@ import type { dynamic } from '@pulumi/pulumi';
 import { Certificate } from '../certificate/certificate';
 import { aliasKey, findEntry } from '../keystore/model';
 import { claimsFromOutputs, heldBy, reconcileOwnedEntries, type ClaimMirror } from '../ownership/keystoreClaims';
-import { EMPTY_LEDGER } from '../ownership/ownershipLedger';
+import { EMPTY_LEDGER, withFound } from '../ownership/ownershipLedger';
 import { confirmOnRefresh, type OwnershipOutputs } from './ownershipOutputs';
 import {
   asPersonError,
@@ -238,7 +238,7 @@ async function reconcile(inputs: TrustedCertificateInputs, loc: StoreLocation, o
       const store = withoutAliases(next.store, wants.removeUnclaimed);
       return {
         store,
-        ledger: next.ledger,
+        ledger: wants.vendorRestored.reduce((l, alias) => withFound(l, aliasKey(alias), null), next.ledger),
         result: { storeType: current.type, adopted: wasAdopted, vendorDropped: wants.vendorDropped.length > 0, copies: [...wants.copies], jre, claims: next.claims, notes: [...ownership.notes, ...next.notes] },
       };
     });

@@ -2,7 +2,7 @@ import type { dynamic } from '@pulumi/pulumi';
 import { Certificate } from '../certificate/certificate';
 import { aliasKey, findEntry, type Keystore } from '../keystore/model';
 import { claimsFromOutputs, exclusiveAbsences, heldBy, reconcileOwnedEntries, type ClaimMirror, type WantedCertificate } from '../ownership/keystoreClaims';
-import { EMPTY_LEDGER } from '../ownership/ownershipLedger';
+import { EMPTY_LEDGER, withFound } from '../ownership/ownershipLedger';
 import { confirmOnRefresh, type OwnershipOutputs } from './ownershipOutputs';
 import {
   asPersonError,
@@ -286,7 +286,7 @@ async function reconcile(
       const next = reconcileOwnedEntries(current, ledger, ownerId, want, { keystorePath, overwrite: Boolean(inputs.overwrite), now: new Date(), mine });
       const store = withoutAliases(next.store, wants.removeUnclaimed);
       const seen: UpgradeSeen = { adoptedAliases: declaredTrust.filter((d) => d.adopted).map((d) => d.alias), vendorDroppedAliases: [...wants.vendorDropped], copies: [...wants.copies], jre };
-      return { store, ledger: next.ledger, result: { store, seen, ownership: { claims: next.claims, notes: [...ownership.notes, ...next.notes] } } };
+      return { store, ledger: wants.vendorRestored.reduce((l, alias) => withFound(l, aliasKey(alias), null), next.ledger), result: { store, seen, ownership: { claims: next.claims, notes: [...ownership.notes, ...next.notes] } } };
     });
     trace(`truststore ${wanted ? 'claim' : 'release'}: ${outcome.written ? 'wrote' : 'did not write'} ${keystorePath} (batch of ${outcome.batchSize})`);
     for (const note of outcome.result?.ownership.notes ?? []) trace(`note: ${note}`);

@@ -167,6 +167,11 @@ export interface UpgradeWants {
   readonly removeUnclaimed: readonly string[];
   /** Declared aliases not put back: adopted JDK roots the vendor dropped. */
   readonly vendorDropped: readonly string[];
+  /**
+   * Adopted JDK roots the vendor dropped that `restoreVendorDropped` puts back: the upgrade left the
+   * store without them, so destroy takes them out again (the store as the upgrade left it).
+   */
+  readonly vendorRestored: readonly string[];
   /** The copies seen and what this change does with them. */
   readonly copies: readonly MigratedCopyOutput[];
 }
@@ -188,13 +193,15 @@ export function wantsAfterUpgrade(current: Keystore, ledger: Ledger, owner: stri
   const wanted = new Map<string, WantedCertificate | WantedAbsent>();
   const removeUnclaimed: string[] = [];
   const vendorDropped: string[] = [];
+  const vendorRestored: string[] = [];
   const copies: MigratedCopyOutput[] = [];
   const freedBefore = new Set(ownedKeys(ledger, owner).filter((k) => ledger.records[k].put === null));
   for (const d of declared) {
     const present = findEntry(current, d.alias);
     const dropped = isVendorDropped(d, present === undefined, handling);
     if (dropped) vendorDropped.push(d.alias);
-    else wanted.set(aliasKey(d.alias), { alias: d.alias, der: d.der, sha256: d.sha256, source: d.source });
+    else if (present === undefined && isVendorDropped(d, true, { ...handling, restoreVendorDropped: false })) vendorRestored.push(d.alias);
+    if (!dropped) wanted.set(aliasKey(d.alias), { alias: d.alias, der: d.der, sha256: d.sha256, source: d.source });
     for (const c of migratedCopiesOf(current, d.alias, d.sha256)) {
       if (declaredKeys.has(aliasKey(c.alias))) continue; // declared in its own right
       const state = dropped || !c.sameCertificate ? 'left' : handling.migratedCopies === 'adopt' ? 'adopted' : handling.migratedCopies === 'remove' ? 'removed' : 'kept';
@@ -207,7 +214,7 @@ export function wantsAfterUpgrade(current: Keystore, ledger: Ledger, owner: stri
       if (!wanted.has(key) && !declaredKeys.has(key) && isCopyKeyOf(key, d.alias) && handling.migratedCopies === 'adopt' && !dropped) wanted.set(key, { alias: key, absent: true });
     }
   }
-  return { wanted, removeUnclaimed, vendorDropped, copies };
+  return { wanted, removeUnclaimed, vendorDropped, vendorRestored, copies };
 }
 
 /** The rule for "an adopted JDK root the vendor's next cacerts dropped": not put back without opt-in. */
