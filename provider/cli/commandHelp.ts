@@ -102,6 +102,18 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     example: 'midtrust restore --mid-home /opt/servicenow/mid --storepass-env MID_STOREPASS',
     docs: 'README.md',
   },
+  owners: {
+    what: 'Which Pulumi resources claim what in a store\'s ownership record (their ownerId outputs), which look gone, and prune for an owner removed with pulumi state delete.',
+    options: {
+      ...STOREPASS,
+      'mid-home': "the MID's home: the records of the store its JVM reads",
+      'stale-after': 'mark an owner stale when unconfirmed this long behind the newest (e.g. 30d)',
+      owner: 'with prune: the owner id whose claims go (the store is not touched)',
+      ...JSON_OUT,
+    },
+    example: 'midtrust owners --mid-home /opt/servicenow/mid\nmidtrust owners prune --mid-home /opt/servicenow/mid --owner <ownerId>',
+    docs: 'docs/pulumi.md',
+  },
   verify: {
     what: "Will this JVM trust that endpoint — now, after apply, after the next upgrade? The JVM's verdict (exit 0 trusted, 2 not, 1 error) and the fix.",
     options: {
