@@ -14,7 +14,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MidServerFleet, Truststore, TrustedCertificate, TruststoreMigrationStrategy } from '../../provider';
+import { ExternalTruststore, MidServerFleet, Truststore, TrustedCertificate, TruststoreMigrationStrategy } from '../../provider';
 import { needs } from '../helpers/requireTools';
 import { startSshd, type TestSshd } from '../helpers/sshd';
 import { simulateMidUpgrade, type UpgradeDone } from '../helpers/midUpgrade';
@@ -355,4 +355,58 @@ test('every Pulumi project of the repository refreshes before up/preview/destroy
   const projects = ['Pulumi.yaml', ...fs.readdirSync(path.join(root, 'examples')).map((d) => path.join('examples', d, 'Pulumi.yaml'))].filter((f) => fs.existsSync(path.join(root, f)));
   expect(projects.length).toBeGreaterThanOrEqual(4);
   for (const f of projects) expect([f, parse(fs.readFileSync(path.join(root, f), 'utf8')).options?.refresh]).toEqual([f, 'always']);
+});
+
+describe('a MID wired to an external truststore, across an upgrade (wrapper-override.conf kept, and rewritten without the wiring)', () => {
+  const stack = (): Deployment => (stackOf ??= ws.stack());
+  let stackOf: Deployment | undefined;
+  let kept: string;
+  let rewritten: string;
+  const external = (home: string): string => path.join(ws.dir, `etc-${path.basename(home)}`, 'truststore.p12');
+  const wrapperOf = (home: string): string => fs.readFileSync(path.join(home, 'agent', 'conf', 'wrapper-override.conf'), 'utf8');
+  const upgradedCacerts = new Map<string, string>();
+  const program = (): void => {
+    for (const home of [kept, rewritten]) {
+      const ext = new ExternalTruststore(`ext-${path.basename(home)}`, { midHome: home, truststorePath: external(home) });
+      // midHome from the wiring's output: created after it, so the store it resolves is the external one.
+      new Truststore(`acme-${path.basename(home)}`, { midHome: ext.midHome, certificates: [ROOT] });
+    }
+  };
+
+  test('up: the CA lands in the external store the JVM reads; the bundled cacerts is untouched', async () => {
+    [kept, rewritten] = [midHome(), midHome()];
+    const bundledBefore = keytoolView(cacertsOf(kept), BUNDLED_PASSWORD);
+    await stack().up(program);
+    for (const home of [kept, rewritten]) {
+      expect(wrapperOf(home)).toContain(`-Djavax.net.ssl.trustStore=${external(home)}`);
+      expect(keytoolAliases(external(home))[ROOT.alias]).toBe(sha256OfPem(ROOT.certificatePem));
+      expect(keytoolView(cacertsOf(home), BUNDLED_PASSWORD)).toBe(bundledBefore);
+    }
+  });
+
+  test('upgrade → refresh → up: the wiring is back where the upgrade dropped it, the CA still trusted once', async () => {
+    await simulateMidUpgrade({ midHome: kept, nextCacerts: vendorNext, password: BUNDLED_PASSWORD });
+    await simulateMidUpgrade({ midHome: rewritten, nextCacerts: vendorNext, password: BUNDLED_PASSWORD, rewrite: { wrapperOverride: REWRITTEN_WRAPPER } });
+    for (const home of [kept, rewritten]) upgradedCacerts.set(home, keytoolView(cacertsOf(home), BUNDLED_PASSWORD));
+    expect(wrapperOf(rewritten)).toBe(REWRITTEN_WRAPPER);
+    await stack().refresh();
+    await stack().up(program);
+    for (const home of [kept, rewritten]) {
+      expect(wrapperOf(home)).toContain(`-Djavax.net.ssl.trustStore=${external(home)}`);
+      expect(trustedUnder(keytoolAliases(external(home)), ROOT.certificatePem)).toEqual([ROOT.alias]);
+      // The upgrade does not reach the external store: nothing was migrated into the bundled one for it.
+      expect(keytoolView(cacertsOf(home), BUNDLED_PASSWORD)).toBe(upgradedCacerts.get(home));
+    }
+  });
+
+  test('destroy: the external store and its directory gone, wrapper-override.conf and cacerts as the upgrade left them', async () => {
+    await stack().destroy();
+    expect(wrapperOf(kept)).toBe(WRAPPER_OVERRIDE);
+    expect(wrapperOf(rewritten)).toBe(REWRITTEN_WRAPPER);
+    for (const home of [kept, rewritten]) {
+      expect(fs.existsSync(external(home))).toBe(false);
+      expect(fs.existsSync(path.dirname(external(home)))).toBe(false);
+      expect(keytoolView(cacertsOf(home), BUNDLED_PASSWORD)).toBe(upgradedCacerts.get(home));
+    }
+  });
 });
