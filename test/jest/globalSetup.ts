@@ -18,4 +18,7 @@ export default function globalSetup(): void {
   process.env[RUN_DIR_ENV] = runDir;
   process.env.MIDTRUST_TEST_SKIP_LOG = skipLog(runDir);
   process.env.TMPDIR = runTmp(runDir);
+  // Node >= 22 keeps a module compile cache in TMPDIR when a program turns it on (tsc does): it is
+  // node's, not a test's leftover, and would fail the empty-TMPDIR check. Off for every child.
+  process.env.NODE_DISABLE_COMPILE_CACHE = '1';
 }
