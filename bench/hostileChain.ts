@@ -6,6 +6,7 @@
  * Used by bench:verify (time) and test/verify/pathSearch.test.ts (the budget, functionally).
  */
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { oid, tlv } from '../provider/asn1/derWriter';
 
 /** Options of {@link hostileChain}. */
 export interface HostileChainOptions {
@@ -78,10 +79,10 @@ interface CertSpec {
 
 function certificate(s: CertSpec): Uint8Array {
   const ecdsaSha256 = seq(oid('1.2.840.10045.4.3.2'));
-  const basicConstraints = seq(oid('2.5.29.19'), tlv(0x01, [0xff]), tlv(0x04, seq(...(s.ca ? [tlv(0x01, [0xff])] : []))));
+  const basicConstraints = seq(oid('2.5.29.19'), tlv(0x01, Uint8Array.of(0xff)), tlv(0x04, seq(...(s.ca ? [tlv(0x01, Uint8Array.of(0xff))] : []))));
   const tbs = seq(
-    tlv(0xa0, tlv(0x02, [2])),
-    tlv(0x02, integerBytes(s.serial)),
+    tlv(0xa0, tlv(0x02, Uint8Array.of(2))),
+    tlv(0x02, Uint8Array.from(integerBytes(s.serial))),
     ecdsaSha256,
     name(s.issuer),
     seq(utcTime(s.notBefore), utcTime(s.notAfter)),
@@ -93,33 +94,16 @@ function certificate(s: CertSpec): Uint8Array {
   return seq(tbs, ecdsaSha256, tlv(0x03, Buffer.concat([Buffer.from([0]), signature])));
 }
 
-function tlv(tag: number, content: Uint8Array | number[]): Buffer {
-  const body = Buffer.from(content);
-  const n = body.length;
-  const len = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : n < 0x10000 ? [0x82, n >> 8, n & 0xff] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
-  return Buffer.concat([Buffer.from([tag, ...len]), body]);
+/** A SEQUENCE of the parts (DER, provider/asn1/derWriter.ts). */
+function seq(...parts: Uint8Array[]): Uint8Array {
+  return tlv(0x30, ...parts);
 }
 
-function seq(...parts: Uint8Array[]): Buffer {
-  return tlv(0x30, Buffer.concat(parts));
-}
-
-function oid(dotted: string): Buffer {
-  const [a, b, ...rest] = dotted.split('.').map(Number);
-  const bytes = [a * 40 + b];
-  for (const n of rest) {
-    const groups = [n & 0x7f];
-    for (let v = n >> 7; v > 0; v >>= 7) groups.unshift((v & 0x7f) | 0x80);
-    bytes.push(...groups);
-  }
-  return tlv(0x06, bytes);
-}
-
-function name(cn: string): Buffer {
+function name(cn: string): Uint8Array {
   return seq(tlv(0x31, seq(oid('2.5.4.3'), tlv(0x0c, Buffer.from(cn, 'utf8')))));
 }
 
-function utcTime(ms: number): Buffer {
+function utcTime(ms: number): Uint8Array {
   const t = new Date(ms).toISOString();
   return tlv(0x17, Buffer.from(`${t.slice(2, 4)}${t.slice(5, 7)}${t.slice(8, 10)}${t.slice(11, 13)}${t.slice(14, 16)}${t.slice(17, 19)}Z`, 'latin1'));
 }
